@@ -1,0 +1,32 @@
+# make demo  — set up everything, check the sources, build the draft and its diff into build/
+# make test  — set up everything and run the test suite
+# make bench — full-size benchmark (writes bench/results.json)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test setup system-deps bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+setup: system-deps $(STAMP)
+
+demo: setup
+	$(BIN)/guideline check --edition draft --strict
+	$(BIN)/guideline check --edition r5-03 --strict
+	$(BIN)/guideline build --edition draft --format all -o build/
+	@echo "open build/draft/guideline.html"
+
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf build $(VENV)

@@ -1,0 +1,89 @@
+"""The ``guideline`` command. Subcommands live in ``guideline.commands.<name>`` and are imported on first use,
+so that ``guideline check`` does not pay for the PDF or DOCX libraries."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from guideline import __version__
+from guideline.diagnostics import Report, UserError
+
+# name -> (module, short help). Each module defines a click command or group named ``command``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("guideline.commands.check", "Validate an edition and report every problem as path:line."),
+    "build": ("guideline.commands.build", "Build an edition as HTML, Word and PDF."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[name][0])
+        return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+EPILOG = """\b
+Examples:
+  guideline check --edition draft --strict
+  guideline build --edition draft --format html -o build/
+Editions are named draft, an edition id (r5-03), a directory with an edition.yaml, or git:REF.
+"""
+
+
+@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="guideline")
+def cli() -> None:
+    """Source, build, diff and comment toolchain for the 情報セキュリティポリシーガイドライン."""
+
+
+def print_report(report: Report | None, strict: bool = False) -> None:
+    if report is None:
+        return
+    for d in report.sorted():
+        if strict and d.severity == "warning":
+            click.echo(f"{d.loc}: error (strict): {d.message}", err=True)
+        else:
+            click.echo(str(d), err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="guideline", standalone_mode=False)
+    except UserError as exc:
+        print_report(exc.report)
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted; outputs written before the interruption are complete, nothing is half-written",
+                   err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("GUIDELINE_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("this is a bug in guideline; run again with GUIDELINE_DEBUG=1 for the traceback and report it",
+                   err=True)
+        sys.exit(70)
+    sys.exit(0)

@@ -1,0 +1,1 @@
+"""Subcommands of the ``guideline`` CLI, one module each (see guideline.cli.COMMANDS)."""

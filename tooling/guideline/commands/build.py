@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from guideline import editions
+from guideline.commands.common import Progress, edition_option
+
+# format name -> writer modules; each module has write(edition, out_dir) -> list[Path]
+FORMATS: dict[str, tuple[str, ...]] = {
+    "html": ("guideline.writers.html_single",),
+}
+
+
+def build(edition_spec: str, formats: list[str], out: Path, quiet: bool = False) -> list[Path]:
+    ed = editions.load_or_fail(edition_spec)
+    target = Path(out) / ed.meta.id
+    progress = Progress(quiet)
+    written: list[Path] = []
+    for fmt in formats:
+        for module_name in FORMATS[fmt]:
+            module = importlib.import_module(module_name)
+            with progress.step(f"{ed.meta.id}: {module_name.rsplit('.', 1)[-1]}"):
+                written.extend(module.write(ed, target))
+    return written
+
+
+@click.command(epilog="""\b
+Examples:
+  guideline build --edition draft --format html -o build/
+  guideline build --edition r5-03 --format all -o build/
+Outputs go to OUT/<edition-id>/.""")
+@edition_option
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted([*FORMATS, "all"])), default="html",
+              show_default=True, help="What to build; 'all' builds every format.")
+@click.option("--output", "-o", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
+              show_default=True, help="Output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def command(edition: str, fmt: str, out: Path, quiet: bool) -> None:
+    """Build an edition (HTML, Word, PDF) into OUT/<edition-id>/."""
+    formats = sorted(FORMATS) if fmt == "all" else [fmt]
+    written = build(edition, formats, out, quiet)
+    for path in written:
+        click.echo(str(path))

@@ -1,0 +1,111 @@
+"""Finding editions: ``draft``, an edition id (``r5-03``), a directory path, or ``git:REF[:EDITION]``."""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from guideline.diagnostics import Report, UserError
+from guideline.model import Edition
+
+_TEMP_DIRS: list[str] = []
+
+
+def source_root(start: str | os.PathLike[str] | None = None) -> Path:
+    """The ``guideline_src`` directory: $GUIDELINE_SRC, or ``guideline_src/`` in the working directory or above."""
+    env = os.environ.get("GUIDELINE_SRC")
+    if env:
+        return Path(env)
+    here = Path(start or os.getcwd()).resolve()
+    for directory in [here, *here.parents]:
+        if (directory / "guideline_src").is_dir():
+            return directory / "guideline_src"
+    return here / "guideline_src"
+
+
+def list_editions(src: Path | None = None) -> list[str]:
+    """IDs of the frozen editions, sorted by name."""
+    src = src or source_root()
+    base = src / "editions"
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / "edition.yaml").is_file())
+
+
+def resolve(spec: str, src: Path | None = None) -> Path:
+    """The directory of the edition named by ``spec``; raises UserError with the choices when there is none."""
+    src = src or source_root()
+    if spec.startswith("git:"):
+        return _from_git(spec, src)
+    if spec == "draft":
+        path = src / "draft"
+    elif (src / "editions" / spec / "edition.yaml").is_file():
+        path = src / "editions" / spec
+    else:
+        path = Path(spec)
+    if (path / "edition.yaml").is_file():
+        return path
+    known = ", ".join(["draft", *list_editions(src)])
+    raise UserError(f"no edition {spec!r}: give draft, an edition id ({known}), a directory holding an "
+                    "edition.yaml, or git:REF")
+
+
+def _from_git(spec: str, src: Path) -> Path:
+    """Export ``guideline_src`` as it stood at REF into a temporary directory (removed at exit)."""
+    rest = spec[4:]
+    ref, _, edition = rest.partition(":")
+    edition = edition or "draft"
+    if not ref:
+        raise UserError("git: needs a revision, e.g. git:HEAD~1 or git:v1.0:r5-03")
+    repo = src.resolve().parent
+    try:
+        top = subprocess.run(["git", "-C", str(repo), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        prefix = os.path.relpath(src.resolve(), top)
+        proc = subprocess.run(["git", "-C", top, "archive", "--format=tar", ref, "--", prefix],
+                              capture_output=True, check=False)
+    except (OSError, subprocess.CalledProcessError):
+        raise UserError(f"{spec}: not inside a git repository (or git is not installed)") from None
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UserError(f"{spec}: git cannot read revision {ref!r}: {msg[-1] if msg else 'unknown error'}")
+    tmp = tempfile.mkdtemp(prefix="guideline-git-")
+    _TEMP_DIRS.append(tmp)
+    tar_path = Path(tmp) / "src.tar"
+    tar_path.write_bytes(proc.stdout)
+    with tarfile.open(tar_path) as tar:
+        tar.extractall(tmp, filter="data")
+    tar_path.unlink()
+    return resolve(edition, Path(tmp) / prefix)
+
+
+@atexit.register
+def _cleanup() -> None:  # pragma: no cover - process exit
+    for tmp in _TEMP_DIRS:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load(spec: str, src: Path | None = None, validate: bool = True) -> tuple[Edition | None, Report]:
+    """Resolve, read and (by default) validate an edition."""
+    from guideline.reader import read_edition
+    from guideline.validate import validate as run_checks
+
+    src = src or source_root()
+    root = resolve(spec, src)
+    edition, report = read_edition(root)
+    if edition is not None and validate:
+        run_checks(edition, report, src)
+    return edition, report
+
+
+def load_or_fail(spec: str, src: Path | None = None, strict: bool = False) -> Edition:
+    """Load an edition for a command that produces output: any error stops the command (with every problem)."""
+    edition, report = load(spec, src)
+    if edition is None or report.failed(strict):
+        raise UserError(f"edition {spec!r} has problems; fix them first (guideline check --edition {spec})",
+                        report=report)
+    return edition

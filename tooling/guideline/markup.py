@@ -1,0 +1,232 @@
+"""Markdown → model blocks, on markdown-it-py tokens (which carry their source line map).
+
+Only the subset documented in docs/source-format.md is turned into structure; raw HTML is disabled (shown as text),
+and links other than ``#clause-id``, http(s) and mailto are kept as plain text.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+
+from guideline.model import (
+    Block,
+    BlockQuote,
+    BulletList,
+    Code,
+    CodeBlock,
+    Emph,
+    Inline,
+    LineBreak,
+    Link,
+    OrderedList,
+    Para,
+    Placeholder,
+    Strong,
+    Table,
+    Text,
+    XRef,
+)
+
+COMMENTARY = "解説"
+COMMENTARY_OPEN = f"container_{COMMENTARY}_open"
+COMMENTARY_CLOSE = f"container_{COMMENTARY}_close"
+PLACEHOLDER_RE = re.compile(r"\{\{([^{}\n]{1,80})\}\}")
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _validate_commentary(params: str, *args) -> bool:
+    return params.strip() == COMMENTARY
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.use(container_plugin, name=COMMENTARY, validate=_validate_commentary)
+    return md
+
+
+def parse(text: str) -> list[Token]:
+    return parser().parse(text)
+
+
+class Problems(list):
+    """(line, message) pairs found while converting; the reader turns them into diagnostics."""
+
+
+def _text_nodes(text: str) -> list[Inline]:
+    out: list[Inline] = []
+    pos = 0
+    for m in PLACEHOLDER_RE.finditer(text):
+        if m.start() > pos:
+            out.append(Text(text[pos : m.start()]))
+        out.append(Placeholder(m.group(1).strip()))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Text(text[pos:]))
+    return out
+
+
+def _merge_text(nodes: list[Inline]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + node.text)
+        elif isinstance(node, Text) and not node.text:
+            continue
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def convert_inlines(children: list[Token] | None, line: int, problems: Problems) -> tuple[Inline, ...]:
+    """Inline tokens → inline nodes. Placeholders are split out of text here."""
+    stack: list[tuple[str, object, list[Inline]]] = [("root", None, [])]
+    for tok in children or []:
+        t = tok.type
+        top = stack[-1][2]
+        if t == "text":
+            top.extend(_text_nodes(tok.content))
+        elif t == "softbreak":
+            top.append(LineBreak(False))
+        elif t == "hardbreak":
+            top.append(LineBreak(True))
+        elif t == "code_inline":
+            top.append(Code(tok.content))
+        elif t in ("strong_open", "em_open"):
+            stack.append((t, None, []))
+        elif t == "link_open":
+            stack.append((t, str(tok.attrs.get("href", "")), []))
+        elif t in ("strong_close", "em_close", "link_close"):
+            kind, data, nodes = stack.pop()
+            parent = stack[-1][2]
+            inner = _merge_text(nodes)
+            if kind == "strong_open":
+                parent.append(Strong(inner))
+            elif kind == "em_open":
+                parent.append(Emph(inner))
+            else:
+                href = str(data)
+                if href.startswith("#"):
+                    parent.append(XRef(href[1:], inner))
+                elif href.lower().startswith(_SAFE_SCHEMES):
+                    parent.append(Link(href, inner))
+                else:
+                    problems.append((line, f"link target {href!r} is not allowed; link to a clause as (#clause-id) "
+                                           "or to an http(s) address"))
+                    parent.extend(inner)
+        elif t == "image":
+            problems.append((line, "images are not supported in clause text; describe the figure in words"))
+            top.append(Text(tok.content))
+        elif t == "html_inline":  # not produced with html disabled, kept for safety
+            top.append(Text(tok.content))
+        else:
+            top.append(Text(tok.content))
+    while len(stack) > 1:  # unbalanced (cannot happen with markdown-it output, but never lose text)
+        _, _, nodes = stack.pop()
+        stack[-1][2].extend(nodes)
+    return _merge_text(stack[0][2])
+
+
+def _line(tok: Token, base: int) -> int:
+    return (tok.map[0] + base) if tok.map else base
+
+
+def convert_blocks(tokens: list[Token], base: int, problems: Problems) -> tuple[Block, ...]:
+    """Block tokens (a balanced run) → blocks. ``base`` turns token line maps into file lines (map + base)."""
+    blocks, _ = _blocks(tokens, 0, len(tokens), base, problems)
+    return blocks
+
+
+def _find_close(tokens: list[Token], i: int, end: int) -> int:
+    """Index of the token closing tokens[i] (matching nesting)."""
+    depth = 0
+    for j in range(i, end):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return end - 1
+
+
+def _blocks(tokens: list[Token], i: int, end: int, base: int, problems: Problems) -> tuple[tuple[Block, ...], int]:
+    out: list[Block] = []
+    while i < end:
+        tok = tokens[i]
+        t = tok.type
+        line = _line(tok, base)
+        if t == "paragraph_open":
+            inline = tokens[i + 1]
+            content = inline.content
+            if content.startswith(":::"):
+                problems.append((line, f"unknown or malformed container {content.splitlines()[0]!r}; "
+                                       f"the only container is '::: {COMMENTARY}' closed by ':::'"))
+            out.append(Para(convert_inlines(inline.children, line, problems), line))
+            i = _find_close(tokens, i, end) + 1
+        elif t in ("bullet_list_open", "ordered_list_open"):
+            close = _find_close(tokens, i, end)
+            items: list[tuple[Block, ...]] = []
+            j = i + 1
+            while j < close:
+                if tokens[j].type == "list_item_open":
+                    item_close = _find_close(tokens, j, close)
+                    item_blocks, _ = _blocks(tokens, j + 1, item_close, base, problems)
+                    items.append(item_blocks)
+                    j = item_close + 1
+                else:
+                    j += 1
+            cls = BulletList if t == "bullet_list_open" else OrderedList
+            out.append(cls(tuple(items), line))
+            i = close + 1
+        elif t == "table_open":
+            close = _find_close(tokens, i, end)
+            header: list[tuple[Inline, ...]] = []
+            rows: list[tuple[tuple[Inline, ...], ...]] = []
+            aligns: list[str] = []
+            in_head = False
+            row: list[tuple[Inline, ...]] = []
+            for j in range(i + 1, close):
+                tt = tokens[j].type
+                if tt == "thead_open":
+                    in_head = True
+                elif tt == "thead_close":
+                    in_head = False
+                elif tt == "tr_open":
+                    row = []
+                elif tt == "tr_close":
+                    if in_head:
+                        header = row
+                    else:
+                        rows.append(tuple(row))
+                elif tt in ("th_open", "td_open"):
+                    if in_head:
+                        style = str(tokens[j].attrs.get("style", ""))
+                        aligns.append(style.replace("text-align:", "") if style else "")
+                elif tt == "inline":
+                    row.append(convert_inlines(tokens[j].children, _line(tokens[j], base), problems))
+            out.append(Table(tuple(header), tuple(rows), tuple(aligns), line))
+            i = close + 1
+        elif t in ("fence", "code_block"):
+            out.append(CodeBlock(tok.content, tok.info.strip(), line))
+            i += 1
+        elif t == "blockquote_open":
+            close = _find_close(tokens, i, end)
+            inner, _ = _blocks(tokens, i + 1, close, base, problems)
+            out.append(BlockQuote(inner, line))
+            i = close + 1
+        elif t == "html_block":  # not produced with html disabled
+            out.append(Para((Text(tok.content),), line))
+            i += 1
+        elif t == "hr":
+            i += 1
+        elif tok.nesting == 1:  # a container we do not know: keep its content
+            close = _find_close(tokens, i, end)
+            inner, _ = _blocks(tokens, i + 1, close, base, problems)
+            out.extend(inner)
+            i = close + 1
+        else:
+            i += 1
+    return tuple(out), i

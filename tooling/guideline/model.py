@@ -1,0 +1,411 @@
+"""The document model: one immutable tree that every reader produces and every writer consumes.
+
+Edition → parts (level-1 clauses) → clauses (nested). Clause text is a small block/inline AST (pandoc-like), so that
+writers never parse Markdown again. Every clause and block remembers where it came from (:class:`Loc`).
+
+Display numbers (``number``, ``address``) are filled in by :mod:`guideline.numbering` from position alone; IDs are
+never derived from them.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Iterator, Mapping, Union
+
+from guideline.diagnostics import Loc
+
+# --------------------------------------------------------------------------------------------------------------------
+# Inlines
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Emph:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """Text a municipality replaces with its own (「本市」, 「○○副市長」); written ``{{本市}}``."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class XRef:
+    """A cross-reference to a clause by ID; empty ``children`` means "show the target's display number"."""
+
+    target: str
+    children: tuple["Inline", ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link to an external http(s) or mailto address (other schemes are kept as text by the reader)."""
+
+    href: str
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    hard: bool = False
+
+
+Inline = Union[Text, Strong, Emph, Code, Placeholder, XRef, Link, LineBreak]
+
+# --------------------------------------------------------------------------------------------------------------------
+# Blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    inlines: tuple[Inline, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList:
+    items: tuple[tuple["Block", ...], ...]
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderedList:
+    """Numbered by position as (ア)(イ)… at the first nesting level, a) b)… below (see numbering.list_label)."""
+
+    items: tuple[tuple["Block", ...], ...]
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: tuple[tuple[Inline, ...], ...]
+    rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+    aligns: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    text: str
+    info: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BlockQuote:
+    blocks: tuple["Block", ...]
+    line: int = 0
+
+
+Block = Union[Para, BulletList, OrderedList, Table, CodeBlock, BlockQuote]
+
+# --------------------------------------------------------------------------------------------------------------------
+# Metadata
+
+RELATIONSHIPS = ("equal-to", "equivalent-to", "subset-of", "superset-of", "intersects-with", "no-relationship")
+NETWORK_MODELS = {"alpha": "α", "alpha-prime": "α'", "beta": "β", "beta-prime": "β'"}
+META_KEYS = ("nisc", "models", "split_from", "merged_from", "replaces", "note", "tags")
+
+
+@dataclass(frozen=True, slots=True)
+class NiscMapping:
+    nisc_id: str
+    relationship: str
+    rationale: str = ""
+    loc: Loc = Loc("", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseMeta:
+    nisc: tuple[NiscMapping, ...] = ()
+    models: tuple[str, ...] = ()
+    split_from: str = ""
+    merged_from: tuple[str, ...] = ()
+    replaces: str = ""
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    loc: Loc | None = None  # where the yaml block starts, None when the clause has none
+
+
+EMPTY_META = ClauseMeta()
+
+# --------------------------------------------------------------------------------------------------------------------
+# Clauses and editions
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    id: str
+    heading: str
+    level: int  # 1 = 編, 2 = 章, 3 = "N.", 4 = "N.M.", 5 = "(N)", 6 = "①"
+    loc: Loc
+    meta: ClauseMeta = EMPTY_META
+    body: tuple[Block, ...] = ()
+    commentary: tuple[Block, ...] = ()
+    children: tuple["Clause", ...] = ()
+    unnumbered: bool = False
+    number: str = ""  # this clause's own label: "第2編", "6.2.", "(1)", "①"
+    prefix: str = ""  # 編 and 章 part of the address: "第2編第2章"
+    local: str = ""  # the rest of the address: "6.2.(1)①"
+
+    @property
+    def address(self) -> str:
+        """The full display address, e.g. ``第2編第2章 6.2.(1)①``."""
+        if self.local:
+            return f"{self.prefix} {self.local}" if self.prefix else self.local
+        return self.prefix
+
+    def walk(self) -> Iterator["Clause"]:
+        """This clause and all below it, in reading order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True, slots=True)
+class EditionMeta:
+    id: str
+    title: str
+    date: datetime.date
+    status: str  # 案 | 確定
+    nisc_catalog: str
+    files: tuple[str, ...]
+    root: str  # the edition directory
+    label: str = ""
+    sample: bool = False
+    reibun_part: str = ""
+    commentary_title: str = ""
+    previous: str = ""
+    loc: Loc = Loc("", 0)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.title}（{self.label}）" if self.label else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class NiscItem:
+    id: str
+    kind: str  # 部 節 款 対策項目 遵守事項 基本対策事項
+    heading: str
+    parent: str = ""
+    loc: Loc = Loc("", 0)
+
+
+REQUIREMENT_KINDS = ("遵守事項", "基本対策事項")
+HEADING_KINDS = ("部", "節", "款")
+
+
+@dataclass(frozen=True)
+class NiscCatalog:
+    id: str
+    title: str
+    edition: str
+    items: tuple[NiscItem, ...]
+    loc: Loc = Loc("", 0)
+    by_id: Mapping[str, NiscItem] = field(default_factory=dict, compare=False, repr=False)
+    children_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_id = {item.id: item for item in self.items}
+        kids: dict[str, list[str]] = {}
+        for item in self.items:
+            kids.setdefault(item.parent, []).append(item.id)
+        object.__setattr__(self, "by_id", MappingProxyType(by_id))
+        object.__setattr__(self, "children_of", MappingProxyType({k: tuple(v) for k, v in kids.items()}))
+
+    def get(self, nisc_id: str) -> NiscItem | None:
+        return self.by_id.get(nisc_id)
+
+    def ancestors(self, nisc_id: str) -> list[NiscItem]:
+        """Parents from the 部 down to (not including) the item."""
+        out = []
+        item = self.by_id.get(nisc_id)
+        while item is not None and item.parent:
+            item = self.by_id.get(item.parent)
+            if item is not None:
+                out.append(item)
+        return list(reversed(out))
+
+    def descendants(self, nisc_id: str) -> list[NiscItem]:
+        out = []
+        stack = list(reversed(self.children_of.get(nisc_id, ())))
+        while stack:
+            cid = stack.pop()
+            out.append(self.by_id[cid])
+            stack.extend(reversed(self.children_of.get(cid, ())))
+        return out
+
+    def label(self, nisc_id: str) -> str:
+        """A heading for display; 遵守事項 and 基本対策事項 have none of their own and borrow their 対策項目's."""
+        item = self.by_id.get(nisc_id)
+        if item is None:
+            return ""
+        if item.heading:
+            return item.heading
+        parent = self.by_id.get(item.parent)
+        return f"{parent.heading}（{item.kind}）" if parent is not None else item.kind
+
+
+@dataclass(frozen=True)
+class Edition:
+    meta: EditionMeta
+    parts: tuple[Clause, ...]
+    catalog: NiscCatalog | None = None
+    by_id: Mapping[str, Clause] = field(default_factory=dict, compare=False, repr=False)
+    parent_of: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, Clause] = {}
+        parent_of: dict[str, str] = {}
+        for part in self.parts:
+            for clause in part.walk():
+                by_id.setdefault(clause.id, clause)
+                for child in clause.children:
+                    parent_of.setdefault(child.id, clause.id)
+        object.__setattr__(self, "by_id", MappingProxyType(by_id))
+        object.__setattr__(self, "parent_of", MappingProxyType(parent_of))
+
+    def clauses(self) -> Iterator[Clause]:
+        """Every clause in reading order."""
+        for part in self.parts:
+            yield from part.walk()
+
+    def get(self, clause_id: str) -> Clause | None:
+        return self.by_id.get(clause_id)
+
+    def parent(self, clause_id: str) -> Clause | None:
+        pid = self.parent_of.get(clause_id)
+        return self.by_id.get(pid) if pid else None
+
+    def ancestors(self, clause_id: str) -> list[Clause]:
+        """Ancestors from the 編 down, not including the clause itself."""
+        out = []
+        pid = self.parent_of.get(clause_id)
+        while pid:
+            out.append(self.by_id[pid])
+            pid = self.parent_of.get(pid)
+        return list(reversed(out))
+
+    @property
+    def reibun(self) -> Clause | None:
+        """The 編 that holds the 例文 (第2編), from which 第3編 解説 is generated."""
+        return self.by_id.get(self.meta.reibun_part) if self.meta.reibun_part else None
+
+    @property
+    def commentary_part_number(self) -> str:
+        """The 編 number of the generated 解説 part: one after the last numbered source part."""
+        numbered = [p for p in self.parts if not p.unnumbered]
+        return f"第{len(numbered) + 1}編"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Plain text (for diffs, search, tests)
+
+
+def inline_text(inlines: tuple[Inline, ...], edition: Edition | None = None, context: Clause | None = None) -> str:
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, Text):
+            out.append(node.text)
+        elif isinstance(node, (Strong, Emph, Link)):
+            out.append(inline_text(node.children, edition, context))
+        elif isinstance(node, Code):
+            out.append(node.text)
+        elif isinstance(node, Placeholder):
+            out.append(node.text)
+        elif isinstance(node, XRef):
+            if node.children:
+                out.append(inline_text(node.children, edition, context))
+            else:
+                out.append(xref_label(node.target, edition, context))
+        elif isinstance(node, LineBreak):
+            out.append("\n")
+    return "".join(out)
+
+
+def xref_label(target: str, edition: Edition | None, context: Clause | None = None) -> str:
+    """How a cross-reference reads: the target's number, in full when it sits in another 章 than ``context``."""
+    if edition is None:
+        return f"#{target}"
+    clause = edition.get(target)
+    if clause is None:
+        return f"#{target}"
+    if context is not None and context.prefix == clause.prefix and clause.local:
+        return clause.local
+    return clause.address or clause.heading
+
+
+def block_text(blocks: tuple[Block, ...], edition: Edition | None = None, context: Clause | None = None) -> str:
+    """Plain text of blocks: one paragraph per line, list items prefixed with their display labels."""
+    from guideline.numbering import list_label  # local import: numbering imports this module
+
+    lines: list[str] = []
+
+    def walk(bs: tuple[Block, ...], depth: int) -> None:
+        for b in bs:
+            if isinstance(b, Para):
+                lines.append(inline_text(b.inlines, edition, context))
+            elif isinstance(b, BulletList):
+                for item in b.items:
+                    start = len(lines)
+                    walk(item, depth + 1)
+                    if len(lines) > start:
+                        lines[start] = "・" + lines[start]
+            elif isinstance(b, OrderedList):
+                for i, item in enumerate(b.items):
+                    start = len(lines)
+                    walk(item, depth + 1)
+                    if len(lines) > start:
+                        lines[start] = list_label(depth, i) + lines[start]
+            elif isinstance(b, Table):
+                for row in (b.header, *b.rows):
+                    lines.append("\t".join(inline_text(c, edition, context) for c in row))
+            elif isinstance(b, CodeBlock):
+                lines.extend(b.text.rstrip("\n").split("\n"))
+            elif isinstance(b, BlockQuote):
+                walk(b.blocks, depth)
+
+    walk(blocks, 0)
+    return "\n".join(lines)
+
+
+def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
+    """Every inline node in the blocks, depth first (for finding cross-references and placeholders)."""
+
+    def from_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
+        for node in inlines:
+            yield node
+            children = getattr(node, "children", None)
+            if children:
+                yield from from_inlines(children)
+
+    for b in blocks:
+        if isinstance(b, Para):
+            yield from from_inlines(b.inlines)
+        elif isinstance(b, (BulletList, OrderedList)):
+            for item in b.items:
+                yield from iter_inlines(item)
+        elif isinstance(b, Table):
+            for row in (b.header, *b.rows):
+                for cell in row:
+                    yield from from_inlines(cell)
+        elif isinstance(b, BlockQuote):
+            yield from iter_inlines(b.blocks)

@@ -1,0 +1,524 @@
+"""Reader: an edition directory (edition.yaml + Markdown files) → :class:`~guideline.model.Edition`.
+
+The reader never raises on bad input: every problem becomes a diagnostic with ``path:line`` in the returned
+:class:`~guideline.diagnostics.Report`, and the reader goes on to find the rest. Callers must not write output when
+the report has errors.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it.token import Token
+
+from guideline import markup, nisc, yamlio
+from guideline.diagnostics import Loc, Report
+from guideline.model import (
+    META_KEYS,
+    NETWORK_MODELS,
+    RELATIONSHIPS,
+    Block,
+    Clause,
+    ClauseMeta,
+    Edition,
+    EditionMeta,
+    NiscCatalog,
+    NiscMapping,
+)
+from guideline.numbering import number_tree
+
+ID_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+EDITION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+HEADING_ATTR_RE = re.compile(r"^(?P<text>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
+EDITION_KEYS = {
+    "id": True, "title": True, "date": True, "status": True, "nisc_catalog": True, "files": True,
+    "label": False, "sample": False, "reibun_part": False, "commentary_title": False, "previous": False,
+}
+STATUSES = ("案", "確定")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def explain_bad_id(ident: str) -> str:
+    """Why an ID is malformed, in words that say what to write instead."""
+    if not ident:
+        return "the ID is empty"
+    reasons = []
+    if any(ord(c) > 127 for c in ident):
+        reasons.append("it contains non-ASCII characters (Japanese text cannot be an ID: it must also work as an "
+                       "HTML anchor and a Word bookmark name)")
+    if any(c.isupper() for c in ident if ord(c) < 128):
+        reasons.append("it contains upper-case letters")
+    if len(ident) > 40:
+        reasons.append(f"it is {len(ident)} characters long (at most 40)")
+    elif len(ident) < 2:
+        reasons.append("it is shorter than 2 characters")
+    if ident[:1] and not ("a" <= ident[0] <= "z"):
+        reasons.append("it does not start with a lower-case letter")
+    bad = sorted({c for c in ident if ord(c) < 128 and not (c.islower() or c.isdigit() or c == "-")
+                  and not c.isupper()})
+    if bad:
+        reasons.append("it contains " + " ".join(repr(c) for c in bad))
+    return "; ".join(reasons) or "it does not match [a-z][a-z0-9-]{1,39}"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# edition.yaml
+
+
+def read_edition_meta(root: Path, report: Report) -> EditionMeta | None:
+    path = root / "edition.yaml"
+    spath = str(path)
+    if not path.is_file():
+        report.error(Loc(str(root), 0), "no edition.yaml here; an edition directory needs an edition.yaml "
+                                        "(see docs/source-format.md)")
+        return None
+    text = _read_text(path, report)
+    if text is None:
+        return None
+    try:
+        doc = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        report.error(Loc(spath, exc.line), exc.message)
+        return None
+    data = doc.data
+    if not isinstance(data, dict):
+        report.error(Loc(spath, 1), "edition.yaml must be a mapping with the keys "
+                                    + ", ".join(k for k, req in EDITION_KEYS.items() if req))
+        return None
+    ok = True
+    for key in data:
+        if key not in EDITION_KEYS:
+            close = [k for k in EDITION_KEYS if _similar(str(key), k)]
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(EDITION_KEYS)}"
+            report.error(Loc(spath, doc.line(key)), f"unknown key {key!r} in edition.yaml{hint}")
+            ok = False
+    for key, required in EDITION_KEYS.items():
+        if required and key not in data:
+            report.error(Loc(spath, 1), f"edition.yaml lacks the required key {key!r}")
+            ok = False
+    if not ok and not all(k in data for k, req in EDITION_KEYS.items() if req):
+        return None
+
+    def text_of(key: str) -> str:
+        value = data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            report.error(Loc(spath, doc.line(key)), f"{key!r} must be text")
+            return ""
+        return str(value)
+
+    ident = text_of("id")
+    if not EDITION_ID_RE.match(ident):
+        report.error(Loc(spath, doc.line("id")), f"edition id {ident!r} must match [a-z0-9][a-z0-9-]* (e.g. r5-03)")
+    date = data.get("date")
+    if isinstance(date, str):
+        try:
+            date = datetime.date.fromisoformat(date)
+        except ValueError:
+            date = None
+    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
+        report.error(Loc(spath, doc.line("date")), "date must be an ISO date such as 2024-10-02")
+        date = datetime.date(1970, 1, 1)
+    status = text_of("status")
+    if status not in STATUSES:
+        report.error(Loc(spath, doc.line("status")), f"status must be 案 or 確定, not {status!r}")
+    files = data.get("files")
+    file_list: list[str] = []
+    if not isinstance(files, list) or not files:
+        report.error(Loc(spath, doc.line("files")), "files must be a non-empty list of Markdown file names")
+    else:
+        for i, name in enumerate(files):
+            loc = Loc(spath, doc.line("files", i))
+            if not isinstance(name, str) or not name.strip():
+                report.error(loc, "each entry of files must be a file name")
+                continue
+            problem = _unsafe_path(root, name)
+            if problem:
+                report.error(loc, problem)
+                continue
+            if name in file_list:
+                report.error(loc, f"{name} is listed twice")
+                continue
+            file_list.append(name)
+    sample = data.get("sample", False)
+    if not isinstance(sample, bool):
+        report.error(Loc(spath, doc.line("sample")), "sample must be true or false")
+        sample = bool(sample)
+    return EditionMeta(
+        id=ident,
+        title=text_of("title"),
+        date=date,
+        status=status,
+        nisc_catalog=text_of("nisc_catalog"),
+        files=tuple(file_list),
+        root=str(root),
+        label=text_of("label"),
+        sample=sample,
+        reibun_part=text_of("reibun_part"),
+        commentary_title=text_of("commentary_title"),
+        previous=text_of("previous"),
+        loc=Loc(spath, 1),
+    )
+
+
+def _similar(a: str, b: str) -> bool:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+
+
+def _unsafe_path(root: Path, name: str) -> str:
+    """Why a listed file name is not acceptable (empty when it is)."""
+    if os.path.isabs(name) or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return f"{name}: absolute paths are not allowed in files; list paths relative to the edition directory"
+    parts = Path(name).parts
+    if ".." in parts:
+        return f"{name}: '..' is not allowed in files; every file must lie inside the edition directory"
+    if not name.endswith(".md"):
+        return f"{name}: only Markdown files (.md) can be listed"
+    full = root / name
+    try:
+        resolved = full.resolve()
+        if root.resolve() not in resolved.parents:
+            return f"{name}: resolves outside the edition directory (a symbolic link?); copy the file in instead"
+    except (OSError, RuntimeError):
+        return f"{name}: cannot be resolved (a symbolic link loop?)"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Markdown files
+
+
+def _read_text(path: Path, report: Report) -> str | None:
+    spath = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            report.error(Loc(spath, 0), f"file is {size // 1048576} MB; the limit is {MAX_FILE_BYTES // 1048576} MB "
+                                        "per file: split it into several files")
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        report.error(Loc(spath, 0), f"cannot read: {exc.strerror or exc}")
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        report.warning(Loc(spath, 1), "file starts with a byte order mark (BOM); save it as UTF-8 without BOM")
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        report.error(Loc(spath, line), f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8 "
+                                       "(a file saved by Excel or Notepad as Shift_JIS/CP932 must be converted)")
+        return None
+    if "\r" in text:
+        first = text[: text.index("\r")].count("\n") + 1
+        report.warning(Loc(spath, first), "file has CRLF (Windows) line ends; save it with LF line ends")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        report.error(Loc(spath, line), "file contains a NUL character; is it a binary file?")
+        return None
+    return text
+
+
+@dataclass
+class _Builder:
+    id: str
+    heading: str
+    level: int
+    loc: Loc
+    unnumbered: bool
+    meta: ClauseMeta = field(default_factory=ClauseMeta)
+    body: list[Block] = field(default_factory=list)
+    commentary: list[Block] = field(default_factory=list)
+    children: list[Clause] = field(default_factory=list)
+
+    def build(self) -> Clause:
+        return Clause(
+            id=self.id, heading=self.heading, level=self.level, loc=self.loc, meta=self.meta,
+            body=tuple(self.body), commentary=tuple(self.commentary), children=tuple(self.children),
+            unnumbered=self.unnumbered,
+        )
+
+
+class _EditionReader:
+    def __init__(self, meta: EditionMeta, report: Report):
+        self.meta = meta
+        self.report = report
+        self.stack: list[_Builder] = []
+        self.parts: list[Clause] = []
+        self.seen_ids: dict[str, Loc] = {}
+
+    # structure -----------------------------------------------------------------------------------------------------
+    def _close_to(self, level: int) -> None:
+        while self.stack and self.stack[-1].level >= level:
+            done = self.stack.pop().build()
+            if self.stack:
+                self.stack[-1].children.append(done)
+            else:
+                self.parts.append(done)
+
+    def finish(self) -> tuple[Clause, ...]:
+        self._close_to(1)
+        return tuple(self.parts)
+
+    # one file ------------------------------------------------------------------------------------------------------
+    def read_file(self, path: Path) -> None:
+        spath = str(path)
+        text = _read_text(path, self.report)
+        if text is None:
+            return
+        if not text.strip():
+            self.report.warning(Loc(spath, 1), "file is empty; remove it from files in edition.yaml or add clauses")
+            return
+        lines = text.split("\n")
+        for n, line in enumerate(lines, 1):
+            if "\t" in line:
+                self.report.error(Loc(spath, n), "tab character; indent with spaces (a tab changes the meaning of "
+                                                 "Markdown indentation)")
+        try:
+            tokens = markup.parse(text)
+        except RecursionError:
+            self.report.error(Loc(spath, 1), "the Markdown is nested too deeply to read")
+            return
+        i, n_tok = 0, len(tokens)
+        expect_meta = False
+        reported_orphan = False
+        while i < n_tok:
+            tok = tokens[i]
+            line = (tok.map[0] + 1) if tok.map else 1
+            if tok.type == "heading_open":
+                self._heading(spath, tok, tokens[i + 1], line)
+                i += 3
+                expect_meta = True
+                continue
+            close = markup._find_close(tokens, i, n_tok)
+            span = tokens[i : close + 1]
+            i = close + 1
+            for inner in span[1:]:
+                if inner.type == "heading_open":
+                    iline = (inner.map[0] + 1) if inner.map else line
+                    where = "a 解説 container" if tok.type == markup.COMMENTARY_OPEN else "a list or quote"
+                    hint = (f" (is the '::: {markup.COMMENTARY}' opened at line {line} closed with ':::'?)"
+                            if tok.type == markup.COMMENTARY_OPEN else "")
+                    self.report.error(Loc(spath, iline), f"heading inside {where} is not read as a clause{hint}")
+            if not self.stack:
+                if not reported_orphan:
+                    self.report.error(Loc(spath, line), "text before the first heading belongs to no clause; move it "
+                                                        "below a heading")
+                    reported_orphan = True
+                continue
+            current = self.stack[-1]
+            problems = markup.Problems()
+            if tok.type == "fence" and tok.info.strip() == "yaml":
+                if expect_meta and current.meta.loc is None:
+                    current.meta = self._meta(spath, tok, line)
+                else:
+                    self.report.error(Loc(spath, line), "a yaml block is metadata only directly under its heading "
+                                                        "(blank lines only in between); move it up or remove it")
+            elif tok.type == markup.COMMENTARY_OPEN:
+                end_index = tok.map[1] if tok.map else len(lines)  # 0-based line of the closing marker
+                closing = lines[end_index].strip() if end_index < len(lines) else ""
+                if closing != ":::" and not re.fullmatch(r":{3,}", closing):
+                    self.report.error(Loc(spath, line), f"'::: {markup.COMMENTARY}' is not closed; add a line ':::' "
+                                                        "after the commentary")
+                current.commentary.extend(markup.convert_blocks(span[1:-1], 1, problems))
+            else:
+                current.body.extend(markup.convert_blocks(span, 1, problems))
+            for pline, message in problems:
+                self.report.error(Loc(spath, pline), message)
+            expect_meta = False
+
+    def _heading(self, spath: str, tok: Token, inline: Token, line: int) -> None:
+        loc = Loc(spath, line)
+        level = int(tok.tag[1])
+        if tok.markup in ("=", "-"):
+            self.report.error(loc, "underlined (setext) heading; write it as '" + "#" * level
+                              + " heading {#clause-id}' on one line")
+        raw = inline.content.strip()
+        m = HEADING_ATTR_RE.match(raw)
+        ident, unnumbered, text = "", False, raw
+        if not m:
+            self.report.error(loc, "heading has no ID; add one at the end, e.g. '" + "#" * level + f" {raw} "
+                                   "{#org-ciso}' (lower-case letters, digits and hyphens; never derived from the "
+                                   "number or the heading)")
+        else:
+            text = m.group("text").strip()
+            for attr in m.group("attrs").split():
+                if attr.startswith("#"):
+                    if ident:
+                        self.report.error(loc, "heading has two IDs; keep one")
+                    else:
+                        ident = attr[1:]
+                elif attr == ".unnumbered":
+                    unnumbered = True
+                else:
+                    self.report.error(loc, f"unknown heading attribute {attr!r}; only '#id' and '.unnumbered' are read")
+            if not ident:
+                self.report.error(loc, "heading has no ID in its attribute block; write {#clause-id}")
+            elif not ID_RE.match(ident):
+                self.report.error(loc, f"malformed clause ID {ident!r}: {explain_bad_id(ident)}; IDs match "
+                                       "[a-z][a-z0-9-]{1,39}, e.g. org-ciso")
+            elif ident in self.seen_ids:
+                self.report.error(loc, f"duplicate clause ID {ident!r}, first defined at {self.seen_ids[ident]}; "
+                                       "give this clause an ID of its own")
+            else:
+                self.seen_ids[ident] = loc
+        if not text:
+            self.report.error(loc, "heading has no text")
+        self._close_to(level)
+        if not self.stack and level != 1:
+            self.report.error(loc, f"a level-{level} heading needs a '# ' (編) heading above it; the first heading "
+                                   "of an edition must be a 編")
+        self.stack.append(_Builder(ident or f"?{line}", text, level, loc, unnumbered))
+
+    def _meta(self, spath: str, tok: Token, line: int) -> ClauseMeta:
+        first = line + 1  # the line after the opening fence
+        loc0 = Loc(spath, line)
+        try:
+            doc = yamlio.load(tok.content, first_line=first)
+        except yamlio.YamlProblem as exc:
+            self.report.error(Loc(spath, exc.line), exc.message)
+            return ClauseMeta(loc=loc0)
+        data = doc.data
+        if data is None:
+            return ClauseMeta(loc=loc0)
+        if not isinstance(data, dict):
+            self.report.error(loc0, "clause metadata must be a mapping such as 'nisc: [...]'")
+            return ClauseMeta(loc=loc0)
+        at = lambda *path: Loc(spath, doc.line(*path))  # noqa: E731
+        fields: dict = {"loc": loc0}
+        for key, value in data.items():
+            if key not in META_KEYS:
+                close = [k for k in META_KEYS if _similar(str(key), k)]
+                hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(META_KEYS)}"
+                self.report.error(at(key), f"unknown metadata key {key!r}{hint}")
+                continue
+            if key == "nisc":
+                fields["nisc"] = self._mappings(value, at)
+            elif key in ("models", "merged_from", "tags"):
+                items = value if isinstance(value, list) else None
+                if items is None or not all(isinstance(v, str) for v in items):
+                    self.report.error(at(key), f"{key} must be a list of strings, e.g. {key}: [a, b]")
+                    continue
+                if key == "models":
+                    for i, v in enumerate(items):
+                        if v not in NETWORK_MODELS:
+                            self.report.error(at(key, i), f"unknown network model {v!r}; use "
+                                                          + ", ".join(NETWORK_MODELS))
+                if key == "merged_from":
+                    for i, v in enumerate(items):
+                        if not ID_RE.match(v):
+                            self.report.error(at(key, i), f"merged_from: {v!r} is not a clause ID")
+                    if len(items) < 2:
+                        self.report.error(at(key), "merged_from names the two or more clauses that were merged")
+                fields[key] = tuple(items)
+            elif key in ("split_from", "replaces", "note"):
+                if not isinstance(value, str) or not value.strip():
+                    self.report.error(at(key), f"{key} must be a single text value")
+                    continue
+                if key != "note" and not ID_RE.match(value):
+                    self.report.error(at(key), f"{key}: {value!r} is not a clause ID")
+                fields[key] = value.strip()
+        return ClauseMeta(**fields)
+
+    def _mappings(self, value, at) -> tuple[NiscMapping, ...]:
+        if not isinstance(value, list):
+            self.report.error(at("nisc"), "nisc must be a list of mappings, each with id and relationship")
+            return ()
+        out = []
+        for i, raw in enumerate(value):
+            loc = at("nisc", i)
+            if not isinstance(raw, dict):
+                self.report.error(loc, "each nisc mapping is a mapping with id, relationship and optional rationale")
+                continue
+            unknown = [k for k in raw if k not in ("id", "relationship", "rationale")]
+            for k in unknown:
+                self.report.error(at("nisc", i, k), f"unknown key {k!r} in a nisc mapping; use id, relationship, "
+                                                    "rationale")
+            ident = raw.get("id")
+            rel = raw.get("relationship")
+            if not isinstance(ident, (str, int, float)) or isinstance(ident, bool) or not str(ident).strip():
+                self.report.error(loc, "nisc mapping lacks id (a catalog identifier such as 7.3.1(1)(a))")
+                continue
+            norm = nisc.normalize_id(str(ident))
+            if not nisc.is_wellformed(norm):
+                self.report.error(at("nisc", i, "id"), f"{ident!r} is not a NISC identifier; write it like "
+                                                       "7.3.1(1)(a), 7.3.1(2)-1 or 7.3.1(1)")
+            if rel is None:
+                self.report.error(loc, f"nisc mapping {norm} lacks relationship; use one of "
+                                       + ", ".join(RELATIONSHIPS))
+                rel = ""
+            elif rel not in RELATIONSHIPS:
+                self.report.error(at("nisc", i, "relationship"), f"unknown relationship {rel!r}; use one of "
+                                                                 + ", ".join(RELATIONSHIPS))
+            rationale = raw.get("rationale") or ""
+            if not isinstance(rationale, str):
+                self.report.error(at("nisc", i, "rationale"), "rationale must be text")
+                rationale = str(rationale)
+            out.append(NiscMapping(norm, str(rel), rationale.strip(), loc))
+        return tuple(out)
+
+
+def read_edition(root: str | os.PathLike[str], report: Report | None = None,
+                 catalog: NiscCatalog | None = None) -> tuple[Edition | None, Report]:
+    """Read the edition in directory ``root``. Returns (edition or None, report)."""
+    report = report if report is not None else Report()
+    root = Path(root)
+    meta = read_edition_meta(root, report)
+    if meta is None:
+        return None, report
+    reader = _EditionReader(meta, report)
+    for name in meta.files:
+        path = root / name
+        if not path.is_file():
+            report.error(Loc(str(meta.loc.path), _listed_line(meta, name)),
+                         f"{name} is listed in files but does not exist; create it or remove it from the list")
+            continue
+        reader.read_file(path)
+    listed = {os.path.normpath(n) for n in meta.files}
+    for extra in sorted(root.rglob("*.md")):
+        rel = os.path.normpath(os.path.relpath(extra, root))
+        if rel not in listed:
+            report.warning(Loc(str(extra), 0), f"{rel} is not listed in files of edition.yaml and is not read; "
+                                               "add it to files or delete it")
+    parts = number_tree(reader.finish())
+    if catalog is None and meta.nisc_catalog:
+        cat_path = nisc.find_catalog_file(root, meta.nisc_catalog)
+        if cat_path is None:
+            report.error(Loc(meta.loc.path, _key_line(meta, "nisc_catalog")),
+                         f"NISC catalog {meta.nisc_catalog!r} not found: expected nisc/{meta.nisc_catalog}.yaml in "
+                         "guideline_src/ (or a directory above the edition)")
+        else:
+            catalog = nisc.load_catalog(cat_path, report)
+    if not parts and not report.errors:
+        report.error(meta.loc, "the edition has no clauses")
+    return Edition(meta=meta, parts=parts, catalog=catalog), report
+
+
+def _listed_line(meta: EditionMeta, name: str) -> int:
+    try:
+        with open(meta.loc.path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if name in line:
+                    return n
+    except OSError:
+        pass
+    return 1
+
+
+def _key_line(meta: EditionMeta, key: str) -> int:
+    try:
+        with open(meta.loc.path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.startswith(f"{key}:"):
+                    return n
+    except OSError:
+        pass
+    return 1
