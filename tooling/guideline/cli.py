@@ -15,6 +15,12 @@ from guideline.diagnostics import Report, UserError
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("guideline.commands.check", "Validate an edition and report every problem as path:line."),
     "build": ("guideline.commands.build", "Build an edition as HTML, Word and PDF."),
+    "diff": ("guideline.commands.diff", "Clause-level diff of two editions: 新旧対照表, tracked DOCX, redline, JSON."),
+    "xref": ("guideline.commands.xref", "Look up a NISC identifier's guideline clauses, or a clause's NISC mappings."),
+    "coverage": ("guideline.commands.coverage", "Coverage of the NISC 遵守事項 by the guideline, with the gaps."),
+    "impact": ("guideline.commands.impact", "Clauses to review when the NISC catalog changes edition."),
+    "export": ("guideline.commands.export", "Export the guideline (OSCAL catalog and mapping collection)."),
+    "comments": ("guideline.commands.comments", "Consultation and public comments: import, answer, report, reconcile."),
 }
 
 
@@ -52,10 +58,7 @@ def print_report(report: Report | None, strict: bool = False) -> None:
     if report is None:
         return
     for d in report.sorted():
-        if strict and d.severity == "warning":
-            click.echo(f"{d.loc}: error (strict): {d.message}", err=True)
-        else:
-            click.echo(str(d), err=True)
+        click.echo(str(d), err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

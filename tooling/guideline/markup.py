@@ -46,6 +46,9 @@ def _validate_commentary(params: str, *args) -> bool:
 def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
+    # Accept every link target at parse time so that the converter can report a disallowed scheme
+    # (javascript:, data:, file:) as an error instead of silently leaving the Markdown as text.
+    md.validateLink = lambda url: True
     md.use(container_plugin, name=COMMENTARY, validate=_validate_commentary)
     return md
 

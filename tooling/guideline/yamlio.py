@@ -111,6 +111,19 @@ def _plain(node: Any, path: tuple, lines: dict[tuple, int], base_line: int) -> A
     return node  # dates stay datetime.date
 
 
+def _line_of_bad_value(text: str, first_line: int) -> int:
+    """Best effort: the first line holding something that looks like an impossible date."""
+    import re
+
+    for n, line in enumerate(text.split("\n")):
+        for m in re.finditer(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", line):
+            try:
+                datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return first_line + n
+    return first_line
+
+
 def load(text: str, first_line: int = 1) -> Located:
     """Parse one YAML document. ``first_line`` is the file line of the text's first line (for embedded blocks)."""
     yaml = YAML(typ="rt", pure=True)
@@ -126,6 +139,8 @@ def load(text: str, first_line: int = 1) -> Located:
         raise YamlProblem(f"malformed YAML: {what}", line) from None
     except YAMLError as exc:
         raise YamlProblem(f"malformed YAML: {exc}".splitlines()[0], first_line) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date such as 2024-13-02
+        raise YamlProblem(f"malformed YAML value: {exc}", _line_of_bad_value(text, first_line)) from None
     except RecursionError:
         raise YamlProblem("malformed YAML: nested too deeply", first_line) from None
     lines: dict[tuple, int] = {(): first_line}
