@@ -15,12 +15,25 @@ KINDS = ("部", "節", "款", "対策項目", "遵守事項", "基本対策事�
 _ID_RE = re.compile(r"^\d+(\.\d+){0,2}(\(\d+\)(\([a-z]+\)|-\d+)?)?$")
 
 
+_DASHES = "－‐‑‒–—―−ー─"
+_PREFIX_RE = re.compile(r"^(?:NISC|統一基準群?)[:#]?", re.I)
+
+
 def normalize_id(text: str) -> str:
-    """``７．３．１（１）`` → ``7.3.1(1)``: NFKC (full-width digits and brackets), spaces removed, ``(ａ)`` lower-cased."""
+    """An identifier as officials type it → the catalog's form: ``７．３．１（１）`` → ``7.3.1(1)``.
+
+    NFKC (full-width digits, letters and brackets, ``⑴``), spaces removed, every dash-like character read as ``-``,
+    ``(Ａ)`` lower-cased, a ``.`` before ``(`` dropped (``7.3.1.(1)``), a bare item letter bracketed
+    (``7.3.1(1)a`` → ``7.3.1(1)(a)``), a leading ``NISC`` or ``統一基準`` and a trailing ``.`` removed.
+    """
     s = unicodedata.normalize("NFKC", text).strip()
     s = re.sub(r"\s+", "", s)
-    s = s.replace("－", "-").replace("‐", "-").replace("−", "-").replace("ー", "-")
+    s = _PREFIX_RE.sub("", s)
+    for dash in _DASHES:
+        s = s.replace(dash, "-")
     s = re.sub(r"\(([A-Za-z]+)\)", lambda m: f"({m.group(1).lower()})", s)
+    s = re.sub(r"\.+\(", "(", s)
+    s = re.sub(r"^(\d+(?:\.\d+)*\(\d+\))([A-Za-z])$", lambda m: f"{m.group(1)}({m.group(2).lower()})", s)
     return s.rstrip(".")
 
 
@@ -80,7 +93,7 @@ def load_catalog(path: str | os.PathLike[str], report: Report) -> NiscCatalog | 
         if not isinstance(raw, dict) or "id" not in raw or "kind" not in raw:
             report.error(loc, "each catalog item needs 'id' and 'kind'")
             continue
-        ident = str(raw["id"])
+        ident = doc.text("items", i, "id") or str(raw["id"])
         kind = str(raw["kind"])
         parent = str(raw.get("parent") or "")
         if kind not in KINDS:

@@ -401,7 +401,7 @@ class _EditionReader:
                 self.report.error(at(key), f"unknown metadata key {key!r}{hint}")
                 continue
             if key == "nisc":
-                fields["nisc"] = self._mappings(value, at)
+                fields["nisc"] = self._mappings(value, at, doc)
             elif key in ("models", "merged_from", "tags"):
                 items = value if isinstance(value, list) else None
                 if items is None or not all(isinstance(v, str) for v in items):
@@ -428,7 +428,7 @@ class _EditionReader:
                 fields[key] = value.strip()
         return ClauseMeta(**fields)
 
-    def _mappings(self, value, at) -> tuple[NiscMapping, ...]:
+    def _mappings(self, value, at, doc: yamlio.Located) -> tuple[NiscMapping, ...]:
         if not isinstance(value, list):
             self.report.error(at("nisc"), "nisc must be a list of mappings, each with id and relationship")
             return ()
@@ -443,6 +443,8 @@ class _EditionReader:
                 self.report.error(at("nisc", i, k), f"unknown key {k!r} in a nisc mapping; use id, relationship, "
                                                     "rationale")
             ident = raw.get("id")
+            if ident is not None and not isinstance(ident, (dict, list)):
+                ident = doc.text("nisc", i, "id") or ident  # as written: 2.10 must not become 2.1
             rel = raw.get("relationship")
             if not isinstance(ident, (str, int, float)) or isinstance(ident, bool) or not str(ident).strip():
                 self.report.error(loc, "nisc mapping lacks id (a catalog identifier such as 7.3.1(1)(a))")
