@@ -30,3 +30,6 @@ test: setup
 
 clean:
 	rm -rf build $(VENV)
+
+bench: setup
+	$(BIN)/python bench/run.py

@@ -130,6 +130,16 @@ def other_edition_ids(edition: Edition, src: Path | None) -> dict[str, set[str]]
     return out
 
 
+def tree_of(edition: Edition) -> Path | None:
+    """The source tree an edition belongs to: the parent of draft/ or of editions/<id>/, if it lies in one."""
+    root = Path(edition.meta.root).resolve()
+    if root.parent.name == "editions":
+        return root.parent.parent
+    if (root.parent / "editions").is_dir() or root.name == "draft":
+        return root.parent
+    return None
+
+
 def check_lineage(edition: Edition, report: Report, src: Path | None) -> None:
     lineage: list[tuple[Clause, str, str]] = []
     for clause in edition.clauses():
@@ -142,7 +152,7 @@ def check_lineage(edition: Edition, report: Report, src: Path | None) -> None:
             lineage.append((clause, "replaces", m.replaces))
     if not lineage:
         return
-    others = other_edition_ids(edition, src)
+    others = other_edition_ids(edition, tree_of(edition) or src)
     previous = edition.meta.previous
     if previous and previous in others:
         known = others[previous]
