@@ -41,21 +41,47 @@ def is_wellformed(nisc_id: str) -> bool:
     return bool(_ID_RE.match(nisc_id))
 
 
+_TOKEN_RE = re.compile(r"\d+|\([^()]*\)|-\d+|[^.\d()-]+")
+
+
+def _tokens(nisc_id: str) -> list[str]:
+    """``7.3.1(1)(a)`` → ``['7', '3', '1', '(1)', '(a)']``."""
+    return _TOKEN_RE.findall(nisc_id)
+
+
+def _kind(token: str) -> str:
+    """The shape of one component: ``9`` → ``n``, ``(9)`` → ``(n)``, ``(a)`` → ``(a)``, ``-9`` → ``-n``."""
+    return re.sub(r"[a-z]+", "a", re.sub(r"\d+", "n", token))
+
+
 def suggest(catalog: NiscCatalog, nisc_id: str, n: int = 3) -> list[str]:
-    """The closest existing identifiers, for "did you mean" messages."""
-    candidates = list(catalog.by_id)
-    close = difflib.get_close_matches(nisc_id, candidates, n=n, cutoff=0.6)
-    if close:
-        return close
-    # fall back to the nearest existing ancestor's children
-    probe = nisc_id
-    while probe:
-        probe = re.sub(r"(\([^()]*\)|-\d+|\.\d+)$", "", probe)
-        if probe in catalog.by_id:
-            return [probe] + list(catalog.children_of.get(probe, ()))[: n - 1]
-        if not re.search(r"(\([^()]*\)|-\d+|\.\d+)$", probe):
-            break
-    return []
+    """The closest existing identifiers, for "did you mean" messages.
+
+    Ranked by the length of the shared leading components (``2.1.1(9)(a)`` is nearer ``2.1.1(8)(a)`` than
+    ``8.1.1(9)(a)``), then by having the same shape, then by numeric distance of the first differing component,
+    then by string similarity. Identifiers sharing no leading component are offered only when very similar.
+    """
+    want = _tokens(nisc_id)
+    if not want:
+        return []
+    scored = []
+    for ident in catalog.by_id:
+        have = _tokens(ident)
+        common = 0
+        distance = 0
+        for a, b in zip(want, have):
+            if a != b:
+                da, db = re.sub(r"\D", "", a), re.sub(r"\D", "", b)
+                distance = abs(int(da) - int(db)) if da and db else 0
+                break
+            common += 1
+        ratio = difflib.SequenceMatcher(None, nisc_id, ident, autojunk=False).ratio()
+        if common == 0 and ratio < 0.75:
+            continue
+        shape = len(have) == len(want) and all(_kind(x) == _kind(y) for x, y in zip(want, have))
+        scored.append((-common, not shape, distance, -ratio, ident))
+    scored.sort()
+    return [ident for *_, ident in scored[:n]]
 
 
 def find_catalog_file(start: str | os.PathLike[str], catalog_id: str) -> Path | None:
