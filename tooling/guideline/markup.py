@@ -35,6 +35,7 @@ COMMENTARY = "解説"
 COMMENTARY_OPEN = f"container_{COMMENTARY}_open"
 COMMENTARY_CLOSE = f"container_{COMMENTARY}_close"
 PLACEHOLDER_RE = re.compile(r"\{\{([^{}\n]{1,80})\}\}")
+MAX_INLINE_DEPTH = 20  # like markdown-it's maxNesting; emphasis pairs are matched after its check, so we cap here
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
@@ -100,6 +101,12 @@ def convert_inlines(children: list[Token] | None, line: int, problems: Problems)
             top.append(LineBreak(True))
         elif t == "code_inline":
             top.append(Code(tok.content))
+        elif t in ("strong_open", "em_open", "link_open") and len(stack) > MAX_INLINE_DEPTH:
+            # ``*****…x…*****`` nests thousands deep; a model that deep overflows every recursive writer
+            if not any(kind == "flat" for kind, _, _ in stack):
+                problems.append((line, f"emphasis or links nested more than {MAX_INLINE_DEPTH} deep; "
+                                       "simplify the markup"))
+            stack.append(("flat", None, []))
         elif t in ("strong_open", "em_open"):
             stack.append((t, None, []))
         elif t == "link_open":
@@ -108,7 +115,9 @@ def convert_inlines(children: list[Token] | None, line: int, problems: Problems)
             kind, data, nodes = stack.pop()
             parent = stack[-1][2]
             inner = _merge_text(nodes)
-            if kind == "strong_open":
+            if kind == "flat":
+                parent.extend(inner)
+            elif kind == "strong_open":
                 parent.append(Strong(inner))
             elif kind == "em_open":
                 parent.append(Emph(inner))

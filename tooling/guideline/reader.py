@@ -32,6 +32,7 @@ from guideline.numbering import number_tree
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 EDITION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+CATALOG_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HEADING_ATTR_RE = re.compile(r"^(?P<text>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
 EDITION_KEYS = {
     "id": True, "title": True, "date": True, "status": True, "nisc_catalog": True, "files": True,
@@ -39,6 +40,9 @@ EDITION_KEYS = {
 }
 STATUSES = ("案", "確定")
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# C0/C1 control characters other than tab and LF, and the non-characters XML refuses: they cannot be written to
+# Word or XML, and printed in a diagnostic they would drive the user's terminal
+CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def explain_bad_id(ident: str) -> str:
@@ -144,6 +148,11 @@ def read_edition_meta(root: Path, report: Report) -> EditionMeta | None:
                 report.error(loc, f"{name} is listed twice")
                 continue
             file_list.append(name)
+    catalog_id = text_of("nisc_catalog")
+    if catalog_id and not CATALOG_ID_RE.match(catalog_id):  # it names a file: nisc/<id>.yaml
+        report.error(Loc(spath, doc.line("nisc_catalog")), f"nisc_catalog {catalog_id!r} must be a catalog id such "
+                                                           "as nisc-r7 (no '/' or '..')")
+        catalog_id = ""
     sample = data.get("sample", False)
     if not isinstance(sample, bool):
         report.error(Loc(spath, doc.line("sample")), "sample must be true or false")
@@ -153,7 +162,7 @@ def read_edition_meta(root: Path, report: Report) -> EditionMeta | None:
         title=text_of("title"),
         date=date,
         status=status,
-        nisc_catalog=text_of("nisc_catalog"),
+        nisc_catalog=catalog_id,
         files=tuple(file_list),
         root=str(root),
         label=text_of("label"),
@@ -178,6 +187,8 @@ def _unsafe_path(root: Path, name: str) -> str:
     parts = Path(name).parts
     if ".." in parts:
         return f"{name}: '..' is not allowed in files; every file must lie inside the edition directory"
+    if "\x00" in name or CONTROL_RE.search(name):
+        return f"{name!r}: control characters are not allowed in file names"
     if not name.endswith(".md"):
         return f"{name}: only Markdown files (.md) can be listed"
     full = root / name
@@ -224,7 +235,26 @@ def _read_text(path: Path, report: Report) -> str | None:
         line = text[: text.index("\x00")].count("\n") + 1
         report.error(Loc(spath, line), "file contains a NUL character; is it a binary file?")
         return None
+    bad = CONTROL_RE.search(text)
+    if bad:
+        line = text[: bad.start()].count("\n") + 1
+        report.error(Loc(spath, line), f"control character U+{ord(bad.group()):04X}; delete it (invisible "
+                                       "characters cannot be written to Word or XML)")
+        text = CONTROL_RE.sub("\ufffd", text)  # keep reading for other problems, never echo them to a terminal
     return text
+
+
+def _fence_closed(tok: Token, lines: list[str]) -> bool:
+    """Whether a fenced code block ends with its closing marker (markdown-it closes it silently at the end)."""
+    if not tok.map or not tok.markup:
+        return True
+    last = tok.map[1] - 1  # 0-based index of the block's last line
+    if last <= tok.map[0] or last >= len(lines):
+        return False
+    closing = lines[last]
+    indent = len(closing) - len(closing.lstrip(" "))
+    marks = closing.strip()
+    return indent <= 3 and len(marks) >= len(tok.markup) and set(marks) == {tok.markup[0]}
 
 
 @dataclass
@@ -316,8 +346,14 @@ class _EditionReader:
                 continue
             current = self.stack[-1]
             problems = markup.Problems()
+            unclosed_fence = tok.type == "fence" and not _fence_closed(tok, lines)
+            if unclosed_fence:  # it ran to the end of the file, swallowing every heading below it
+                self.report.error(Loc(spath, line), f"code block opened with {tok.markup!r} is not closed; add a "
+                                                    f"line {tok.markup!r} after it")
             if tok.type == "fence" and tok.info.strip() == "yaml":
-                if expect_meta and current.meta.loc is None:
+                if unclosed_fence:
+                    pass  # reported above: its "YAML" is the rest of the file
+                elif expect_meta and current.meta.loc is None:
                     current.meta = self._meta(spath, tok, line)
                 else:
                     self.report.error(Loc(spath, line), "a yaml block is metadata only directly under its heading "

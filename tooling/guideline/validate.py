@@ -121,10 +121,12 @@ def other_edition_ids(edition: Edition, src: Path | None) -> dict[str, set[str]]
         except Exception:  # another edition's problems are reported when that edition is checked
             continue
         ids: set[str] = set()
-        for name in files:
+        for name in files if isinstance(files, list) else ():
+            if Path(str(name)).is_absolute() or ".." in Path(str(name)).parts:
+                continue  # never read outside the source tree; that edition's own check reports the name
             try:
                 ids.update(_HEADING_ID_RE.findall((root / str(name)).read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError):
+            except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the name
                 continue
         out[root.name if root.name != "draft" else "draft"] = ids
     return out

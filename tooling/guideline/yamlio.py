@@ -139,5 +139,19 @@ def load(text: str, first_line: int = 1) -> Located:
         data = conv.convert(node, ())
     except RecursionError:
         raise YamlProblem("malformed YAML: nested too deeply", first_line) from None
+    except YamlProblem as exc:
+        if exc.message.startswith("YAML aliases"):  # the node graph knows only the anchor: find the first *alias
+            exc.line = _first_alias_line(text, first_line) or exc.line
+        raise
     return Located(data, conv.lines, conv.raw)
 
+
+def _first_alias_line(text: str, first_line: int) -> int | None:
+    """The file line of the first ``*alias`` (composed nodes carry the anchor's position, not the alias's)."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line + first_line
+    except yaml.YAMLError:
+        pass
+    return None
