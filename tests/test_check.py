@@ -104,7 +104,7 @@ CASES = [
      "error: /etc/passwd.md: absolute paths are not allowed in files"),
     ("edition.yaml", "nisc_catalog: test-r7", "nisc_catalog: test-r9", "nisc_catalog:",
      "error: NISC catalog 'test-r9' not found"),
-    ("edition.yaml", "reibun_part: policy", "reibun_part: org", "", "error: reibun_part 'org' must be a 編"),
+    ("edition.yaml", "reibun_part: policy", "reibun_part: org", "reibun_part:", "error: reibun_part 'org' must be a 編"),
 ]
 
 

@@ -35,6 +35,9 @@ COMMENTARY = "解説"
 COMMENTARY_OPEN = f"container_{COMMENTARY}_open"
 COMMENTARY_CLOSE = f"container_{COMMENTARY}_close"
 PLACEHOLDER_RE = re.compile(r"\{\{([^{}\n]{1,80})\}\}")
+# C0/C1 control characters other than tab and LF, and the non-characters XML refuses: they cannot be written to
+# Word or XML, and printed in a diagnostic they would drive the user's terminal (yamlio has the same set)
+CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 MAX_INLINE_DEPTH = 20  # like markdown-it's maxNesting; emphasis pairs are matched after its check, so we cap here
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -94,7 +97,11 @@ def convert_inlines(children: list[Token] | None, line: int, problems: Problems)
         t = tok.type
         top = stack[-1][2]
         if t == "text":
-            top.extend(_text_nodes(tok.content))
+            bad = CONTROL_RE.search(tok.content)  # only through a character reference such as &#12;
+            if bad:
+                problems.append((line, f"character reference to the control character U+{ord(bad.group()):04X}; "
+                                       "delete it"))
+            top.extend(_text_nodes(CONTROL_RE.sub("\ufffd", tok.content)))
         elif t == "softbreak":
             top.append(LineBreak(False))
         elif t == "hardbreak":

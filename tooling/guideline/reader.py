@@ -40,9 +40,7 @@ EDITION_KEYS = {
 }
 STATUSES = ("案", "確定")
 MAX_FILE_BYTES = 64 * 1024 * 1024
-# C0/C1 control characters other than tab and LF, and the non-characters XML refuses: they cannot be written to
-# Word or XML, and printed in a diagnostic they would drive the user's terminal
-CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+CONTROL_RE = markup.CONTROL_RE
 
 
 def explain_bad_id(ident: str) -> str:
@@ -244,6 +242,16 @@ def _read_text(path: Path, report: Report) -> str | None:
     return text
 
 
+def _too_deep(tokens: list[Token]) -> Token | None:
+    """The first container opened at markdown-it's nesting limit (its content, and the rest of the file, are lost)."""
+    limit = markup.parser().options["maxNesting"]
+    for tok in tokens:
+        if tok.nesting == 1 and tok.level >= limit - 1 and (
+                tok.type in ("blockquote_open", "list_item_open") or tok.type.startswith("container_")):
+            return tok
+    return None
+
+
 def _fence_closed(tok: Token, lines: list[str]) -> bool:
     """Whether a fenced code block ends with its closing marker (markdown-it closes it silently at the end)."""
     if not tok.map or not tok.markup:
@@ -317,6 +325,11 @@ class _EditionReader:
         except RecursionError:
             self.report.error(Loc(spath, 1), "the Markdown is nested too deeply to read")
             return
+        deep = _too_deep(tokens)
+        if deep is not None:  # markdown-it silently drops everything from there to the end of the file
+            self.report.error(Loc(spath, (deep.map[0] + 1) if deep.map else 1),
+                              "lists or quotes nested too deeply: the rest of the file would not be read; "
+                              "flatten the nesting")
         i, n_tok = 0, len(tokens)
         expect_meta = False
         reported_orphan = False

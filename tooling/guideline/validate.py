@@ -36,13 +36,16 @@ def validate(edition: Edition, report: Report, src: Path | None = None) -> Repor
 
 
 def check_structure(edition: Edition, report: Report) -> None:
+    from guideline.reader import _key_line
+
     meta = edition.meta
     if meta.reibun_part:
         part = edition.get(meta.reibun_part)
+        loc = Loc(meta.loc.path, _key_line(meta, "reibun_part"))
         if part is None:
-            report.error(meta.loc, f"reibun_part {meta.reibun_part!r} is not a clause ID of this edition")
+            report.error(loc, f"reibun_part {meta.reibun_part!r} is not a clause ID of this edition")
         elif part.level != 1:
-            report.error(meta.loc, f"reibun_part {meta.reibun_part!r} must be a 編 (a '# ' heading)")
+            report.error(loc, f"reibun_part {meta.reibun_part!r} must be a 編 (a '# ' heading)")
 
 
 def check_mappings(edition: Edition, report: Report) -> None:

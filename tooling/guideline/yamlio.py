@@ -9,6 +9,7 @@ Each key and item keeps its line number (see :class:`Located`).
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 MAX_NODES = 200_000
+_CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # as markup.CONTROL_RE
 
 
 class YamlProblem(Exception):
@@ -112,6 +114,10 @@ class _Converter:
         except (ConstructorError, ValueError, TypeError, OverflowError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             raise YamlProblem(f"malformed YAML value: {problem}", self.line_of(node)) from None
+        if isinstance(value, str) and _CONTROL_RE.search(value):  # "\e", "\f", "\x85" escapes in quoted text
+            bad = _CONTROL_RE.search(value).group()
+            raise YamlProblem(f"control character U+{ord(bad):04X} in a YAML value; delete the escape",
+                              self.line_of(node))
         return value
 
 
@@ -123,6 +129,9 @@ def load(text: str, first_line: int = 1) -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark is not None else first_line
         what = (exc.problem or exc.context or "malformed YAML").strip()
+        start = exc.context_mark
+        if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
+            what += f" ({exc.context.strip()} that starts at line {start.line + first_line})"  # an unclosed "…[
         lines = text.split("\n")
         if "\t" in (lines[mark.line] if mark is not None and mark.line < len(lines) else ""):
             what += " (YAML does not allow tab characters for indentation; use spaces)"
