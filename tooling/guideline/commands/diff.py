@@ -1,0 +1,251 @@
+"""``guideline diff OLD NEW``: clause-level diff of two editions.
+
+Without ``-o`` a readable summary goes to the terminal. With ``-o DIR`` the outputs are written into DIR (replaced
+whole and atomically): changes.json, redline.html, comparison.html / .docx / .pdf (新旧対照表), and tracked.docx when
+the Word tracked-changes writer (``guideline.writers.tracked_docx``) is installed.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from guideline.commands.common import Progress
+from guideline.diagnostics import UserError
+
+# format name -> (module, output file names)
+OUTPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "json": ("guideline.diff.json_out", ("changes.json",)),
+    "redline": ("guideline.writers.redline_html", ("redline.html",)),
+    "comparison-html": ("guideline.writers.comparison", ("comparison.html",)),
+    "comparison-docx": ("guideline.writers.comparison", ("comparison.docx",)),
+    "comparison-pdf": ("guideline.writers.comparison", ("comparison.pdf",)),
+    "tracked": ("guideline.writers.tracked_docx", ("tracked.docx",)),
+}
+ALL = tuple(OUTPUTS)
+
+
+def load(spec: str):
+    """Read an edition for diffing: reader errors stop the command; the cross-edition checks of ``guideline check``
+    (mappings, cross-references, lineage targets) are not needed to compare two texts and are skipped."""
+    from guideline import editions
+    from guideline.reader import read_edition
+
+    root = editions.resolve(spec)
+    edition, report = read_edition(root)
+    if edition is None or report.failed():
+        raise UserError(f"edition {spec!r} has problems; fix them first (guideline check --edition {spec})",
+                        report=report)
+    return edition
+
+
+def parse_formats(values: tuple[str, ...]) -> list[str]:
+    chosen: list[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip()
+            if not name:
+                continue
+            if name == "all":
+                chosen.extend(ALL)
+            elif name == "comparison":
+                chosen.extend(("comparison-html", "comparison-docx", "comparison-pdf"))
+            elif name in OUTPUTS:
+                chosen.append(name)
+            else:
+                raise click.BadParameter(f"unknown format {name!r}; choose from "
+                                         f"{', '.join(['all', 'comparison', *ALL])}", param_hint="--format")
+    return list(dict.fromkeys(chosen)) or list(ALL)
+
+
+def _check_target(out: Path) -> None:
+    """DIR is replaced whole: refuse a directory that holds something other than an earlier diff."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / "changes.json").is_file() and not any(
+            (out / name).is_file() for _, names in OUTPUTS.values() for name in names):
+        raise UserError(f"{out} is not empty and holds no earlier diff; the output directory is replaced whole, "
+                        "so give a new or dedicated directory (e.g. build/diff/OLD--NEW)")
+
+
+def revision_date(date: str | None, changeset) -> datetime.datetime:
+    """The date written on revisions: --date, else SOURCE_DATE_EPOCH, else the new edition's date (midnight UTC)."""
+    if date:
+        try:
+            parsed = datetime.datetime.fromisoformat(date.replace("Z", "+00:00"))
+        except ValueError:
+            raise click.BadParameter(f"{date!r} is not an ISO date such as 2024-10-02 or 2024-10-02T09:00:00Z",
+                                     param_hint="--date") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
+    d = changeset.new.meta.date
+    return datetime.datetime(d.year, d.month, d.day, tzinfo=datetime.timezone.utc)
+
+
+def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old", author: str | None = None,
+                  date: str | None = None, quiet: bool = False) -> list[Path]:
+    _check_target(out)
+    progress = Progress(quiet)
+    written: list[Path] = []
+    from guideline.fileio import atomic_directory
+
+    with atomic_directory(out) as tmp:
+        for fmt in formats:
+            module_name, names = OUTPUTS[fmt]
+            if fmt == "tracked":
+                try:
+                    module = importlib.import_module(module_name)
+                except ModuleNotFoundError as exc:
+                    if exc.name != module_name:
+                        raise
+                    click.echo("tracked.docx skipped: the Word tracked-changes writer (guideline.writers.tracked_docx)"
+                               " is not installed in this version", err=True)
+                    continue
+                with progress.step(f"diff: {names[0]}"):
+                    module.write(cs, tmp, author=author or "guideline", date=revision_date(date, cs))
+            else:
+                module = importlib.import_module(module_name)
+                with progress.step(f"diff: {names[0]}"):
+                    if fmt.startswith("comparison-"):
+                        module.write(cs, tmp, formats=(fmt.split("-", 1)[1],), columns=columns)
+                    else:
+                        module.write(cs, tmp)
+            written.extend(out / n for n in names if (tmp / n).exists())
+    return written
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# terminal summary
+
+KIND_JA = {"unchanged": "変更なし", "changed": "変更", "added": "新設", "deleted": "削除", "split": "分割",
+           "merged": "統合"}
+ASPECT_JA = {"text": "本文", "heading": "見出し", "number": "番号", "moved": "移動", "metadata": "対応・属性"}
+MARK = {"changed": "~", "added": "+", "deleted": "-", "split": "<", "merged": ">"}
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _excerpt(runs, width: int = 160) -> str:
+    """A wdiff-style line around the changes: [-deleted-]{+inserted+}, long equal stretches shortened."""
+    out = []
+    for i, (op, text) in enumerate(runs):
+        text = text.replace("\n", "⏎").replace("\t", " | ")
+        if op == "equal":
+            if len(text) > 24:
+                head = text[:10] if i > 0 else ""
+                tail = text[-10:] if i + 1 < len(runs) else ""
+                text = f"{head}…{tail}"
+            out.append(text)
+        elif op == "delete":
+            out.append(f"[-{text}-]")
+        else:
+            out.append(f"{{+{text}+}}")
+    return _clip("".join(out), width)
+
+
+def summary_lines(cs, verbose: bool = True) -> list[str]:
+    from guideline.diff.json_out import flatten
+
+    o, n = cs.old.meta, cs.new.meta
+    counts = cs.summary()
+    lines = [
+        f"{o.id}（{o.label or o.title}） → {n.id}（{n.label or n.title}）: "
+        f"{sum(1 for _ in cs.old.clauses())} → {sum(1 for _ in cs.new.clauses())} clauses",
+        "  " + " · ".join(f"{KIND_JA[k]} {counts[k]}" for k in ("changed", "added", "deleted", "split", "merged",
+                                                               "unchanged")),
+    ]
+    if not cs.differs:
+        lines.append("  no differences")
+        return lines
+    lines.append("")
+    for ch in cs.changes:
+        if ch.kind == "unchanged":
+            continue
+        side = ch.new or ch.old
+        number = ch.new[0].address if ch.new else ch.old[0].address
+        heading = side[0].heading
+        detail = ""
+        if ch.kind == "changed":
+            detail = "・".join(ASPECT_JA[a] for a in ch.aspects)
+            if "number" in ch.aspects or "moved" in ch.aspects:
+                detail += f"  {ch.old[0].address} → {ch.new[0].address}"
+        elif ch.kind in ("split", "merged"):
+            detail = f"{'、'.join(ch.old_ids)} → {'、'.join(ch.new_ids)}"
+        elif ch.kind == "deleted":
+            detail = f"(旧 {ch.old[0].id})"
+        else:
+            detail = f"({ch.new[0].id})"
+        lines.append(f"{MARK[ch.kind]} {number or '—'} {_clip(heading, 40)}  [{KIND_JA[ch.kind]}] {detail}".rstrip())
+        if verbose and ch.kind in ("changed", "split", "merged"):
+            if ch.heading_changed and ch.kind == "changed":
+                lines.append("    見出し: " + _excerpt(tuple(map(tuple, flatten(ch.headings)))))
+            for label, diffs in (("本文", ch.body), ("解説", ch.commentary)):
+                if any(d.op != "equal" for d in diffs):
+                    lines.append(f"    {label}: " + _excerpt(tuple(map(tuple, flatten(diffs)))))
+            md = ch.meta
+            for m in md.nisc_added:
+                lines.append(f"    統一基準 +{m.nisc_id} ({m.relationship})")
+            for m in md.nisc_removed:
+                lines.append(f"    統一基準 -{m.nisc_id} ({m.relationship})")
+            for a, b in md.nisc_changed:
+                lines.append(f"    統一基準 ~{b.nisc_id} ({a.relationship} → {b.relationship})")
+    return lines
+
+
+@click.command(epilog="""\b
+Examples:
+  guideline diff r5-03 draft                      # summary on the terminal
+  guideline diff r5-03 draft -o build/diff/r5-03--draft
+  guideline diff git:HEAD~1 draft -o build/diff/last-commit --format json,redline
+  guideline diff r5-03 draft -o out --columns old-new --author 事務局
+Formats: json (changes.json), redline (redline.html), comparison (comparison.html/.docx/.pdf,
+the 新旧対照表; or one of comparison-html, comparison-docx, comparison-pdf), tracked (tracked.docx), all.
+Editions are named draft, an edition id (r5-03), a directory with an edition.yaml, or git:REF[:EDITION].""")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--output", "-o", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the outputs into this directory (replaced whole). Without it: summary on the terminal.")
+@click.option("--format", "-f", "formats", multiple=True, metavar="LIST",
+              help="Comma-separated outputs to write (default all): json, redline, comparison, comparison-html, "
+                   "comparison-docx, comparison-pdf, tracked.")
+@click.option("--columns", type=click.Choice(["new-old", "old-new"]), default="new-old", show_default=True,
+              help="Column order of the 新旧対照表: 改正後|改正前 (new-old) or 改正前|改正後.")
+@click.option("--author", default=None, help="Author of the Word revisions in tracked.docx (default: guideline).")
+@click.option("--date", default=None, help="Date of the Word revisions (ISO; default SOURCE_DATE_EPOCH or the new "
+                                           "edition's date).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Similarity threshold for pairing clauses whose ID changed (default: the measured 0.65).")
+@click.option("--brief", is_flag=True, help="Terminal summary: one line per change, no inline text.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def command(old: str, new: str, out: Path | None, formats: tuple[str, ...], columns: str, author: str | None,
+            date: str | None, threshold: float | None, brief: bool, quiet: bool) -> None:
+    """Clause-level diff of two editions: 新旧対照表, tracked DOCX, HTML redline, JSON."""
+    from guideline.diff import compare
+    from guideline.diff.matching import SIMILARITY_THRESHOLD
+
+    chosen = parse_formats(formats)
+    old_ed = load(old)
+    new_ed = load(new)
+    cs = compare(old_ed, new_ed, threshold if threshold is not None else SIMILARITY_THRESHOLD)
+    if out is None:
+        for line in summary_lines(cs, verbose=not brief):
+            click.echo(line)
+        return
+    written = write_outputs(cs, out, chosen, columns=columns, author=author, date=date, quiet=quiet)
+    for path in written:
+        click.echo(str(path))
+    if not quiet:
+        counts = cs.summary()
+        click.echo(", ".join(f"{k} {v}" for k, v in counts.items()), err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(command())
