@@ -21,8 +21,8 @@ FILENAME = "nisc-coverage.xlsx"
 FONT = "游ゴシック"
 
 
-def _put(ws, row: int, values, bold: bool = False) -> None:
-    from openpyxl.styles import Alignment, Font
+def _put(ws, row: int, values, font) -> None:
+    from openpyxl.styles import Alignment
 
     for col, value in enumerate(values, 1):
         cell = ws.cell(row=row, column=col)
@@ -31,7 +31,7 @@ def _put(ws, row: int, values, bold: bool = False) -> None:
             cell.data_type = "s"  # never a formula, whatever the text
         else:
             cell.value = value
-        cell.font = Font(name=FONT, bold=bold)
+        cell.font = font
         if isinstance(value, str) and "\n" in value:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -45,8 +45,10 @@ def _widths(ws, widths: list[int]) -> None:
 
 def workbook(cov: xref.Coverage):
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     wb = Workbook()
+    normal, bold = Font(name=FONT), Font(name=FONT, bold=True)  # made once: openpyxl hashes every style it is given
     when = datetime.datetime.fromisoformat(cov.edition_date)
     wb.properties.created = when
     wb.properties.modified = when
@@ -56,27 +58,27 @@ def workbook(cov: xref.Coverage):
 
     ws = wb.active
     ws.title = "集計"
-    _put(ws, 1, [f"統一基準（{cov.catalog_title} {cov.catalog_edition}）の遵守事項に対する対応状況"], bold=True)
-    _put(ws, 2, [f"{cov.edition_title}（{cov.edition_label or cov.edition_id}）{cov.edition_date}"])
+    _put(ws, 1, [f"統一基準（{cov.catalog_title} {cov.catalog_edition}）の遵守事項に対する対応状況"], bold)
+    _put(ws, 2, [f"{cov.edition_title}（{cov.edition_label or cov.edition_id}）{cov.edition_date}"], normal)
     note = "サンプル文面であり、正式なガイドラインではありません。" if cov.sample else ""
-    _put(ws, 3, [f"遵守事項 {cov.total}件のうち {cov.covered}件に対応する条項あり、{cov.uncovered}件は未対応。{note}"])
-    _put(ws, 5, SUMMARY_HEADER, bold=True)
+    _put(ws, 3, [f"遵守事項 {cov.total}件のうち {cov.covered}件に対応する条項あり、{cov.uncovered}件は未対応。{note}"], normal)
+    _put(ws, 5, SUMMARY_HEADER, bold)
     for i, row in enumerate(summary_rows(cov), 6):
-        _put(ws, i, row, bold=row[0] == "計")
+        _put(ws, i, row, bold if row[0] == "計" else normal)
     _widths(ws, [6, 30, 6, 30, 10, 10, 10, 12, 60])
     ws.freeze_panes = "A6"
 
     ws = wb.create_sheet("対応表")
-    _put(ws, 1, DETAIL_HEADER, bold=True)
+    _put(ws, 1, DETAIL_HEADER, bold)
     rows = detail_rows(cov)
     for i, row in enumerate(rows, 2):
-        _put(ws, i, row)
+        _put(ws, i, row, normal)
     _widths(ws, [6, 24, 6, 24, 12, 36, 14, 10, 24, 22, 36, 16, 22, 60])
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:N{len(rows) + 1}"
 
     ws = wb.create_sheet("未対応")
-    _put(ws, 1, ("部", "部の見出し", "節", "節の見出し", "対策項目", "対策項目の見出し", "遵守事項", "備考"), bold=True)
+    _put(ws, 1, ("部", "部の見出し", "節", "節の見出し", "対策項目", "対策項目の見出し", "遵守事項", "備考"), bold)
     n = 2
     for r in cov.rows:
         if r.covered:
@@ -84,7 +86,8 @@ def workbook(cov: xref.Coverage):
         remark = "関係なし（no-relationship）として対応づけあり" if r.mappings else ""
         _put(ws, n, (r.part.id if r.part else "", r.part.heading if r.part else "",
                      r.section.id if r.section else "", r.section.heading if r.section else "",
-                     r.measure.id if r.measure else "", r.measure.heading if r.measure else "", r.item.id, remark))
+                     r.measure.id if r.measure else "", r.measure.heading if r.measure else "", r.item.id, remark),
+             normal)
         n += 1
     _widths(ws, [6, 24, 6, 24, 12, 40, 14, 30])
     ws.freeze_panes = "A2"

@@ -160,25 +160,27 @@ def catalog(edition: Edition) -> dict:
 # The NISC catalog
 
 
-def _nisc_sort_id(item: NiscItem) -> str:
-    """``7.3.1(12)-3`` → ``07.03.01.12.b03`` — numbers padded so that the order is the catalog's."""
-    import re
+def _nisc_sort_ids(cat: NiscCatalog) -> dict[str, str]:
+    """NISC id → zero-padded position path, in catalog order (遵守事項 and their 基本対策事項 interleave there)."""
+    out: dict[str, str] = {}
 
-    out = []
-    for tok in re.findall(r"\d+|\([a-z]+\)|\(\d+\)|-\d+", item.id):
-        if tok.startswith("-"):
-            out.append(f"b{int(tok[1:]):02d}")
-        elif tok.startswith("("):
-            inner = tok[1:-1]
-            out.append(f"{int(inner):02d}" if inner.isdigit() else f"a{inner}")
-        else:
-            out.append(f"{int(tok):02d}")
-    return ".".join(out)
+    def visit(parent: str, prefix: str) -> None:
+        kids = cat.children_of.get(parent, ())
+        width = max(2, len(str(len(kids))))
+        for i, kid in enumerate(kids, 1):
+            sid = f"{prefix}.{i:0{width}d}" if prefix else f"{i:0{width}d}"
+            out[kid] = sid
+            visit(kid, sid)
+
+    visit("", "")
+    return out
 
 
 def nisc_catalog(edition: Edition, cat: NiscCatalog) -> dict:
+    sort_ids = _nisc_sort_ids(cat)
+
     def props(item: NiscItem) -> list[dict]:
-        return [{"name": "label", "value": item.id}, {"name": "sort-id", "value": _nisc_sort_id(item)},
+        return [{"name": "label", "value": item.id}, {"name": "sort-id", "value": sort_ids[item.id]},
                 {"name": "kind", "ns": NS, "value": item.kind}]
 
     def control(item: NiscItem) -> dict:
