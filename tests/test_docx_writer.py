@@ -259,7 +259,7 @@ def test_placeholders_lists_and_tables(document, r503):
 def test_title_page_sample_notice(document, r503):
     first = [para_text(p) for p in document.find("w:body", NS)[:6]]
     assert first[0] == r503.meta.title and first[1] == r503.meta.label
-    assert "令和5年3月31日" in first
+    assert "令和5年3月31日" in first and "（確定版）" in first
     assert any("サンプル" in t and "公式" in t for t in first)
 
 
@@ -308,20 +308,34 @@ def test_builder_hooks_make_tracked_revisions_pandoc_reads(edition_dir, tmp_path
     dele = docx.Marks(run=ox.wrap_revision("del", b.ids, "test", date), ppr=ox.mark_paragraph("del", b.ids, "test", date))
     body = []
     for clause in edition.clauses():
+        if clause.id == "gen-purpose":  # a reworded paragraph, runs from a word diff
+            body.append(b.clause_heading_p(clause))
+            body.append(b.text_paragraph(clause, [ox.run("目的を"), ox.run("定める", hook=dele.run),
+                                                  ox.run("明記する", hook=ins.run), ox.run("。")]))
+            continue
         marks = ins if clause.id == "org-committee" else dele if clause.id == "tech-dynamic-policy" else docx.NO_MARKS
         body += b.clause_to_elements(clause, with_children=False, marks=marks)
+    # a clause of another (old) edition deleted: a second builder sharing the id counter, without bookmarks
+    old, _ = read_edition(edition_dir)
+    old_b = docx.DocxBuilder(old, share_with=b, link_targets=())
+    body += old_b.clause_to_elements(old.get("org-ciso"), bookmarks=False, marks=dele)
     path = tmp_path / "tracked.docx"
     path.write_bytes(b.package(body, settings_extra='<w:revisionView w:insDel="1"/><w:trackRevisions/>'))
     doc = part_xml(path, "word/document.xml")
     all_ids = [e.get(W + "id") for tag in ("bookmarkStart", "ins", "del") for e in doc.iter(W + tag)]
     assert len(all_ids) == len(set(all_ids)) > 20
+    names = [e.get(W + "name") for e in doc.iter(W + "bookmarkStart")]
+    assert sorted(names) == sorted(c.id for c in edition.clauses())
+    text = "".join(doc.itertext())
+    assert text.count("CISOとする") == 2
     assert doc.find(".//w:del//w:t", NS) is None and doc.find(".//w:del//w:delText", NS) is not None
     accepted = squash(pandoc_text(path, "--track-changes=accept"))
     rejected = squash(pandoc_text(path, "--track-changes=reject"))
     assert "委員会を置く。1.(1)が主宰する。" in accepted and "(ア)方針を決定する。" in accepted
     assert "委員会を置く" not in rejected and "方針を決定する" not in rejected
     assert "方針を定める。" in rejected and "方針を定める。" not in accepted
-    assert "CISOとする" in accepted and "CISOとする" in rejected
+    assert "目的を明記する。" in accepted and "目的を定める。" in rejected and "明記" not in rejected
+    assert accepted.count("CISOとする") == 1 and rejected.count("CISOとする") == 2
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -33,13 +33,27 @@ All ``w:id`` values (bookmarks and revisions) must come from the builder's one c
 
     from guideline.writers import docx, docx_ooxml as ox
     b = docx.DocxBuilder(new_edition)
-    ins = docx.Marks(run=ox.wrap_revision("ins", b.ids, "guideline", "2024-10-02T00:00:00Z"),
-                     ppr=ox.mark_paragraph("ins", b.ids, "guideline", "2024-10-02T00:00:00Z"))
-    body = b.title_page() + b.toc()
-    for part in new_edition.parts:            # walk yourself to decide clause by clause
-        body += b.clause_to_elements(part, marks=ins if is_new(part) else docx.NO_MARKS)
-    # a changed paragraph: b.paragraph_for(clause, [runs from your token diff, each ox.run(..., hook=...)])
+    who, when = "guideline", "2024-10-02T00:00:00Z"
+    ins = docx.Marks(run=ox.wrap_revision("ins", b.ids, who, when), ppr=ox.mark_paragraph("ins", b.ids, who, when))
+    dele = docx.Marks(run=ox.wrap_revision("del", b.ids, who, when), ppr=ox.mark_paragraph("del", b.ids, who, when))
+    body = b.title_page() + b.toc(new_edition.parts)
+    for clause in new_edition.clauses():      # walk yourself to decide clause by clause
+        if is_new(clause):                    # a wholly new clause: every run and paragraph mark inserted
+            body += b.clause_to_elements(clause, with_children=False, marks=ins)
+        elif is_reworded(clause):             # heading as is, then paragraphs of runs from your token diff
+            body.append(b.clause_heading_p(clause))
+            body.append(b.text_paragraph(clause, [ox.run("情報を"), ox.run("記載", hook=dele.run),
+                                                  ox.run("明記", hook=ins.run), ox.run("する。")]))
+        else:
+            body += b.clause_to_elements(clause, with_children=False)
+    # a deleted clause of the old edition: a second builder sharing ids and links, without bookmarks
+    old_b = docx.DocxBuilder(old_edition, share_with=b, link_targets=())
+    body += old_b.clause_to_elements(old_clause, bookmarks=False, marks=dele)
     data = b.package(body, settings_extra='<w:revisionView w:insDel="1"/><w:trackRevisions/>')
+
+(:func:`~guideline.writers.docx_ooxml.revision` also makes ``w:moveFrom``/``w:moveTo``; the range markers around
+them are the caller's.) ``tests/test_docx_writer.py::test_builder_hooks_make_tracked_revisions_pandoc_reads`` runs
+this pattern and reads it back with ``pandoc --track-changes=accept|reject``.
 
 Lower-level pieces: :meth:`DocxBuilder.inlines_to_runs`, :meth:`DocxBuilder.blocks_to_paragraphs`,
 :meth:`DocxBuilder.clause_heading_p` (``with_children=False`` on :meth:`clause_to_elements` gives one clause alone),
@@ -105,6 +119,7 @@ SAMPLE_NOTICE = ("この文書はサンプルです。本プロジェクトが�
 PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "〔", "〕"
 HEADING_SEP = "\u3000"  # between a display number and the heading text, as in print
 TOC_INSTR = r'TOC \o "1-3" \h \z \u'
+TITLE_STATUS = {"案": "（案）", "確定": "（確定版）"}
 
 
 @dataclass(frozen=True)
@@ -156,11 +171,18 @@ class DocxBuilder:
     are written as plain text); default: every clause of the edition.
     """
 
-    def __init__(self, edition: Edition, *, link_targets: Iterable[str] | None = None):
+    def __init__(self, edition: Edition, *, link_targets: Iterable[str] | None = None,
+                 share_with: "DocxBuilder | None" = None):
         self.edition = edition
-        self.ids = Ids()
         self.link_targets = set(edition.by_id) if link_targets is None else set(link_targets)
-        self._external: dict[str, str] = {}  # url -> relationship id, in first-use order
+        if share_with is not None:
+            # a second builder writing into the same document (e.g. the old edition's deleted clauses): one id
+            # counter and one table of external links, so that ids stay unique and links resolve in the package
+            self.ids = share_with.ids
+            self._external = share_with._external
+        else:
+            self.ids = Ids()
+            self._external: dict[str, str] = {}  # url -> relationship id, in first-use order
 
     # ---------------------------------------------------------------------------------------------------------------
     # inlines
@@ -354,9 +376,11 @@ class DocxBuilder:
         return out
 
     def clause_to_elements(self, clause: Clause, *, notes: bool = True, models: bool = True,
-                           with_children: bool = True, marks: Marks = NO_MARKS) -> list[etree._Element]:
-        """A clause as it stands in its part: heading (bookmarked), 対象モデル, 例文, mapping notes, sub-clauses."""
-        out = [self.clause_heading_p(clause, marks=marks)]
+                           with_children: bool = True, bookmarks: bool = True,
+                           marks: Marks = NO_MARKS) -> list[etree._Element]:
+        """A clause as it stands in its part: heading (bookmarked unless ``bookmarks`` is false — a second copy of a
+        clause must not repeat its bookmark), 対象モデル, 例文, mapping notes, then its sub-clauses."""
+        out = [self.clause_heading_p(clause, bookmark_id=bookmarks, marks=marks)]
         if models:
             out.extend(self.models_note(clause, marks))
         out.extend(self.blocks_to_paragraphs(clause.body, clause, left=body_left(clause.level), marks=marks))
@@ -364,8 +388,16 @@ class DocxBuilder:
             out.extend(self.mapping_notes(clause, marks))
         if with_children:
             for child in clause.children:
-                out.extend(self.clause_to_elements(child, notes=notes, models=models, marks=marks))
+                out.extend(self.clause_to_elements(child, notes=notes, models=models, bookmarks=bookmarks,
+                                                   marks=marks))
         return out
+
+    def text_paragraph(self, clause: Clause, content: Iterable[etree._Element], *, commentary: bool = False,
+                       marks: Marks = NO_MARKS) -> etree._Element:
+        """A paragraph of a clause's text made of ready runs (e.g. from a word diff), styled and indented like the
+        paragraphs :meth:`blocks_to_paragraphs` makes for that clause."""
+        return paragraph(S.commentary if commentary else S.body, content, left=body_left(clause.level),
+                         first_line=CHAR, hook=marks.ppr)
 
     def commentary_part(self, marks: Marks = NO_MARKS) -> list[etree._Element]:
         """第N編 解説: the 例文 part's structure under the same numbers, each clause's 解説 in the 解説 box style."""
@@ -394,15 +426,15 @@ class DocxBuilder:
     # front matter
 
     def title_page(self, title: str = "", subtitle: str = "", marks: Marks = NO_MARKS) -> list[etree._Element]:
-        """Title, label, 案 (for drafts), the date in 和暦, and the sample notice for sample editions."""
+        """Title, label, （案）/（確定版）, the date in 和暦, and the sample notice for sample editions."""
         meta = self.edition.meta
         h = marks.run
         out = [paragraph(S.title, [run(title or meta.title, hook=h)], hook=marks.ppr)]
         sub = subtitle or meta.label
         if sub:
             out.append(paragraph(S.subtitle, [run(sub, hook=h)], hook=marks.ppr))
-        if meta.status == "案":
-            out.append(paragraph(S.title_status, [run("（案）", hook=h)], hook=marks.ppr))
+        out.append(paragraph(S.title_status, [run(TITLE_STATUS.get(meta.status, f"（{meta.status}）"), hook=h)],
+                             hook=marks.ppr))
         out.append(paragraph(S.title_date, [run(wareki(meta.date), hook=h)], hook=marks.ppr))
         if meta.sample:
             out.append(paragraph(S.sample_notice, [run(f"【サンプル】{SAMPLE_NOTICE}", hook=h)], hook=marks.ppr))
