@@ -303,9 +303,9 @@ def test_wareki():
 def test_builder_hooks_make_tracked_revisions_pandoc_reads(edition_dir, tmp_path):
     edition, _ = read_edition(edition_dir)
     b = docx.DocxBuilder(edition)
-    date = "2024-10-02T00:00:00Z"
-    ins = docx.Marks(run=ox.wrap_revision("ins", b.ids, "test", date), ppr=ox.mark_paragraph("ins", b.ids, "test", date))
-    dele = docx.Marks(run=ox.wrap_revision("del", b.ids, "test", date), ppr=ox.mark_paragraph("del", b.ids, "test", date))
+    who, when = "test", "2024-10-02T00:00:00Z"
+    ins = docx.Marks(run=ox.wrap_revision("ins", b.ids, who, when), ppr=ox.mark_paragraph("ins", b.ids, who, when))
+    dele = docx.Marks(run=ox.wrap_revision("del", b.ids, who, when), ppr=ox.mark_paragraph("del", b.ids, who, when))
     body = []
     for clause in edition.clauses():
         if clause.id == "gen-purpose":  # a reworded paragraph, runs from a word diff

@@ -8,8 +8,8 @@ numbers (as the single-page HTML does, :mod:`guideline.writers.html_single`).
 ``reibun.docx``: the 例文 part alone, as an editable file a municipality starts its own policy from: no mapping notes,
 no 解説, placeholders (``{{本市}}``) bracketed 〔本市〕 and highlighted.
 
-Both are WordprocessingML built directly with lxml on fixed styles (:mod:`guideline.writers.docx_styles`) — python-docx's
-``add_paragraph`` is slow and superlinear on long documents — and zipped deterministically
+Both are WordprocessingML built directly with lxml on fixed styles (:mod:`guideline.writers.docx_styles`) —
+python-docx's ``add_paragraph`` is slow and superlinear on long documents — and zipped deterministically
 (:func:`guideline.writers.docx_ooxml.zip_package`): the same edition gives byte-identical files.
 
 Structure in Word: clause headings use Heading 1–6 (outline levels 0–5: the navigation pane shows the tree) and carry

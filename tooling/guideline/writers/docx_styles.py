@@ -142,7 +142,8 @@ def styles_xml() -> bytes:
     <w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>
   </w:style>
   <w:style w:type="paragraph" w:styleId="{S.title}">
-    <w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:next w:val="{S.subtitle}"/><w:uiPriority w:val="10"/><w:qFormat/>
+    <w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:next w:val="{S.subtitle}"/><w:uiPriority w:val="10"/>
+    <w:qFormat/>
     <w:pPr><w:spacing w:before="3600" w:after="480" w:line="360" w:lineRule="auto"/><w:jc w:val="center"/></w:pPr>
     <w:rPr>{_fonts(GOTHIC)}<w:b/><w:bCs/><w:sz w:val="40"/><w:szCs w:val="40"/></w:rPr>
   </w:style>
@@ -198,7 +199,8 @@ def styles_xml() -> bytes:
   </w:style>
   <w:style w:type="paragraph" w:customStyle="1" w:styleId="{S.mapping}">
     <w:name w:val="統一基準対応"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="4"/><w:qFormat/>
-    <w:pPr><w:keepLines/><w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="auto"/><w:jc w:val="left"/></w:pPr>
+    <w:pPr><w:keepLines/><w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="auto"/><w:jc w:val="left"/>
+      </w:pPr>
     <w:rPr>{_fonts(GOTHIC)}<w:color w:val="505050"/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>
   </w:style>
   <w:style w:type="paragraph" w:customStyle="1" w:styleId="{S.table_text}">
@@ -359,8 +361,8 @@ def document_rels_xml(external: list[tuple[str, str]]) -> bytes:
         ("rIdFooterFirst", f"{_REL}/footer", "footer2.xml"),
     ]
     rows = [f'<Relationship Id="{i}" Type="{t}" Target="{target}"/>' for i, t, target in fixed]
-    rows += [f'<Relationship Id="{i}" Type="{_REL}/hyperlink" Target="{escape(url, quote=True)}" TargetMode="External"/>'
-             for i, url in external]
+    rows += [f'<Relationship Id="{i}" Type="{_REL}/hyperlink" Target="{escape(url, quote=True)}" '
+             'TargetMode="External"/>' for i, url in external]
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             + "".join(rows) + "</Relationships>").encode("utf-8")
