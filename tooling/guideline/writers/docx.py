@@ -107,6 +107,7 @@ from guideline.writers.docx_ooxml import (
     hyperlink_external,
     paragraph,
     run,
+    set_ppr,
     tab_run,
     xml_bytes,
     zip_package,
@@ -384,8 +385,13 @@ class DocxBuilder:
         if models:
             out.extend(self.models_note(clause, marks))
         out.extend(self.blocks_to_paragraphs(clause.body, clause, left=body_left(clause.level), marks=marks))
-        if notes:
-            out.extend(self.mapping_notes(clause, marks))
+        if notes and clause.meta.nisc:
+            notes_p = self.mapping_notes(clause, marks)
+            # the notes stay on the page of the text they annotate
+            for p in [out[-1], *notes_p[:-1]]:
+                if p.tag == W + "p":
+                    set_ppr(p, etree.Element(W + "keepNext"))
+            out.extend(notes_p)
         if with_children:
             for child in clause.children:
                 out.extend(self.clause_to_elements(child, notes=notes, models=models, bookmarks=bookmarks,
