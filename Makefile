@@ -23,6 +23,7 @@ demo: setup
 	$(BIN)/guideline check --edition draft --strict
 	$(BIN)/guideline check --edition r5-03 --strict
 	$(BIN)/guideline build --edition draft --format all -o build/
+	$(BIN)/guideline diff r5-03 draft -o build/diff/r5-03--draft
 	@echo "open build/draft/guideline.html"
 
 test: setup

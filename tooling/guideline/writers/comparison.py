@@ -1,0 +1,493 @@
+"""新旧対照表 (``comparison.html``, ``comparison.docx``, ``comparison.pdf``): the two editions side by side.
+
+Two columns, 改正後 | 改正前 (the order is a setting), rows aligned clause by clause. Changed words are underlined
+(傍線) in both columns; a number that changed is double-underlined; runs of unchanged clauses collapse to 「（略）」
+rows, keeping the headings of the parents of the changes shown; a new clause has 「（新設）」 in the old column, a
+removed one 「（削除）」 in the new column. A caption 「（傍線部分は改正部分）」 and a title line naming both editions
+head the table; a 項番対応表 (old number ↔ new number) follows it.
+
+The rows are built once (:func:`build`) and rendered three ways: HTML, a real Word table in a landscape A4 DOCX
+(python-docx, then re-zipped with fixed timestamps), and a PDF laid out by WeasyPrint from the same HTML.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from guideline import __version__
+from guideline.diff.changeset import Change, ChangeSet, TextDiff
+from guideline.fileio import atomic_write
+from guideline.model import NETWORK_MODELS, Clause
+from guideline.render_html import RELATIONSHIP_JA, jinja_env, templates_dir
+
+NEW_LABEL, OLD_LABEL = "改正後", "改正前"
+CAPTION = "（傍線部分は改正部分）"
+OMIT, ADDED, DELETED = "（略）", "（新設）", "（削除）"
+KIND_NOTE = {"added": "新設", "deleted": "削除", "split": "分割", "merged": "統合", "changed": "", "unchanged": ""}
+FONT = "Noto Serif CJK JP"
+
+
+@dataclass
+class Seg:
+    text: str
+    mark: str = ""  # "" | "u" (傍線: changed) | "uu" (二重傍線: renumbered)
+
+
+@dataclass
+class Line:
+    segs: list[Seg]
+    kind: str = "para"  # heading | para | item | row | code | note | omit | label | mapping
+    depth: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segs)
+
+
+@dataclass
+class Row:
+    kind: str  # context | omitted | change
+    new: list[Line]
+    old: list[Line]
+    change_kind: str = ""
+    anchor: str = ""
+
+
+@dataclass
+class Table:
+    title: str
+    editions_line: str
+    rows: list[Row] = field(default_factory=list)
+    correspondence: list[tuple[str, str, str, str]] = field(default_factory=list)  # new, old, heading, note
+    excerpt: bool = False
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# building the rows
+
+
+def _omit() -> Line:
+    return Line([Seg(OMIT)], "omit")
+
+
+def _plain(text: str, kind: str = "para", mark: str = "") -> Line:
+    return Line([Seg(text, mark)], kind)
+
+
+def _heading_line(clause: Clause, heading_segs: list[Seg], number_mark: str) -> Line:
+    segs = []
+    if clause.number:
+        segs.append(Seg(clause.number, number_mark))
+        segs.append(Seg("　"))
+    return Line(segs + heading_segs, "heading", 0)
+
+
+def _side_segs(d: TextDiff, side: str, whole_mark: str = "") -> list[Seg]:
+    """Segments of one side of a unit diff: changed words underlined, the other side's runs left out."""
+    skip = "delete" if side == "new" else "insert"
+    segs = []
+    for op, text in d.runs:
+        if op == skip:
+            continue
+        segs.append(Seg(text.replace("\t", "　｜　"), whole_mark or ("" if op == "equal" else "u")))
+    return segs
+
+
+def _label_seg(d: TextDiff, side: str, whole_mark: str) -> list[Seg]:
+    unit = d.new if side == "new" else d.old
+    if unit is None or not unit.label:
+        return []
+    other = d.old if side == "new" else d.new
+    changed = other is not None and other.label != unit.label
+    return [Seg(unit.label, whole_mark or ("u" if changed else ""))]
+
+
+def _unit_lines(diffs: list[TextDiff], side: str, whole_mark: str = "", collapse: bool = True) -> list[Line]:
+    """Lines of one side; unchanged units collapse to （略） when ``collapse``; pieces of split/merged units join."""
+    lines: list[Line] = []
+    last_unit = None
+    for d in diffs:
+        unit = d.new if side == "new" else d.old
+        if unit is None:
+            continue
+        if collapse and d.op == "equal":
+            if not lines or lines[-1].kind != "omit":
+                lines.append(_omit())
+            last_unit = unit
+            continue
+        segs = _side_segs(d, side, whole_mark)
+        if unit is last_unit and lines and lines[-1].kind != "omit":  # another piece of the same unit
+            lines[-1].segs.extend(segs)
+            continue
+        lines.append(Line(_label_seg(d, side, whole_mark) + segs, unit.kind if unit.kind != "para" else "para",
+                          unit.depth))
+        last_unit = unit
+    return lines
+
+
+def _mapping_lines(ch: Change, side: str) -> list[Line]:
+    md = ch.meta
+    if not (md.nisc_changes or md.models):
+        return []
+    lines = []
+    clauses = ch.new if side == "new" else ch.old
+    if md.nisc_changes:
+        changed_ids = {b.nisc_id for _, b in md.nisc_changed}
+        marked = {m.nisc_id for m in (md.nisc_added if side == "new" else md.nisc_removed)} | changed_ids
+        segs = [Seg("統一基準との対応：")]
+        seen = set()
+        for c in clauses:
+            for m in c.meta.nisc:
+                if m.nisc_id in seen:
+                    continue
+                if seen:
+                    segs.append(Seg("、"))
+                seen.add(m.nisc_id)
+                rel = RELATIONSHIP_JA.get(m.relationship, m.relationship).split("（")[0]
+                segs.append(Seg(f"{m.nisc_id}（{rel}）", "u" if m.nisc_id in marked else ""))
+        if not seen:
+            segs.append(Seg("なし"))
+        lines.append(Line(segs, "mapping"))
+    if md.models:
+        models = md.models[0] if side == "old" else md.models[1]
+        names = "・".join(NETWORK_MODELS.get(m, m) for m in models) or "全てのモデル"
+        lines.append(Line([Seg("対象モデル："), Seg(names, "u")], "mapping"))
+    return lines
+
+
+def _side_lines(ch: Change, side: str) -> list[Line]:
+    clauses = ch.new if side == "new" else ch.old
+    if not clauses:
+        return [_plain(DELETED if side == "new" else ADDED, "note")]
+    whole = "u" if ch.kind in ("added", "deleted") else ""
+    lines: list[Line] = []
+    text_changed = ch.text_changed or ch.kind in ("added", "deleted")
+    for clause in clauses:
+        # heading
+        hd = next((d for d in ch.headings if (d.new if side == "new" else d.old) is not None
+                   and (d.new if side == "new" else d.old).clause_id == clause.id), None)
+        heading_segs = _side_segs(hd, side, whole) if hd is not None else [Seg(clause.heading)]
+        if whole:
+            number_mark = "u"
+        elif hd is not None and hd.op in ("insert", "delete"):
+            number_mark = "u"  # a clause that joins or leaves the group
+        elif ch.kind == "changed" and "number" in ch.aspects:
+            number_mark = "uu"
+        elif ch.kind in ("split", "merged"):
+            partner = hd.old if side == "new" else hd.new
+            other = (ch.old if side == "new" else ch.new)
+            twin = next((c for c in other if partner is not None and c.id == partner.clause_id), None)
+            number_mark = "uu" if twin is not None and twin.number != clause.number else ""
+        else:
+            number_mark = ""
+        lines.append(_heading_line(clause, heading_segs, number_mark))
+        if side == "new" and ch.kind == "changed" and "moved" in ch.aspects:
+            lines.append(_plain(f"（{ch.old[0].address}から移動）", "note"))
+        if side == "new" and clause is clauses[0] and ch.kind in ("split", "merged"):
+            olds = "、".join(c.address for c in ch.old)
+            lines.append(_plain(f"（{olds}から{KIND_NOTE[ch.kind]}）", "note"))
+        # text
+        if side == "new":
+            body = [d for d in ch.body if d.host == clause.id and (d.new is not None or ch.kind != "deleted")]
+            com = [d for d in ch.commentary if d.host == clause.id]
+        else:
+            body = [d for d in ch.body if d.old is not None and d.old.clause_id == clause.id]
+            com = [d for d in ch.commentary if d.old is not None and d.old.clause_id == clause.id]
+        if text_changed:
+            lines.extend(_unit_lines(body, side, whole))
+            if any(d.op != "equal" for d in com):
+                lines.append(_plain("【解説】", "label"))
+                lines.extend(_unit_lines(com, side, whole))
+        elif any((d.new if side == "new" else d.old) is not None for d in (*body, *com)):
+            lines.append(_omit())
+    if ch.kind == "changed" and "metadata" in ch.aspects:
+        lines.extend(_mapping_lines(ch, side))
+    return lines
+
+
+def _context_row(ch: Change) -> Row:
+    def heading(c: Clause) -> Line:
+        return _heading_line(c, [Seg(c.heading)], "")
+
+    return Row("context", [heading(c) for c in ch.new], [heading(c) for c in ch.old], "unchanged")
+
+
+def build(cs: ChangeSet) -> Table:
+    o, n = cs.old.meta, cs.new.meta
+    table = Table(
+        title=f"{n.title}　新旧対照表",
+        editions_line=f"{OLD_LABEL}：{o.label or o.id}（{o.date.isoformat()}）　"
+                      f"{NEW_LABEL}：{n.label or n.id}（{n.date.isoformat()}）",
+    )
+    by_new = cs.by_new_id()
+    by_old = cs.by_old_id()
+
+    def ancestors(ch: Change) -> list[Change]:
+        if ch.new:
+            chain = [by_new[a.id] for a in cs.new.ancestors(ch.new[0].id)]
+        else:
+            chain = [by_old[a.id] for a in cs.old.ancestors(ch.old[0].id)]
+        out: list[Change] = []
+        for a in chain:
+            if a is not ch and all(a is not x for x in out):
+                out.append(a)
+        return out
+
+    path: list[Change] = []
+    skipped: list[Change] = []
+    rows = table.rows
+    for ch in cs.changes:
+        if ch.kind == "unchanged":
+            skipped.append(ch)
+            continue
+        anc = ancestors(ch)
+        need = [a for a in anc if all(a is not p for p in path)]
+        pending = False
+        for s in skipped:
+            if any(s is a for a in need):
+                if pending:
+                    rows.append(Row("omitted", [_omit()], [_omit()]))
+                    pending = False
+                rows.append(_context_row(s))
+            else:
+                pending = True
+        for a in need:  # ancestors that were not among the skipped entries (already shown elsewhere)
+            if all(a is not s for s in skipped) and a.kind == "unchanged":
+                rows.append(_context_row(a))
+        if pending:
+            rows.append(Row("omitted", [_omit()], [_omit()]))
+        anchor = f"row-{ch.new[0].id}" if ch.new else f"row-old-{ch.old[0].id}"
+        rows.append(Row("change", _side_lines(ch, "new"), _side_lines(ch, "old"), ch.kind, anchor))
+        path = anc + [ch]
+        skipped = []
+    if skipped:
+        rows.append(Row("omitted", [_omit()], [_omit()]))
+    table.excerpt = any(r.kind == "omitted" for r in rows)
+    if table.excerpt:
+        table.title += "（抄）"
+    for ch in cs.changes:
+        if ch.kind == "unchanged" or (ch.kind == "changed" and not {"number", "moved"} & set(ch.aspects)):
+            continue
+        note = KIND_NOTE[ch.kind] or ("移動" if "moved" in ch.aspects else "項番の変更")
+        heading = (ch.new or ch.old)[0].heading
+        table.correspondence.append(("、".join(ch.new_numbers) or "—", "、".join(ch.old_numbers) or "—",
+                                     heading, note))
+    return table
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# HTML (and PDF through WeasyPrint)
+
+
+def _segs_html(segs: list[Seg]) -> str:
+    out = []
+    for s in segs:
+        text = escape(s.text, quote=False)
+        if s.mark == "u":
+            out.append(f'<span class="u">{text}</span>')
+        elif s.mark == "uu":
+            out.append(f'<span class="uu">{text}</span>')
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def _cell_html(lines: list[Line]) -> str:
+    out = []
+    for line in lines:
+        cls = f"l l-{line.kind}" + (f" depth-{line.depth}" if line.depth else "")
+        out.append(f'<p class="{cls}">{_segs_html(line.segs)}</p>')
+    return "".join(out)
+
+
+def render_html(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> str:
+    table = table or build(cs)
+    new_first = columns == "new-old"
+    heads = (NEW_LABEL, OLD_LABEL) if new_first else (OLD_LABEL, NEW_LABEL)
+    rows = []
+    for r in table.rows:
+        cells = (r.new, r.old) if new_first else (r.old, r.new)
+        rid = f' id="{escape(r.anchor)}"' if r.anchor else ""
+        kind = f" kind-{r.change_kind}" if r.change_kind else ""
+        rows.append({"attrs": f' class="row-{r.kind}{kind}"{rid}', "cells": [_cell_html(c) for c in cells]})
+    css = (templates_dir() / "diff" / "comparison.css").read_text(encoding="utf-8")
+    return jinja_env().get_template("diff/comparison.html.j2").render(
+        table=table, heads=heads, rows=rows, caption=CAPTION, css=css, version=__version__,
+        sample=cs.old.meta.sample or cs.new.meta.sample, new_first=new_first,
+    )
+
+
+def write_pdf(html: str, path: Path) -> None:
+    from weasyprint import HTML
+
+    buf = io.BytesIO()
+    HTML(string=html, base_url=str(path.parent)).write_pdf(buf, pdf_variant="pdf/ua-1")
+    atomic_write(path, buf.getvalue())
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# DOCX
+
+
+def _fixed_date(cs: ChangeSet) -> datetime.datetime:
+    d = cs.new.meta.date
+    return datetime.datetime(d.year, d.month, d.day)
+
+
+def _east_asian(element, font: str = FONT) -> None:
+    """Set the East Asian font and language on an rPr-bearing python-docx element (style or run)."""
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), font)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:val"), "ja-JP")
+    lang.set(qn("w:eastAsia"), "ja-JP")
+
+
+def render_docx(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_UNDERLINE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    table = table or build(cs)
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin = section.bottom_margin = Mm(18)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(9.5)
+    _east_asian(normal.element)
+    pf = normal.paragraph_format
+    pf.space_after = Pt(0)
+    pf.space_before = Pt(0)
+
+    def add_runs(par, segs: list[Seg]) -> None:
+        for s in segs:
+            run = par.add_run(s.text)
+            if s.mark == "u":
+                run.font.underline = WD_UNDERLINE.SINGLE
+            elif s.mark == "uu":
+                run.font.underline = WD_UNDERLINE.DOUBLE
+
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    tr = title.add_run(table.title)
+    tr.bold = True
+    tr.font.size = Pt(13)
+    doc.add_paragraph(table.editions_line).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if cs.old.meta.sample or cs.new.meta.sample:
+        doc.add_paragraph("サンプル：本ツールの動作確認用に作成した例文であり、総務省の公式のガイドラインではありません。")
+    cap = doc.add_paragraph(CAPTION)
+    cap.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    new_first = columns == "new-old"
+    heads = (NEW_LABEL, OLD_LABEL) if new_first else (OLD_LABEL, NEW_LABEL)
+    grid = doc.add_table(rows=1, cols=2)
+    grid.style = doc.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    width = Mm(297 - 40) // 2
+    for k, head in enumerate(heads):
+        cell = grid.rows[0].cells[k]
+        cell.width = width
+        p = cell.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run(head).bold = True
+    # repeat the header row on every page
+    trpr = grid.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+    for r in table.rows:
+        cells_lines = (r.new, r.old) if new_first else (r.old, r.new)
+        row = grid.add_row()
+        for k, lines in enumerate(cells_lines):
+            cell = row.cells[k]
+            cell.width = width
+            first = True
+            for line in lines:
+                p = cell.paragraphs[0] if first else cell.add_paragraph()
+                first = False
+                if line.kind in ("omit", "note") and line.text in (OMIT, ADDED, DELETED):
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                if line.depth:
+                    p.paragraph_format.left_indent = Pt(9.5 * line.depth)
+                add_runs(p, line.segs)
+                if line.kind == "heading":
+                    for run in p.runs:
+                        run.bold = True
+    if table.correspondence:
+        doc.add_paragraph()
+        h = doc.add_paragraph()
+        h.add_run("項番対応表").bold = True
+        corr = doc.add_table(rows=1, cols=4)
+        corr.style = doc.styles["Table Grid"]
+        for k, head in enumerate((NEW_LABEL, OLD_LABEL, "見出し", "備考")):
+            corr.rows[0].cells[k].paragraphs[0].add_run(head).bold = True
+        for row_values in table.correspondence:
+            cells = corr.add_row().cells
+            for k, value in enumerate(row_values):
+                cells[k].paragraphs[0].add_run(value)
+    props = doc.core_properties
+    props.title = table.title
+    props.author = "guideline"
+    props.last_modified_by = "guideline"
+    props.revision = 1
+    props.created = props.modified = _fixed_date(cs)
+    props.comments = f"guideline {__version__}"
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _deterministic_zip(buf.getvalue(), _fixed_date(cs))
+
+
+def _deterministic_zip(data: bytes, when: datetime.datetime) -> bytes:
+    """The same package with fixed entry timestamps and attributes (python-docx stamps the clock time)."""
+    stamp = (max(1980, when.year), when.month, when.day, 0, 0, 0)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def write(cs: ChangeSet, out_dir: Path, formats: tuple[str, ...] = ("html", "docx", "pdf"),
+          columns: str = "new-old") -> list[Path]:
+    out_dir = Path(out_dir)
+    table = build(cs)
+    written = []
+    html = render_html(cs, columns, table) if {"html", "pdf"} & set(formats) else ""
+    if "html" in formats:
+        written.append(atomic_write(out_dir / "comparison.html", html))
+    if "docx" in formats:
+        written.append(atomic_write(out_dir / "comparison.docx", render_docx(cs, columns, table)))
+    if "pdf" in formats:
+        path = out_dir / "comparison.pdf"
+        write_pdf(html, path)
+        written.append(path)
+    return written
