@@ -86,7 +86,7 @@ def test_html_content_and_counts(published):
                                                            "修正の有無"]
     rows = [[td.text_content() for td in tr.iter("td")] for tr in doc.iter("tr") if tr.find("td") is not None]
     assert len(rows) == 7
-    assert rows[0][:2] == ["1", "全体"]  # comments on the whole document first, then in the order of the text
+    assert rows[0][:2] == ["1", "全般"]  # comments on the whole document first, then in the order of the text
     assert [r[1] for r in rows[1:]] == ["第2編第1章 1.(1)", "第2編第1章 1.(2)", "第2編第1章 1.(2)",
                                         "第2編第1章 2.1.(1)", "第2編第1章 2.1.(1)①",
                                         "第2編第1章 2.1.(1)①、第2編第1章 2.1.(1)②"]

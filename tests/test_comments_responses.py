@@ -160,3 +160,23 @@ def test_not_our_workbook(tree, tmp_path):
     wb.save(path)
     r = run("comments", "import", path, "--round", "t-public", "--responses")
     assert r.code == 1 and "not a workbook made by guideline comments export" in r.err
+
+
+def test_anchoring_by_hand_in_the_workbook(tree, tmp_path):
+    src, comments = tree
+    path = _export(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["回答"]
+    col = _col(ws, "条項ID")
+    assert ws.cell(_row(ws, "003"), col).value == "全般"
+    assert ws.cell(_row(ws, "004"), col).value is None  # p.12 did not resolve
+    ws.cell(_row(ws, "004"), col).value = "org-committee"
+    ws.cell(_row(ws, "007"), col).value = "全般"
+    wb.save(path)
+    r = run("comments", "import", path, "--round", "t-public", "--responses")
+    assert r.code == 0, r.text
+    assert "row 5: 004: 条項ID, 該当箇所の対応付け" in r.out
+    data = load_round("t-public", comments)
+    assert (data.comments["004"].anchor, data.comments["004"].clauses) == ("manual", ("org-committee",))
+    assert data.comments["004"].anchor_note == ""
+    assert (data.comments["007"].anchor, data.comments["007"].clauses) == ("general", ())

@@ -76,7 +76,7 @@ class Comment:
     loc: Loc = field(default=Loc("", 0), compare=False)
 
     # fields staff edit in the response workbook; everything else is owned by import
-    EDITABLE = ("summary", "response", "response_of", "disposition", "status", "changed_clauses")
+    EDITABLE = ("clauses", "summary", "response", "response_of", "disposition", "status", "changed_clauses")
     # fields that come from the submission; a re-import compares these
     ORIGINAL = ("text", "category", "received", "name", "contact", "location", "quote")
     # published in the result report

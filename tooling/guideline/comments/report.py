@@ -123,7 +123,7 @@ table { border-collapse: collapse; width: 100%%; table-layout: fixed; }
 th, td { border: 1px solid #444; padding: .3rem .4rem; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
 thead th { background: #e8e8e8; }
 thead { display: table-header-group; } tr { page-break-inside: avoid; }
-col.num { width: 3.2rem; } col.loc { width: 11rem; } col.mark { width: 4.6rem; }
+col.num { width: 3.2rem; } col.loc { width: 11rem; } col.mark { width: 5.8rem; }
 td.num, td.mark { text-align: center; }
 td p { margin: 0 0 .3rem; } td p:last-child { margin-bottom: 0; }
 footer { margin-top: 1rem; font-size: .9rem; }

@@ -26,7 +26,7 @@ COLUMNS = (
     ("ID", "id", False, 10),
     ("提出者区分", "category", False, 12),
     ("該当箇所", "location", False, 22),
-    ("条項ID", "clauses", False, 22),
+    ("条項ID", "clauses", True, 22),
     ("意見", "text", False, 60),
     ("意見の概要", "summary", True, 45),
     ("意見に対する考え方", "response", True, 60),
@@ -38,12 +38,16 @@ COLUMNS = (
 )
 EDITABLE = tuple(f for _, f, e, _ in COLUMNS if e)
 HEADER_OF = {f: h for h, f, _, _ in COLUMNS}
+HEADER_OF.update(anchor="該当箇所の対応付け", anchor_note="該当箇所の対応付け")
+GENERAL = ("全般", "全体")
 
 
 def _value(comment: Comment, fld: str) -> object:
     if fld == "digest":
         return comment.digest()
     v = getattr(comment, fld)
+    if fld == "clauses" and comment.anchor == "general":
+        return "全般"
     if isinstance(v, tuple):
         return "\n".join(v)
     return v
@@ -175,8 +179,20 @@ def import_responses(path: Path, data: RoundData, report: Report, write: bool = 
             raw = cell(fld)
             if raw is None:
                 continue
-            if fld == "changed_clauses":
-                value: object = _ids(raw)
+            if fld == "clauses":
+                # anchoring by hand: clause IDs (anchor "manual"), 全般 (a comment on the whole document), or empty
+                if _ids(raw) == comment.clauses or (comment.anchor == "general" and raw in GENERAL):
+                    continue
+                if raw in GENERAL:
+                    changes.update(clauses=(), anchor="general", anchor_note="")
+                    continue
+                value = _ids(raw)
+                bad = [x for x in value if not re.fullmatch(r"[a-z][a-z0-9-]{1,39}", x)]  # type: ignore[union-attr]
+                if bad:
+                    problems.append(f"{HEADER_OF[fld]}: {', '.join(bad)} are not clause IDs")
+                changes.update(anchor="manual" if value else "unresolved", anchor_note="")
+            elif fld == "changed_clauses":
+                value = _ids(raw)
                 bad = [x for x in value if not re.fullmatch(r"[a-z][a-z0-9-]{1,39}", x)]  # type: ignore[union-attr]
                 if bad:
                     problems.append(f"{HEADER_OF[fld]}: {', '.join(bad)} are not clause IDs")
@@ -223,7 +239,9 @@ def import_responses(path: Path, data: RoundData, report: Report, write: bool = 
         data.comments[cid] = updated
         if write:
             save_comment(data.directory, updated)
-        result.changed.append((n, cid, [HEADER_OF[f] for f in changes]))
+        order = [f for _, f, _, _ in COLUMNS] + ["anchor", "anchor_note"]
+        names = [HEADER_OF[f] for f in sorted(changes, key=order.index)]
+        result.changed.append((n, cid, list(dict.fromkeys(names))))
     return result
 
 

@@ -27,7 +27,7 @@ class Blocker:
 def displayed_location(comment: Comment, edition: Edition | None) -> str:
     """該当箇所 as the result table prints it: the clause addresses in the consulted edition."""
     if comment.anchor == "general":
-        return comment.location or "全般"
+        return "全般"
     if comment.clauses and edition is not None:
         shown = []
         for cid in comment.clauses:
