@@ -25,6 +25,8 @@ demo: setup
 	$(BIN)/guideline build --edition draft --format all -o build/
 	$(BIN)/guideline diff r5-03 draft -o build/diff/r5-03--draft
 	@echo "open build/draft/guideline.html"
+	$(BIN)/guideline comments report --round r6-public -o build/comments/r6-public
+	$(BIN)/guideline comments reconcile --round r6-public --final draft
 
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
