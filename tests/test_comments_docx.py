@@ -177,3 +177,31 @@ def test_not_a_docx(tree, tmp_path):
     path.write_bytes(b"PK\x03\x04 not really")
     r = run("comments", "import", path, "--round", "t-public", "--category", "個人")
     assert r.code == 1 and "not a DOCX file" in r.err
+
+
+def test_comments_on_a_docx_from_our_writer(tree, tmp_path):
+    """Integration with `guideline build --format docx`: its bookmarks sit on the clause headings, and the generated
+    解説 part has none — comments in the body text and in the 解説 still find their clause."""
+    writer = pytest.importorskip("guideline.writers.docx")
+    ed, _ = read_edition(SRC / "editions" / "base")
+    paths = writer.write(ed, tmp_path / "build")
+    path = next(p for p in paths if p.name == "guideline.docx")
+    doc = Document(path)
+    wanted = {"を、CISOとする。": "例文への意見", "CISOは、最終的な権限と責任を有する。": "解説への意見",
+              "テスト用ガイドライン": "表紙への意見"}
+    done = set()
+    for para in doc.paragraphs:
+        for run_ in para.runs:
+            if run_.text in wanted and run_.text not in done:
+                c = doc.add_comment(run_, text=wanted[run_.text], author="C")
+                c._comment_elm.set(qn("w:date"), "2024-09-18T00:00:00Z")
+                done.add(run_.text)
+    assert done == set(wanted), done
+    doc.save(tmp_path / "reviewed.docx")
+    r = run("comments", "import", tmp_path / "reviewed.docx", "--round", "t-public", "--category", "個人")
+    assert r.code == 0, r.text
+    recs = {c.text: c for c in load_round("t-public", tree[1]).comments.values()}
+    assert recs["例文への意見"].clauses == ("org-ciso",)
+    assert recs["例文への意見"].quote == "を、CISOとする。"
+    assert recs["解説への意見"].clauses == ("org-ciso",)  # 第3編第1章 1.(1) is the 例文 clause 1.(1)
+    assert recs["表紙への意見"].anchor == "unresolved"

@@ -264,3 +264,17 @@ def test_status_counts_and_blockers(ready):
     assert r.code == 1
     assert "001: 修正あり but no changed_clauses" in r.out
     assert "009: not anchored" in r.out
+
+
+def test_every_dangerous_first_character_is_neutralised():
+    import csv
+    import io
+
+    from guideline.comments.output import csv_bytes, neutralise, unneutralise
+
+    payloads = ["=1+1", "+1", "-1", "@SUM(A1)", "\tcmd", "\r=x", "普通の文", "'quoted"]
+    for p in payloads:
+        assert unneutralise(str(neutralise(p))) == p
+    cells = next(csv.reader(io.StringIO(csv_bytes(payloads, [])[3:].decode("utf-8"), newline="")))
+    assert cells[:6] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tcmd", "'\r=x"]
+    assert cells[6:] == ["普通の文", "'quoted"]

@@ -1,9 +1,11 @@
 """Word comments in a reviewed copy of our DOCX → comment records.
 
-Our DOCX writer puts a bookmark named by the clause ID around each clause. A Word comment (``w:comment`` in
-``word/comments.xml``) is anchored in ``word/document.xml`` by ``w:commentRangeStart``/``w:commentRangeEnd`` (or only a
-``w:commentReference``); the record is anchored to the innermost clause bookmark open where the comment starts (and
-any clause whose bookmark starts inside the commented range), and the commented passage becomes the quote.
+A Word comment (``w:comment`` in ``word/comments.xml``) is anchored in ``word/document.xml`` by
+``w:commentRangeStart``/``w:commentRangeEnd`` (or only a ``w:commentReference``). The record is anchored to the clause
+the commented text belongs to: the innermost bookmark named by a clause ID that encloses the comment's start (a
+bookmark around the whole clause), else the clause of the last heading before it (its bookmark, or the address its
+heading numbers spell — so comments in the generated 解説 part, or in a DOCX made by other means, anchor too), plus any
+clause that starts inside the commented range. The commented passage becomes the quote.
 """
 from __future__ import annotations
 
@@ -40,75 +42,130 @@ def _attr(el: etree._Element, name: str) -> str:
     return el.get(q(name)) or ""
 
 
-def _walk(document: etree._Element, clause_ids: set[str]) -> dict[str, _Span]:
-    spans: dict[str, _Span] = {}
-    open_marks: list[tuple[str, str]] = []  # (bookmark id, clause id) in opening order
+_HEADING_STYLE = re.compile(r"^(?:heading|見出し)\s*(\d)$", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(第\d+編|第\d+章|\d+\.(?:\d+\.)?|\(\d+\)|[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])")
 
-    def current() -> list[str]:
-        return [open_marks[-1][1]] if open_marks else []
 
-    def visit(el: etree._Element) -> None:
-        tag = el.tag
-        if tag == q("bookmarkStart"):
-            name = _attr(el, "name")
-            if name in clause_ids:
-                open_marks.append((_attr(el, "id"), name))
-                for span in spans.values():
-                    if not span.open:
-                        continue
-                    if not "".join(span.text).strip():
-                        span.start_clauses = [name]  # the selection began just before the clause's bookmark
-                    elif name not in span.inner_clauses:
-                        span.inner_clauses.append(name)
+class _Walker:
+    """Walks document.xml in reading order and tracks, at every point, the clause the text belongs to:
+
+    1. the innermost clause bookmark that is open there (a bookmark around the whole clause), else
+    2. the clause of the last heading before it: the clause bookmark in or at that heading, or — for headings that
+       carry none (the generated 解説 part, a document not made by our writer) — the clause whose address the heading
+       numbers spell (第3編第1章 1.(1) → the 例文 clause 1.(1)); a heading that resolves to nothing ends the clause.
+    """
+
+    def __init__(self, clause_ids: set[str], resolver):
+        self.clause_ids = clause_ids
+        self.resolver = resolver
+        self.spans: dict[str, _Span] = {}
+        self.open_marks: list[tuple[str, str]] = []  # (bookmark id, clause id) in opening order
+        self.section: str | None = None
+        self.numbers: dict[int, str] = {}
+
+    def current(self) -> list[str]:
+        if self.open_marks:
+            return [self.open_marks[-1][1]]
+        return [self.section] if self.section else []
+
+    def _entered(self, clause_id: str) -> None:
+        for span in self.spans.values():
+            if not span.open:
+                continue
+            if not "".join(span.text).strip():
+                span.start_clauses = [clause_id]  # the selection began just before the clause
+            elif clause_id not in span.inner_clauses:
+                span.inner_clauses.append(clause_id)
+
+    def _text(self, value: str) -> None:
+        for span in self.spans.values():
+            if span.open:
+                span.text.append(value)
+
+    def _heading(self, p: etree._Element) -> None:
+        style = p.find(f"{q('pPr')}/{q('pStyle')}")
+        outline = p.find(f"{q('pPr')}/{q('outlineLvl')}")
+        level = 0
+        m = _HEADING_STYLE.match(_attr(style, "val")) if style is not None else None
+        if m:
+            level = int(m.group(1))
+        elif outline is not None and _attr(outline, "val").isdigit():
+            level = int(_attr(outline, "val")) + 1
+        if not level:
             return
-        if tag == q("bookmarkEnd"):
+        marks = [_attr(b, "name") for b in p.iter(q("bookmarkStart")) if _attr(b, "name") in self.clause_ids]
+        text = "".join(t.text or "" for t in p.iter(q("t")))
+        label = _LABEL.match(text)
+        self.numbers = {k: v for k, v in self.numbers.items() if k < level}
+        if label:
+            self.numbers[level] = label.group(1)
+        if marks:
+            self.section = marks[0]
+            return
+        self.section = None
+        if self.resolver is None or not label:
+            return
+        head = "".join(self.numbers.get(k, "") for k in (1, 2))
+        local = self.numbers.get(4) or self.numbers.get(3, "")
+        local += "".join(self.numbers.get(k, "") for k in (5, 6))
+        anchor = self.resolver.resolve(f"{head} {local}".strip())
+        if anchor.status == "resolved" and len(anchor.clauses) == 1:
+            self.section = anchor.clauses[0]
+            self._entered(self.section)
+
+    def visit(self, el: etree._Element) -> None:
+        tag = el.tag
+        if tag == q("p"):
+            self._heading(el)
+        elif tag == q("bookmarkStart"):
+            name = _attr(el, "name")
+            if name in self.clause_ids:
+                self.open_marks.append((_attr(el, "id"), name))
+                self.section = name
+                self._entered(name)
+            return
+        elif tag == q("bookmarkEnd"):
             bid = _attr(el, "id")
-            for i in range(len(open_marks) - 1, -1, -1):
-                if open_marks[i][0] == bid:
-                    del open_marks[i]
+            for i in range(len(self.open_marks) - 1, -1, -1):
+                if self.open_marks[i][0] == bid:
+                    del self.open_marks[i]
                     break
             return
-        if tag == q("commentRangeStart"):
-            span = spans.setdefault(_attr(el, "id"), _Span())
-            span.start_clauses = current()
+        elif tag == q("commentRangeStart"):
+            span = self.spans.setdefault(_attr(el, "id"), _Span())
+            span.start_clauses = self.current()
             span.open = span.seen = True
             return
-        if tag == q("commentRangeEnd"):
-            span = spans.setdefault(_attr(el, "id"), _Span())
-            span.open = False
+        elif tag == q("commentRangeEnd"):
+            self.spans.setdefault(_attr(el, "id"), _Span()).open = False
             return
-        if tag == q("commentReference"):
-            span = spans.setdefault(_attr(el, "id"), _Span())
+        elif tag == q("commentReference"):
+            span = self.spans.setdefault(_attr(el, "id"), _Span())
             if not span.seen:  # a comment without a range: anchored where its mark stands
-                span.start_clauses = current()
+                span.start_clauses = self.current()
                 span.seen = True
             return
-        if tag in (q("delText"), q("instrText")):
+        elif tag in (q("delText"), q("instrText")):
             return  # deleted text and field codes are not what the reader saw
-        if tag == q("t"):
-            for span in spans.values():
-                if span.open:
-                    span.text.append(el.text or "")
+        elif tag == q("t"):
+            self._text(el.text or "")
             return
-        if tag == q("tab"):
-            for span in spans.values():
-                if span.open:
-                    span.text.append("\t")
+        elif tag == q("tab"):
+            self._text("\t")
             return
-        if tag in (q("br"), q("cr")):
-            for span in spans.values():
-                if span.open:
-                    span.text.append("\n")
+        elif tag in (q("br"), q("cr")):
+            self._text("\n")
             return
         for child in el:
-            visit(child)
+            self.visit(child)
         if tag == q("p"):
-            for span in spans.values():
-                if span.open:
-                    span.text.append("\n")
+            self._text("\n")
 
-    visit(document)
-    return spans
+
+def _walk(document: etree._Element, clause_ids: set[str], resolver=None) -> dict[str, _Span]:
+    walker = _Walker(clause_ids, resolver)
+    walker.visit(document)
+    return walker.spans
 
 
 def _comment_text(el: etree._Element) -> str:
@@ -141,8 +198,10 @@ def read(path: Path, edition: Edition, report: Report, category: str, submitter:
         comments_xml = z.xml("word/comments.xml") if "word/comments.xml" in z.names else None
     if comments_xml is None:
         return []
+    from guideline.comments.anchor import Resolver
+
     clause_ids = {c.id for c in edition.clauses()}
-    spans = _walk(document, clause_ids)
+    spans = _walk(document, clause_ids, Resolver(edition))
     prefix = prefix or default_prefix(path)
     out: list[tuple[Comment, Loc]] = []
     for el in comments_xml.iter(q("comment")):
