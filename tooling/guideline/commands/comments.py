@@ -13,7 +13,7 @@ from guideline.diagnostics import Report, UserError
 
 EPILOG = """\b
 Examples:
-  guideline comments import comments/r6-public/source/意見.csv --round r6-public
+  guideline comments import comments/r6-public/source/received-cp932.csv --round r6-public
   guideline comments import reviewed-by-A市.docx --round r6-consultation --category 地方公共団体
   guideline comments export --round r6-public -o build/r6-public-responses.xlsx
   guideline comments import build/r6-public-responses.xlsx --round r6-public --responses

@@ -408,14 +408,6 @@ def save_round(directory: Path, rnd: Round) -> Path:
     return atomic_write(directory / ROUND_FILE, dump_round(rnd))
 
 
-def check_against_edition(data: RoundData, edition, report: Report) -> None:
-    """Clause IDs named by records must exist in the round's edition (changed_clauses may be new clauses)."""
-    for c in data.ordered():
-        for cid in c.clauses:
-            if edition.get(cid) is None:
-                report.error(c.loc, f"comment {c.id}: clause {cid!r} is not in edition {edition.meta.id!r}")
-
-
 __all__ = ["RoundData", "comments_root", "load_round", "save_comment", "save_round", "dump_comment",
-           "dump_round", "read_comment", "list_rounds", "round_dir", "normalise_text", "check_against_edition",
+           "dump_round", "read_comment", "list_rounds", "round_dir", "normalise_text",
            "CATEGORIES", "DISPOSITIONS", "STATUSES"]
