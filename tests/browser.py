@@ -102,9 +102,8 @@ class Chromium:
                   wait_until: str = "load"):
         """Open a page (file path or URL) in a fresh context; the caller closes it (``page.close()``)."""
         width, height = viewport or self.viewport
-        context = self.browser.new_context(viewport={"width": width, "height": height}, locale="ja-JP")
-        page = context.new_page()
-        page.on("close", lambda _page: context.close())
+        # a page of its own context: closing the page closes the context
+        page = self.browser.new_page(viewport={"width": width, "height": height}, locale="ja-JP")
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors  # uncaught script errors on the page, for assertions

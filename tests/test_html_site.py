@@ -81,8 +81,13 @@ def parse(path: Path):
     return _parse(str(path), path.stat().st_mtime)
 
 
-def ids_of(path: Path) -> set[str]:
-    return set(parse(path).xpath("//@id"))
+@functools.lru_cache(maxsize=None)
+def _ids(path: str, mtime: float) -> frozenset[str]:
+    return frozenset(_parse(path, mtime).xpath("//@id"))
+
+
+def ids_of(path: Path) -> frozenset[str]:
+    return _ids(str(path), path.stat().st_mtime)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 MAX_NODES = 200_000
-_CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # as markup.CONTROL_RE
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # markup.CONTROL_RE and NUL
 
 
 class YamlProblem(Exception):
