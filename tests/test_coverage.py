@@ -241,8 +241,11 @@ def test_cli_writes_each_format_and_reports_usage_errors(capsys, in_repo, tmp_pa
     assert stdout.splitlines()[0] == ("r5-03: 統一基準 nisc-r7（令和7年度版）の遵守事項 381件のうち 189件に対応あり、"
                                       "192件が未対応（50%）")
     assert "    7.3 ゼロトラストアーキテクチャ: 0/6（未対応 6）" in stdout.splitlines()
-    code, _, err = run(capsys, "coverage", "-e", "r5-03", "-o", str(tmp_path / "missing-dir" / "\0bad.csv"))
-    assert code != 0 and "Traceback" not in err
+    code, _, err = run(capsys, "coverage", "-e", "r5-03", "-o", str(tmp_path / "c.csv" / "below-a-file.csv"))
+    assert code == 1 and f"error: cannot write {tmp_path / 'c.csv' / 'below-a-file.csv'}" in err
+    assert "Traceback" not in err and "internal error" not in err
+    code, _, err = run(capsys, "coverage", "-e", "r5-03", "-o", str(tmp_path))
+    assert code == 2 and "is a directory" in err
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -294,3 +297,23 @@ def test_site_nisc_page_escapes_catalog_and_clause_text(hostile):
     heading = root.xpath("//li[@id='nisc-2.1.1(2)']/span[@class='nisc-heading']")[0].text_content()
     assert heading == "+委員会<img src=x onerror=alert(1)>"
     assert root.xpath("//li[@id='nisc-2.1.1(1)(a)']//a")[0].get("href") == "p.html#org-ciso?x=\"<"
+
+
+@pytest.mark.slow
+def test_pages_pass_axe_wcag_aa(edition_dir, tmp_path):
+    """axe-core (WCAG 2.0 A/AA = JIS X 8341-3 AA) in headless Chromium, on the small fixture edition's pages (the
+    markup is the same for r5-03; axe on its 140 KB tables is too slow for this suite)."""
+    browser = pytest.importorskip("browser")
+    if browser.SKIP_REASON:
+        pytest.skip(browser.SKIP_REASON)
+    ed, report = editions.load(str(edition_dir), src=edition_dir.parents[1])
+    assert ed is not None and not report.errors
+    page = tmp_path / "coverage.html"
+    page.write_bytes(coverage_html.render(xref.coverage(ed)))
+    ((_, title, main),) = site_nisc.pages(ed, lambda cid: f"guideline.html#{cid}")
+    site = tmp_path / "nisc.html"
+    site.write_text(f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title></head>'
+                    f"<body><main>{main}</main></body></html>", encoding="utf-8")
+    with browser.Chromium() as chromium:
+        for violations in chromium.axe_violations_many([page, site]):
+            assert violations == [], browser.describe(violations)

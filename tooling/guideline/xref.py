@@ -281,7 +281,7 @@ class Coverage:
         return round(100 * self.covered / self.total) if self.total else 0
 
 
-def _ancestor_of_kind(catalog: NiscCatalog, parents: list[NiscItem], kind: str) -> NiscItem | None:
+def _ancestor_of_kind(parents: list[NiscItem], kind: str) -> NiscItem | None:
     for p in parents:
         if p.kind == kind:
             return p
@@ -297,9 +297,8 @@ def coverage(edition: Edition) -> Coverage:
         if item.kind != "遵守事項":
             continue
         parents = catalog.ancestors(item.id)
-        rows.append(CoverageRow(item, _ancestor_of_kind(catalog, parents, "部"),
-                                _ancestor_of_kind(catalog, parents, "節"),
-                                _ancestor_of_kind(catalog, parents, "対策項目"), catalog.label(item.id),
+        rows.append(CoverageRow(item, _ancestor_of_kind(parents, "部"), _ancestor_of_kind(parents, "節"),
+                                _ancestor_of_kind(parents, "対策項目"), catalog.label(item.id),
                                 index.get(item.id, ())))
     parts: list[GroupCoverage] = []
     for part in (i for i in catalog.items if i.kind == "部"):
@@ -314,7 +313,8 @@ def coverage(edition: Edition) -> Coverage:
     unknown = tuple(m for nid, maps in index.items() if nid not in catalog.by_id for m in maps)
     meta = edition.meta
     return Coverage(meta.id, meta.title, meta.label, meta.date.isoformat(), meta.sample, catalog.id, catalog.title,
-                    catalog.edition, tuple(rows), tuple(parts), tuple(sorted(unknown, key=lambda m: m.loc.line)))
+                    catalog.edition, tuple(rows), tuple(parts),
+                    tuple(sorted(unknown, key=lambda m: (m.loc.path, m.loc.line))))
 
 
 def _group(item: NiscItem, rows: list[CoverageRow], sections: tuple[GroupCoverage, ...] = ()) -> GroupCoverage:
@@ -393,8 +393,8 @@ def resolve_catalog(spec: str, edition: Edition | None = None, src: Path | None 
         base = (src or editions.source_root()) / "nisc"
         known = sorted(p.stem for p in base.glob("*.yaml")) if base.is_dir() else []
         choices = f" (known: {', '.join(known)})" if known else ""
-        raise UserError(f"no NISC catalog {spec!r}: give a catalog id under {display_path(base)}{choices} or the path of a "
-                        "catalog YAML file")
+        raise UserError(f"no NISC catalog {spec!r}: give a catalog id under {display_path(base)}{choices} or the "
+                        "path of a catalog YAML file")
     report = Report()
     catalog = nisc.load_catalog(path, report)
     if catalog is None or report.errors:

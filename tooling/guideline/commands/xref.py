@@ -120,7 +120,8 @@ Examples:
   guideline xref '７．３．１（１）' --edition r5-03  # as officials type it; a 対策項目 lists its items too
   guideline xref --clause org-ciso --json      # the reverse: a clause's NISC mappings
 Identifiers: 7.3.1(1)(a) (遵守事項), 7.3.1(1)-1 (基本対策事項), 7.3.1(1) (対策項目), 7.3.1, 7.3, 7;
-full-width digits and brackets are accepted; quote them in the shell. Exit status: 0 found, 1 unknown identifier or clause.""")
+full-width digits and brackets are accepted; quote them in the shell.
+Exit status: 0 found, 1 unknown identifier or clause.""")
 @click.argument("nisc_id", required=False, metavar="NISC-ID")
 @click.option("--clause", "-c", "clause_id", metavar="CLAUSE-ID",
               help="Show the NISC mappings of this clause (stable ID or display address) instead.")

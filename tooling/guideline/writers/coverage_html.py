@@ -75,10 +75,12 @@ def gaps_section(cov: xref.Coverage, href_for_nisc: Callable[[str], str] | None 
                 ident = escape(gid)
                 if href_for_nisc is not None:
                     ident = f'<a href="{attr(href_for_nisc(gid))}">{ident}</a>'
-                items.append(f'<li>{ident} <span class="measure">{escape(by_id[gid].measure.heading if by_id[gid].measure else "")}'
+                measure = by_id[gid].measure
+                items.append(f'<li>{ident} <span class="measure">{escape(measure.heading if measure else "")}'
                              "</span></li>")
             out.append(f'<tr><th scope="row">{escape(s.item.id)} {escape(s.item.heading)}</th>'
-                       f'<td class="num">{s.uncovered}／{s.total}</td><td><ul class="gaps">{"".join(items)}</ul></td></tr>')
+                       f'<td class="num">{s.uncovered}／{s.total}</td>'
+                       f'<td><ul class="gaps">{"".join(items)}</ul></td></tr>')
         out.append("</tbody></table>")
     out.append("</section>")
     return "\n".join(out)

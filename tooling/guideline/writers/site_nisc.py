@@ -66,7 +66,8 @@ def _measure(cat: NiscCatalog, item: NiscItem, index: dict, href_for_clause: Cal
 def _heading(item: NiscItem, level: int, index: dict, href_for_clause: Callable[[str], str],
              counts: xref.GroupCoverage | None = None) -> str:
     tag = f"h{min(level, 6)}"
-    text = f'<{tag} id="{attr(anchor(item.id))}"><span class="nisc-id">{escape(item.id)}</span> {escape(item.heading)}</{tag}>'
+    text = (f'<{tag} id="{attr(anchor(item.id))}"><span class="nisc-id">{escape(item.id)}</span> '
+            f"{escape(item.heading)}</{tag}>")
     if counts is not None and counts.total:
         text += (f'<p class="nisc-count">遵守事項{counts.total}件中{counts.covered}件に対応'
                  f"（未対応{counts.uncovered}件） {bar(counts.covered, counts.total, f'{item.id} {item.heading}')}</p>")
