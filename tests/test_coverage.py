@@ -223,7 +223,7 @@ def test_json_matches_the_model(cov):
 
 
 def test_cli_writes_each_format_and_reports_usage_errors(capsys, in_repo, tmp_path):
-    for fmt in ("csv", "json", "html", "xlsx"):
+    for fmt in ("csv", "xlsx"):  # html and json: the same path through the command, rendered above
         out = tmp_path / f"c.{fmt}"
         code, stdout, err = run(capsys, "coverage", "--edition", "r5-03", "-o", str(out))
         assert code == 0, err
