@@ -320,3 +320,13 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path):
     assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "precious"
     proc = run("diff", "original", "combined", "--format", "bogus")
     assert proc.returncode == 2 and "unknown format 'bogus'" in proc.stderr
+
+
+def test_cli_reads_an_edition_from_git():
+    """git:REF:EDITION is the edition as committed; the fixture editions are committed, so HEAD's copy is the same."""
+    if shutil.which("git") is None:
+        pytest.skip("needs git (Debian package git)")
+    proc = run("diff", "git:HEAD:original", "combined", "--brief")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1] == "  変更 6 · 新設 1 · 削除 1 · 分割 0 · 統合 0 · 変更なし 14"
+    assert all("本文:" not in line for line in proc.stdout.splitlines())  # --brief: no inline text

@@ -29,14 +29,22 @@ OUTPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
 ALL = tuple(OUTPUTS)
 
 
-def load(spec: str):
+def load(spec: str, catalog=None):
     """Read an edition for diffing: reader errors stop the command; the cross-edition checks of ``guideline check``
-    (mappings, cross-references, lineage targets) are not needed to compare two texts and are skipped."""
-    from guideline import editions
-    from guideline.reader import read_edition
+    (mappings, cross-references, lineage targets) are not needed to compare two texts and are skipped.
+
+    ``catalog``: an already loaded NISC catalog, used when the edition pins the same catalog file."""
+    from guideline import editions, nisc
+    from guideline.diagnostics import Report
+    from guideline.reader import read_edition, read_edition_meta
 
     root = editions.resolve(spec)
-    edition, report = read_edition(root)
+    if catalog is not None:
+        meta = read_edition_meta(root, Report())
+        same = meta is not None and meta.nisc_catalog == catalog.id and \
+            nisc.find_catalog_file(root, meta.nisc_catalog) == Path(catalog.loc.path).resolve()
+        catalog = catalog if same else None
+    edition, report = read_edition(root, catalog=catalog)
     if edition is None or report.failed():
         raise UserError(f"edition {spec!r} has problems; fix them first (guideline check --edition {spec})",
                         report=report)
@@ -108,7 +116,7 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
                                " is not installed in this version", err=True)
                     continue
                 with progress.step(f"diff: {names[0]}"):
-                    module.write(cs, tmp, author=author or "guideline", date=revision_date(date, cs))
+                    module.write(cs, tmp, author=author, date=revision_date(date, cs))
             else:
                 module = importlib.import_module(module_name)
                 with progress.step(f"diff: {names[0]}"):
@@ -218,7 +226,8 @@ Editions are named draft, an edition id (r5-03), a directory with an edition.yam
                    "comparison-docx, comparison-pdf, tracked.")
 @click.option("--columns", type=click.Choice(["new-old", "old-new"]), default="new-old", show_default=True,
               help="Column order of the 新旧対照表: 改正後|改正前 (new-old) or 改正前|改正後.")
-@click.option("--author", default=None, help="Author of the Word revisions in tracked.docx (default: guideline).")
+@click.option("--author", default=None, help="Author of the Word revisions in tracked.docx (default: the new "
+                                             "edition's title).")
 @click.option("--date", default=None, help="Date of the Word revisions (ISO; default SOURCE_DATE_EPOCH or the new "
                                            "edition's date).")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
@@ -233,7 +242,7 @@ def command(old: str, new: str, out: Path | None, formats: tuple[str, ...], colu
 
     chosen = parse_formats(formats)
     old_ed = load(old)
-    new_ed = load(new)
+    new_ed = load(new, catalog=old_ed.catalog)
     cs = compare(old_ed, new_ed, threshold if threshold is not None else SIMILARITY_THRESHOLD)
     if out is None:
         for line in summary_lines(cs, verbose=not brief):
