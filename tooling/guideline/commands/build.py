@@ -11,6 +11,7 @@ from guideline.commands.common import Progress, edition_option
 # format name -> writer modules; each module has write(edition, out_dir) -> list[Path]
 FORMATS: dict[str, tuple[str, ...]] = {
     "html": ("guideline.writers.html_single", "guideline.writers.html_site"),
+    "pdf": ("guideline.writers.pdf",),
     "docx": ("guideline.writers.docx",),
 }
 

@@ -1,0 +1,269 @@
+"""The PDF edition (guideline.pdf), checked with real PDF readers: poppler's pdffonts/pdftotext/pdfinfo and pikepdf.
+
+r5-03 is built once for the module through the CLI (cold, two worker processes); the fixture edition is used for
+everything that needs extra builds.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, replace_in
+
+from guideline import editions
+from guideline.model import Placeholder, block_text, iter_inlines
+from guideline.writers import pdf, pdf_html
+
+pytestmark = pytest.mark.skipif(
+    any(shutil.which(tool) is None for tool in ("pdffonts", "pdftotext", "pdfinfo", "fc-list")),
+    reason="needs poppler-utils (pdffonts, pdftotext, pdfinfo) and fontconfig (Debian packages)",
+)
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k != "GUIDELINE_SRC"}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "guideline", *args], capture_output=True, text=True, cwd=cwd,
+                          env=full_env, timeout=600)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def pdftotext(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def r503(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("pdf-build")
+    result = run_cli("build", "--edition", "r5-03", "--format", "pdf", "-o", str(out),
+                     env={"GUIDELINE_PDF_WORKERS": "2"})
+    assert result.returncode == 0, result.stderr
+    path = out / "r5-03" / "guideline.pdf"
+    assert result.stdout.strip().endswith(str(path))
+    text = pdftotext(path)
+    return {"out": out, "path": path, "bytes": path.read_bytes(), "text": text,
+            "edition": editions.load_or_fail(str(REPO / "guideline_src" / "editions" / "r5-03"))}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# r5-03, built once
+
+
+def test_fonts_are_embedded_japanese_fonts(r503):
+    out = subprocess.run(["pdffonts", str(r503["path"])], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
+    assert rows, out
+    names = [row[0] for row in rows]
+    # columns from the right: object ID (2), uni, sub, emb
+    assert all(row[-5] == "yes" for row in rows), out
+    assert any("CJK" in name or "IPAex" in name for name in names), out
+    # one subset per font after merging, not one per rendered part
+    assert len(names) == len(set(names)), out
+
+
+def test_pdfinfo_tagged_a4_and_plausible_size(r503):
+    info = subprocess.run(["pdfinfo", str(r503["path"])], capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["Tagged"].strip() == "yes"
+    assert "(A4)" in fields["Page size"]
+    assert 40 <= int(fields["Pages"]) <= 400
+    ed = r503["edition"]
+    assert fields["Title"].strip() == ed.meta.display_name
+    assert "2023" in fields["CreationDate"]
+
+
+def test_title_page_and_toc(r503):
+    pages = r503["text"].split("\f")
+    cover = squash(pages[0])
+    ed = r503["edition"]
+    assert squash(ed.meta.title) in cover and squash(ed.meta.label) in cover
+    assert "令和5年3月31日" in cover and "確定版" in cover
+    assert "サンプル" in cover and "公式" in cover  # sample notice
+    toc = "\n".join(pages[1:4])
+    assert "目" in toc and "次" in toc
+    # every 章 of the 例文 part is listed with the page its heading is printed on
+    body_offset = next(i for i, p in enumerate(pages) if re.search(r"^-\s*1\s*-$", p, re.M))
+    assert body_offset == 3  # title page and two 目次 pages
+    checked = 0
+    for chapter in ed.reibun.children:
+        m = re.search(re.escape(chapter.number) + r"\s*" + re.escape(chapter.heading) + r"\s*\.{3,}\s*(\d+)", toc)
+        assert m, f"{chapter.number} {chapter.heading} not in the 目次"
+        printed = int(m.group(1))
+        page = pages[body_offset + printed - 1]
+        assert squash(chapter.number + chapter.heading) in squash(page), (printed, page[:200])
+        assert re.search(rf"^-\s*{printed}\s*-$", page, re.M)  # the stamped page number
+        checked += 1
+    assert checked >= 2
+
+
+def _plain_piece(edition, clause, blocks, length: int = 18) -> str:
+    """A stretch of the clause's text without placeholders (they print in brackets)."""
+    text = block_text(blocks, edition, clause)
+    for node in iter_inlines(blocks):
+        if isinstance(node, Placeholder):
+            text = text.replace(node.text, "\n")
+    pieces = sorted((p.strip() for p in re.split(r"[\n]", text)), key=len, reverse=True)
+    return pieces[0][:length] if pieces and pieces[0] else ""
+
+
+def test_text_has_headings_body_and_commentary(r503):
+    ed = r503["edition"]
+    text = squash(r503["text"])
+    sample = [c for c in ed.clauses() if c.level >= 3 and c.body][::25]
+    assert len(sample) >= 5
+    for clause in sample:
+        assert squash(clause.number + clause.heading) in text, clause.id
+        piece = _plain_piece(ed, clause, clause.body)
+        assert squash(piece) in text, (clause.id, piece)
+    commentary = [c for c in ed.reibun.walk() if c.commentary][::20]
+    assert commentary
+    for clause in commentary:
+        piece = _plain_piece(ed, clause, clause.commentary)
+        assert squash(piece) in text, (clause.id, piece)
+    # the generated 解説 part and the NISC mapping notes
+    assert squash(ed.commentary_part_number + ed.meta.commentary_title) in text
+    assert "統一基準との対応" in text
+
+
+def test_japanese_line_breaking(r503):
+    lines = pdftotext(r503["path"], "-layout").splitlines()
+    starts = [line.strip()[:1] for line in lines if line.strip()]
+    assert len(starts) > 1000
+    bad = [line for line in lines if line.strip() and line.strip()[0] in "、。」）"]
+    assert bad == []
+
+
+def test_outline_has_parts_chapters_and_items_only(r503):
+    import pikepdf
+
+    ed = r503["edition"]
+    with pikepdf.open(r503["path"]) as doc, doc.open_outline() as outline:
+        entries: list[tuple[int, str]] = []
+
+        def walk(items, depth):
+            for item in items:
+                entries.append((depth, item.title))
+                walk(item.children, depth + 1)
+
+        walk(outline.root, 0)
+    titles = [t for _, t in entries]
+    assert max(d for d, _ in entries) <= 2  # 編 / 章 / 節: deeper headings stay out of the outline
+    for part in ed.parts:
+        assert f"{part.number} {part.heading}" in titles
+        for chapter in part.children:
+            assert f"{chapter.number} {chapter.heading}" in titles
+    assert "目次" in titles
+    assert f"{ed.commentary_part_number} {ed.meta.commentary_title}" in titles
+    level4 = [c for c in ed.clauses() if c.level == 4]
+    assert level4 and all(f"{c.number} {c.heading}" not in titles for c in level4)
+
+
+def test_tag_tree_links_and_language(r503):
+    import pikepdf
+
+    with pikepdf.open(r503["path"]) as doc:
+        assert str(doc.Root.Lang) == "ja"
+        assert bool(doc.Root.MarkInfo.Marked)
+        root = doc.Root.StructTreeRoot
+        document = root.K[0]
+        assert document.S == pikepdf.Name.Document
+        assert all(kid.P.objgen == document.objgen for kid in document.K)
+        nums = root.ParentTree.Nums
+        keys = {int(nums[i]) for i in range(0, len(nums), 2)}
+        assert {int(p.obj.StructParents) for p in doc.pages} <= keys
+        names = doc.Root.Names.Dests.Names
+        dests = {str(names[i]) for i in range(0, len(names), 2)}
+        links = 0
+        for page in doc.pages:
+            for annot in page.obj.get("/Annots", []):
+                assert "anchor.invalid" not in str(annot.get("/A", {}).get("/URI", "")), "unresolved link"
+                if "/Dest" in annot:
+                    assert str(annot.Dest) in dests
+                    links += 1
+                if "/StructParent" in annot:
+                    assert int(annot.StructParent) in keys
+        assert links > 100  # 目次 entries and cross-references
+        assert "org-ciso" in dests and "c.org-ciso" in dests
+
+
+def test_rebuild_from_cache_is_identical_and_one_clause_edit_renders_one_unit(r503, tmp_path):
+    # same source, warm cache → same bytes
+    again = run_cli("build", "--edition", "r5-03", "--format", "pdf", "-o", str(r503["out"]))
+    assert again.returncode == 0, again.stderr
+    assert (r503["out"] / "r5-03" / "guideline.pdf").read_bytes() == r503["bytes"]
+    # one clause edited → only the unit holding it is laid out again (the 目次 is unchanged)
+    root = tmp_path / "guideline_src"
+    shutil.copytree(REPO / "guideline_src" / "nisc", root / "nisc")
+    src = root / "editions" / "r5-03"
+    shutil.copytree(REPO / "guideline_src" / "editions" / "r5-03", src)
+    target = next(p for p in sorted(src.glob("*.md")) if "{#tech-backup}" in p.read_text(encoding="utf-8"))
+    text = target.read_text(encoding="utf-8")
+    body_start = text.index("{#tech-backup}")
+    sentence_end = text.index("。", text.index("\n\n", text.index("```\n", text.index("```yaml", body_start)) + 4))
+    target.write_text(text[:sentence_end] + "（編集テスト用の追記）" + text[sentence_end:], encoding="utf-8")
+    edited = editions.load_or_fail("r5-03", root)
+    stats: dict = {}
+    data = pdf.render(edited, r503["out"] / ".cache" / "pdf", stats)
+    assert stats["rendered"] == 1, stats
+    out = tmp_path / "edited.pdf"
+    out.write_bytes(data)
+    assert "（編集テスト用の追記）" in squash(pdftotext(out))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The small fixture edition
+
+
+def test_two_cold_builds_are_byte_identical(src_copy, tmp_path):
+    env = {"GUIDELINE_SRC": str(src_copy)}
+    first = run_cli("build", "--edition", "base", "--format", "pdf", "-o", str(tmp_path / "a"),
+                    env={**env, "GUIDELINE_PDF_WORKERS": "2"})
+    second = run_cli("build", "--edition", "base", "--format", "pdf", "-o", str(tmp_path / "b"),
+                     env={**env, "GUIDELINE_PDF_WORKERS": "1", "GUIDELINE_PDF_CACHE": "0"})
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    a = (tmp_path / "a" / "base" / "guideline.pdf").read_bytes()
+    b = (tmp_path / "b" / "base" / "guideline.pdf").read_bytes()
+    assert a == b
+    assert re.search(rb"/ID \[<([0-9a-f]{32})>", a)
+    text = squash(pdftotext(tmp_path / "a" / "base" / "guideline.pdf"))
+    assert "最高情報セキュリティ責任者" in text and "〔○○副市長〕を、CISOとする。" in text
+    assert "CISOは、最終的な権限と責任を有する。" in text  # 解説
+
+
+def test_missing_japanese_font_is_a_user_error(src_copy, tmp_path):
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                    f"<cachedir>{tmp_path / 'fc-cache'}</cachedir>\n</fontconfig>\n", encoding="utf-8")
+    result = run_cli("build", "--edition", "base", "--format", "pdf", "-o", str(tmp_path / "out"),
+                     env={"GUIDELINE_SRC": str(src_copy), "FONTCONFIG_FILE": str(conf)})
+    assert result.returncode == 1, result.stderr
+    assert "fonts-noto-cjk" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "base" / "guideline.pdf").exists()
+
+
+def test_print_html_status_sample_and_escaping(edition_dir):
+    replace_in(edition_dir / "edition.yaml", "status: 確定", "status: 案")
+    replace_in(edition_dir / "edition.yaml", "sample: true", "sample: false")
+    replace_in(edition_dir / "a.md", "## 目的 {#gen-purpose}", "## 目的<script>x</script> {#gen-purpose}")
+    ed = editions.load_or_fail(str(edition_dir))
+    units = pdf_html.plan_units(ed)
+    body = "".join(pdf_html.BodyWriter(ed).unit(u) for u in units)
+    html = pdf_html.document(ed, front=True, body=body)
+    assert '<html lang="ja">' in html
+    assert 'data-status="【案】"' in html and "案（確定版ではありません）" in html
+    assert "公式のガイドラインではありません" not in html  # not a sample
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    # every clause is in exactly one unit; units start with the 編/章 they belong to
+    seen = [h.id for u in units if not u.commentary for h in u.heads]
+    seen += [d.id for u in units if not u.commentary for c in u.clauses for d in c.walk()]
+    assert len(seen) == len(set(seen))
+    assert sorted(set(seen)) == sorted(c.id for c in ed.clauses())
+    assert units[0].heads[0].id == "general"

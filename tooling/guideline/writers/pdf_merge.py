@@ -1,0 +1,354 @@
+"""Join separately rendered WeasyPrint PDFs into one tagged document (pikepdf / qpdf).
+
+What a plain page concatenation would lose, and how it is kept:
+
+- **Tags** (PDF/UA): WeasyPrint builds one ``Document`` structure element per file whose kids are per-page elements,
+  and a parent tree keyed by page (``/StructParents``) and by link annotation (``/StructParent``). The kids of all
+  files are moved under one ``Document`` element; parent-tree keys are shifted by a per-file offset.
+- **Links**: a link to an anchor in another file was written as ``https://anchor.invalid/#<id>`` (WeasyPrint drops
+  links it cannot resolve) and becomes a named-destination link again; the named destinations of all files are
+  merged into one sorted name tree.
+- **Outline**: rebuilt from the bookmarks each file reported (level, label, page, position), nested by level.
+- **Page numbers**: body pages are stamped ``- n -`` (as a pagination artifact) with a glyph subset of the footer
+  font rendered once by WeasyPrint; the front matter carries its own roman numbers. Page labels match.
+- **Fonts**: every file embeds its own subset of the same fonts; WeasyPrint keeps original glyph IDs in subsets,
+  so :func:`share_fonts` replaces them with one subset per font covering all pages when it can (else they stay).
+- **Metadata**: title, dates, language, XMP (PDF/UA identification) come from the front matter file; the file
+  identifier is a hash of the content (deterministic).
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+import warnings
+from typing import TYPE_CHECKING
+
+from guideline.model import Edition
+from guideline.writers.pdf_html import EXTERNAL_ANCHOR
+
+if TYPE_CHECKING:  # pragma: no cover
+    from guideline.writers.pdf import Rendered
+
+log = logging.getLogger(__name__)
+
+# Where the body page numbers go (must agree with @page margins in templates/pdf/print.css).
+MM = 72 / 25.4
+MARGIN_LEFT = 22 * MM
+MARGIN_RIGHT = 20 * MM
+FOOTER_BASELINE = 12 * MM  # above the bottom edge
+FOOTER_SIZE = 9.0
+FOOTER_FONT = "/GLpn"
+FOOTER_CHARS = "- 0123456789"
+
+
+def footer_html() -> str:
+    """A one-line document whose only purpose is to carry the glyphs of the page numbers (see :func:`merge`)."""
+    return ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>page numbers</title><style>'
+            '@page { size: A4; margin: 20mm; } '
+            'body { font: 9pt "Noto Sans CJK JP", "IPAexGothic", sans-serif; } </style></head>'
+            f'<body><p>{FOOTER_CHARS}</p></body></html>')
+
+
+def _footer_font(pdf):
+    """(font dictionary, {char: glyph id}, {glyph id: width}) of the only font in the footer-glyph document."""
+    import pikepdf
+
+    page = pdf.pages[0]
+    fonts = page.Resources.Font
+    (name,) = list(fonts.keys())
+    font = fonts[name]
+    cmap = font.ToUnicode.read_bytes().decode("latin-1")
+    gid_of: dict[str, int] = {}
+    for glyph, text in re.findall(r"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>", cmap):
+        char = bytes.fromhex(text).decode("utf-16-be")
+        gid_of.setdefault(char, int(glyph, 16))
+    widths = _widths(font.DescendantFonts[0].get("/W", pikepdf.Array()))
+    return font, gid_of, widths
+
+
+def _number_stream(text: str, gid_of: dict[str, int], widths: dict[int, float], page_width: float) -> bytes:
+    gids = [gid_of[c] for c in text if c in gid_of]
+    width = sum(widths.get(g, 1000.0) for g in gids) * FOOTER_SIZE / 1000
+    left = MARGIN_LEFT + (page_width - MARGIN_LEFT - MARGIN_RIGHT - width) / 2
+    hexgids = "".join(f"{g:04x}" for g in gids)
+    return (f"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq 0 g BT {FOOTER_FONT} {FOOTER_SIZE:g} Tf "
+            f"1 0 0 1 {left:.3f} {FOOTER_BASELINE:.3f} Tm <{hexgids}> Tj ET Q\nEMC\n").encode("ascii")
+
+
+def _widths(w) -> dict[int, float]:
+    """A CIDFont /W array as {glyph id: width}."""
+    import pikepdf
+
+    widths: dict[int, float] = {}
+    i = 0
+    while i < len(w):
+        start = int(w[i])
+        if isinstance(w[i + 1], pikepdf.Array):
+            for k, value in enumerate(w[i + 1]):
+                widths[start + k] = float(value)
+            i += 2
+        else:  # c_first c_last w
+            for g in range(start, int(w[i + 1]) + 1):
+                widths[g] = float(w[i + 2])
+            i += 3
+    return widths
+
+
+def _width_array(widths: dict[int, float]):
+    from pikepdf import Array
+
+    out = Array()
+    run: list = []
+    previous = None
+    for gid in sorted(widths):
+        if previous is None or gid != previous + 1:
+            if run:
+                out.append(run[0])
+                out.append(Array(run[1:]))
+            run = [gid]
+        value = widths[gid]
+        run.append(int(value) if float(value).is_integer() else value)
+        previous = gid
+    if run:
+        out.append(run[0])
+        out.append(Array(run[1:]))
+    return out
+
+
+def _to_unicode(stream) -> dict[int, str]:
+    text = stream.read_bytes().decode("latin-1")
+    out: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, flags=re.S):
+        for glyph, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            out.setdefault(int(glyph, 16), bytes.fromhex(uni).decode("utf-16-be", "replace"))
+    return out
+
+
+def _to_unicode_cmap(mapping: dict[int, str]) -> bytes:
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange", b"<0000> <ffff>",
+             b"endcodespacerange"]
+    items = sorted(mapping.items())
+    for i in range(0, len(items), 100):
+        batch = items[i:i + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        for glyph, text in batch:
+            lines.append(f"<{glyph:04x}> <{text.encode('utf-16-be').hex()}>".encode())
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+def share_fonts(out) -> int:
+    """Replace the parts' subsets of each font by one subset covering all pages; returns how many fonts were shared.
+
+    Only fonts in the form WeasyPrint writes them (Type0, Identity-H, one CIDFont with an OpenType or TrueType
+    program) take part; any surprise leaves a font's subsets as they are.
+    """
+    from pikepdf import Name
+
+    from guideline.writers import pdf_fonts
+
+    if not pdf_fonts.available():
+        return 0
+    users: list = []  # (resource dictionary, key)
+    groups: dict[str, dict] = {}  # BaseFont → {objgen: font}
+    seen: set = set()
+    for page in out.pages:
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if resources is not None else None
+        if fonts is None:
+            continue
+        ident = fonts.objgen if fonts.is_indirect else id(fonts)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        for key in list(fonts.keys()):
+            font = fonts[key]
+            if not font.is_indirect or font.get("/Subtype") != Name.Type0 or font.get("/Encoding") != Name("/Identity-H"):
+                continue
+            users.append((fonts, key))
+            groups.setdefault(str(font.BaseFont), {})[font.objgen] = font
+    shared = 0
+    for base, members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        fonts = [members[k] for k in sorted(members)]
+        try:
+            descriptors = [f.DescendantFonts[0].FontDescriptor for f in fonts]
+            kind = "/FontFile3" if "/FontFile3" in descriptors[0] else "/FontFile2"
+            programs = [d[kind] for d in descriptors]
+            widths: dict[int, float] = {}
+            to_unicode: dict[int, str] = {}
+            for f in fonts:
+                for gid, w in _widths(f.DescendantFonts[0].get("/W", [])).items():
+                    if widths.setdefault(gid, w) != w:
+                        raise ValueError(f"glyph {gid} has two widths")
+                for gid, text in _to_unicode(f.ToUnicode).items():
+                    to_unicode.setdefault(gid, text)
+            names = {pdf_fonts.postscript_name(p.read_bytes()) for p in programs}
+            if len(names) != 1:
+                continue
+            data = pdf_fonts.union_subset(names.pop(), set(widths))
+        except (ValueError, KeyError, AttributeError, IndexError) as exc:
+            log.debug("font %s not shared: %s", base, exc)
+            continue
+        if data is None:
+            continue
+        keep = fonts[0]
+        cid = keep.DescendantFonts[0]
+        programs[0].write(data)
+        if kind == "/FontFile2":
+            programs[0].Length1 = len(data)
+        cid.W = _width_array(widths)
+        bbox = cid.FontDescriptor.FontBBox
+        cid.FontDescriptor.FontBBox = [bbox[0], bbox[1], max(widths.values(), default=0), bbox[3]]
+        keep.ToUnicode.write(_to_unicode_cmap(to_unicode))
+        others = {f.objgen for f in fonts[1:]}
+        for fonts_dict, key in users:
+            if fonts_dict[key].objgen in others:
+                fonts_dict[key] = keep
+        shared += 1
+    return shared
+
+
+def merge(edition: Edition, front: "Rendered", body: list["Rendered"], footer: "Rendered") -> bytes:
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    out = pikepdf.new()
+    parts = [front, *body]
+    sources = [pikepdf.open(io.BytesIO(r.pdf)) for r in parts]
+
+    struct_root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=struct_root, K=Array()))
+    struct_root.K = Array([document])
+    nums = Array()
+    key_base = 0
+    dests: dict[str, object] = {}
+    first_page: list[int] = []
+
+    for src in sources:
+        first = len(out.pages)
+        first_page.append(first)
+        with warnings.catch_warnings():  # named destinations are merged below
+            warnings.simplefilter("ignore")
+            out.pages.extend(src.pages)
+        names = src.Root.get("/Names")
+        if names is not None and "/Dests" in names:
+            copied = out.copy_foreign(src.make_indirect(names.Dests.Names))
+            for i in range(0, len(copied), 2):
+                dests.setdefault(str(copied[i]), copied[i + 1])
+        src_root = src.Root.get("/StructTreeRoot")
+        if src_root is None:
+            continue
+        root = out.copy_foreign(src_root)
+        old_doc = root.K[0]
+        old_id = old_doc.objgen
+        for kid in old_doc.K:
+            kid.P = document
+            document.K.append(kid)
+        # Elements below the old Document that are not its kids (WeasyPrint's margin-box content) point at it too.
+        seen: set[tuple[int, int]] = set()
+        pairs = root.ParentTree.Nums
+        top = 0
+        for i in range(0, len(pairs), 2):
+            key = int(pairs[i])
+            top = max(top, key)
+            value = pairs[i + 1]
+            nums.append(key + key_base)
+            nums.append(value)
+            for elem in (value if isinstance(value, Array) else [value]):
+                while elem is not None and elem.objgen not in seen:
+                    seen.add(elem.objgen)
+                    parent = elem.get("/P")
+                    if parent is None:
+                        break
+                    if parent.objgen == old_id:
+                        elem.P = document
+                        break
+                    elem = parent
+        for page in out.pages[first:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + key_base
+            for annot in page.obj.get("/Annots", Array()):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + key_base
+        key_base += top + 1
+
+    struct_root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
+    struct_root.ParentTreeNextKey = key_base
+    out.Root.StructTreeRoot = struct_root
+
+    # Named destinations (sorted, as a name tree requires) and cross-file links.
+    names_array = Array()
+    for name in sorted(dests, key=lambda n: n.encode("utf-8")):
+        names_array.append(String(name))
+        names_array.append(dests[name])
+    out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=names_array)))
+    for page in out.pages:
+        for annot in page.obj.get("/Annots", Array()):
+            action = annot.get("/A")
+            if action is None or action.get("/S") != Name.URI:
+                continue
+            uri = str(action.URI)
+            if uri.startswith(EXTERNAL_ANCHOR) and uri[len(EXTERNAL_ANCHOR):] in dests:
+                target = uri[len(EXTERNAL_ANCHOR):]
+                del annot.A
+                annot.Dest = String(target)
+                annot.Contents = String(target)
+
+    # Page numbers on the body pages.
+    footer_pdf = pikepdf.open(io.BytesIO(footer.pdf))
+    font, gid_of, widths = _footer_font(footer_pdf)
+    font = out.copy_foreign(font)
+    opening = out.make_stream(b"q\n")
+    body_start = first_page[1] if len(first_page) > 1 else len(out.pages)
+    for number, page in enumerate(out.pages[body_start:], start=1):
+        resources = page.obj.Resources
+        if "/Font" not in resources:
+            resources.Font = Dictionary()
+        resources.Font[FOOTER_FONT] = font
+        box = [float(v) for v in page.obj.MediaBox]
+        stamp = out.make_stream(_number_stream(f"- {number} -", gid_of, widths, box[2] - box[0]))
+        contents = page.obj.Contents
+        existing = list(contents) if isinstance(contents, Array) else [contents]
+        page.obj.Contents = Array([opening, *existing, stamp])
+
+    # Outline.
+    bookmarks = []
+    for part, first in zip(parts, first_page):
+        for level, label, index, x, y in part.bookmarks:
+            bookmarks.append((int(level), str(label), first + int(index), float(x), float(y)))
+    with out.open_outline() as outline:
+        stack: list[tuple[int, list]] = [(0, outline.root)]
+        for level, label, page_index, x, y in bookmarks:
+            while stack[-1][0] >= level:
+                stack.pop()
+            item = pikepdf.OutlineItem(label, page_index, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
+            item.is_closed = level >= 2
+            stack[-1][1].append(item)
+            stack.append((level, item.children))
+
+    # Catalog and document information.
+    front_src = sources[0]
+    out.Root.Lang = String(str(front_src.Root.get("/Lang", "ja")) or "ja")
+    out.Root.MarkInfo = Dictionary(Marked=True)
+    out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    out.Root.PageMode = Name.UseOutlines
+    if "/Metadata" in front_src.Root:
+        out.Root.Metadata = out.copy_foreign(front_src.Root.Metadata)
+    info = Dictionary()
+    for key, value in front_src.docinfo.items():
+        info[key] = value
+    out.trailer.Info = out.make_indirect(info)
+    front_pages = len(front_src.pages)
+    out.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)]))
+
+    share_fonts(out)
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True, compress_streams=True, min_version="1.7",
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
