@@ -140,8 +140,19 @@ class Change:
 @dataclass(frozen=True)
 class ChangeSet:
     """All pairings of two editions, in the order of the new edition; deleted clauses stand where they stood in the
-    old one (after the change holding the nearest preceding old clause that survives). Every clause of either
-    edition is in exactly one :class:`Change`."""
+    old one (after the change holding the nearest preceding surviving, unmoved old clause). Every clause of either
+    edition is in exactly one :class:`Change`.
+
+    Rendering recipe (what the redline does, and what a Word tracked-changes writer needs): walk ``changes`` in
+    order. For a change with new clauses, emit each new clause in turn: its heading from the ``headings`` diff whose
+    ``new`` unit belongs to it (plus, for a merge, the deleted headings whose ``host`` is it), then the ``body`` and
+    ``commentary`` diffs whose ``host`` is it, in order. For a deleted change, emit its old clauses with every unit
+    deleted. Guarantees (tested in tests/test_diff_model.py): per change, the ``new`` units of the diffs, in order
+    and without repeats, are exactly the new clauses' units, and likewise the ``old`` units the old clauses' units;
+    the equal+insert runs of the diffs sharing a ``new`` unit join to its text, the equal+delete runs of the diffs
+    sharing an ``old`` unit to its text. Accepting every insertion and rejecting every deletion therefore yields the
+    new edition's text, and the reverse the old edition's.
+    """
 
     old: Edition
     new: Edition
