@@ -19,6 +19,7 @@ The thresholds were measured on the sample editions; see docs/diff-format.md.
 """
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -56,6 +57,7 @@ class _Side:
         self.clauses: list[Clause] = list(edition.clauses())
         self.index = {c.id: i for i, c in enumerate(self.clauses)}
         self.texts: dict[str, ClauseText] = {c.id: clause_text(c, edition) for c in self.clauses}
+        self._grams: dict[str, Counter] = {}
         self.siblings: dict[str, tuple[str | None, str | None]] = {}
         for parent in [None, *self.clauses]:
             kids = edition.parts if parent is None else parent.children
@@ -70,9 +72,18 @@ class _Side:
     def tokens(self, cid: str) -> tuple[str, ...]:
         return _TOKENS(self.key(cid))
 
+    def grams(self, cid: str) -> Counter:
+        hit = self._grams.get(cid)
+        if hit is None:
+            hit = self._grams[cid] = _bigrams(self.key(cid))
+        return hit
+
 
 def _bigrams(text: str) -> Counter:
-    return Counter(text[i:i + 2] for i in range(len(text) - 1) if "\n" not in text[i:i + 2])
+    grams = Counter(map(operator.add, text, text[1:]))
+    for gram in [g for g in grams if "\n" in g]:
+        del grams[gram]
+    return grams
 
 
 def match(old: Edition, new: Edition, threshold: float = SIMILARITY_THRESHOLD,
@@ -171,7 +182,7 @@ class _Matcher:
         """(−score, old index, new index, old id, new id) for candidate pairs scoring ≥ threshold."""
         if not olds or not news:
             return []
-        grams = {cid: _bigrams(self.o.key(cid)) for cid in olds}
+        grams = {cid: self.o.grams(cid) for cid in olds}
         df: Counter = Counter()
         for g in grams.values():
             df.update(g.keys())
@@ -184,7 +195,7 @@ class _Matcher:
         sizes = {cid: max(1, sum(grams[cid].values())) for cid in olds}
         out = []
         for nid in news:
-            ng = _bigrams(self.n.key(nid))
+            ng = self.n.grams(nid)
             nsize = max(1, sum(ng.values()))
             shared: Counter = Counter()
             for g, cnt in ng.items():
@@ -273,10 +284,10 @@ class _Matcher:
 
     def _free_seeds(self, one: _Side, many: _Side, cid: str, many_free: set[str]) -> list[str]:
         """Unpaired clauses on the other side that share rare bigrams with ``cid`` (a few best)."""
-        mine = _bigrams(one.key(cid))
+        mine = one.grams(cid)
         scored = []
         for other in many_free:
-            theirs = _bigrams(many.key(other))
+            theirs = many.grams(other)
             shared = sum((mine & theirs).values())
             if shared:
                 scored.append((-shared / max(1, sum(theirs.values())), many.index[other], other))
