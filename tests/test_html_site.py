@@ -210,6 +210,8 @@ def test_nisc_pages_are_wrapped_and_resolve(base, base_edition):
 
 def test_page_structure_on_every_page(r503, base):
     for site in (r503, base):
+        titles = [parse(page).findtext(".//title") for page in pages(site)]
+        assert len(set(titles)) == len(titles), "page titles must tell the pages apart"
         for page in pages(site):
             root = parse(page)
             assert root.get("lang") == "ja"
