@@ -128,6 +128,7 @@ def load(text: str, first_line: int = 1) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark is not None else first_line
+        line = min(line, first_line + max(0, len(text.rstrip("\n").split("\n")) - 1))  # "end of stream": last line
         what = (exc.problem or exc.context or "malformed YAML").strip()
         start = exc.context_mark
         if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
