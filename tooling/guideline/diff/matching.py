@@ -140,7 +140,11 @@ class _Matcher:
         for src, parts in sorted(splits.items(), key=lambda kv: o.index[kv[0]]):
             if src not in self.old_free:
                 continue
-            group = [p for p in parts if p in self.new_free]
+            # only parts that are new relative to OLD: a part whose ID OLD already has pairs by ID (diffing two
+            # editions that both come after the split must not report the split again)
+            group = [p for p in parts if p in self.new_free and p not in o.index]
+            if not group:
+                continue
             if src in n.index and src in self.new_free and src not in group:
                 group.append(src)  # the original keeps its ID and part of its text
             if group:
