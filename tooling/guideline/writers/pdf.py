@@ -269,7 +269,7 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
 
     stats.update(units=len(units), body_pages=offset, front_pages=front.pages, cache_hits=cache.hits,
                  cache_misses=cache.misses)
-    data = pdf_merge.merge(edition, front, body, footer)
+    data = pdf_merge.merge(edition, front, body, footer, cache.dir)
     cache.prune()
     return data
 

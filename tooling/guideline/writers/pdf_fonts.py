@@ -5,41 +5,23 @@ copies of the same fonts' fixed overhead. WeasyPrint subsets with HarfBuzz keepi
 (``HB_SUBSET_FLAGS_RETAIN_GIDS``), so the text of every part addresses the same glyph numbers: one subset of the
 original font file holding the union of the glyphs serves them all. This module finds the original font file
 through fontconfig by its PostScript name, subsets it with libharfbuzz-subset (the library WeasyPrint uses, loaded
-through cffi) and returns the font program. Anything unexpected returns ``None`` and the caller keeps the parts'
+through ctypes) and returns the font program. Anything unexpected returns ``None`` and the caller keeps the parts'
 own subsets: the PDF is then larger, never wrong.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import os
 import subprocess
+from pathlib import Path
+
+from guideline.diagnostics import UserError
+from guideline.fileio import atomic_write
 
 log = logging.getLogger(__name__)
 
-_CDEF = """
-typedef struct hb_blob_t hb_blob_t;
-typedef struct hb_face_t hb_face_t;
-typedef struct hb_set_t hb_set_t;
-typedef struct hb_subset_input_t hb_subset_input_t;
-hb_blob_t *hb_blob_create_from_file(const char *file_name);
-hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data, void *destroy);
-void hb_blob_destroy(hb_blob_t *blob);
-const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
-hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
-void hb_face_destroy(hb_face_t *face);
-unsigned int hb_face_get_glyph_count(const hb_face_t *face);
-hb_blob_t *hb_face_reference_blob(hb_face_t *face);
-unsigned int hb_ot_name_get_utf8(hb_face_t *face, unsigned int name_id, const void *language,
-                                 unsigned int *text_size, char *text);
-hb_subset_input_t *hb_subset_input_create_or_fail(void);
-void hb_subset_input_destroy(hb_subset_input_t *input);
-hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
-hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
-void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
-void hb_set_add(hb_set_t *set, unsigned int codepoint);
-void hb_set_add_range(hb_set_t *set, unsigned int first, unsigned int last);
-hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
-"""
 # hb_subset_flags_t and hb_subset_sets_t (stable ABI values from hb-subset.h)
 NO_HINTING, RETAIN_GIDS, DESUBROUTINIZE, PASSTHROUGH_UNRECOGNIZED = 0x1, 0x2, 0x4, 0x20
 SETS_DROP_TABLE_TAG = 3
@@ -47,17 +29,41 @@ HB_MEMORY_MODE_READONLY = 1
 # The tables WeasyPrint drops from subsets (weasyprint/pdf/fonts.py).
 DROP_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
 POSTSCRIPT_NAME_ID = 6
+SUBSET_FORMAT = "1"
 
 
 @functools.lru_cache(maxsize=1)
 def _hb():
-    from cffi import FFI
+    """libharfbuzz and libharfbuzz-subset through ctypes (only opaque pointers and integers cross the boundary)."""
+    import ctypes
 
-    ffi = FFI()
-    ffi.cdef(_CDEF)
-    hb = ffi.dlopen("libharfbuzz.so.0")
-    hbs = ffi.dlopen("libharfbuzz-subset.so.0")
-    return ffi, hb, hbs
+    hb = ctypes.CDLL("libharfbuzz.so.0")
+    hbs = ctypes.CDLL("libharfbuzz-subset.so.0")
+    P, U, I = ctypes.c_void_p, ctypes.c_uint, ctypes.c_int
+    signatures = {
+        (hb, "hb_blob_create_from_file"): (P, [ctypes.c_char_p]),
+        (hb, "hb_blob_create"): (P, [ctypes.c_char_p, U, I, P, P]),
+        (hb, "hb_blob_destroy"): (None, [P]),
+        (hb, "hb_blob_get_data"): (P, [P, ctypes.POINTER(U)]),
+        (hb, "hb_face_create"): (P, [P, U]),
+        (hb, "hb_face_destroy"): (None, [P]),
+        (hb, "hb_face_get_glyph_count"): (U, [P]),
+        (hb, "hb_face_reference_blob"): (P, [P]),
+        (hb, "hb_ot_name_get_utf8"): (U, [P, U, P, ctypes.POINTER(U), ctypes.c_char_p]),
+        (hb, "hb_set_add"): (None, [P, U]),
+        (hb, "hb_set_add_range"): (None, [P, U, U]),
+        (hbs, "hb_subset_input_create_or_fail"): (P, []),
+        (hbs, "hb_subset_input_destroy"): (None, [P]),
+        (hbs, "hb_subset_input_glyph_set"): (P, [P]),
+        (hbs, "hb_subset_input_set"): (P, [P, I]),
+        (hbs, "hb_subset_input_set_flags"): (None, [P, U]),
+        (hbs, "hb_subset_or_fail"): (P, [P, P]),
+    }
+    for (lib, name), (restype, argtypes) in signatures.items():
+        function = getattr(lib, name)
+        function.restype = restype
+        function.argtypes = argtypes
+    return ctypes, hb, hbs
 
 
 def _tag(name: str) -> int:
@@ -65,31 +71,23 @@ def _tag(name: str) -> int:
     return (a << 24) | (b << 16) | (c << 8) | d
 
 
-def _face_from_bytes(data: bytes):
-    ffi, hb, _ = _hb()
-    buf = ffi.from_buffer(data)
-    blob = hb.hb_blob_create(ffi.cast("const char *", buf), len(data), HB_MEMORY_MODE_READONLY, ffi.NULL, ffi.NULL)
-    face = hb.hb_face_create(blob, 0)
-    hb.hb_blob_destroy(blob)
-    return face, buf  # keep buf alive as long as the face
-
-
 def _postscript_name(face) -> str:
-    ffi, hb, _ = _hb()
-    size = ffi.new("unsigned int *", 256)
-    text = ffi.new("char[256]")
-    hb.hb_ot_name_get_utf8(face, POSTSCRIPT_NAME_ID, ffi.NULL, size, text)
-    return ffi.string(text).decode("utf-8", "replace")
+    ctypes, hb, _ = _hb()
+    size = ctypes.c_uint(256)
+    text = ctypes.create_string_buffer(256)
+    hb.hb_ot_name_get_utf8(face, POSTSCRIPT_NAME_ID, None, ctypes.byref(size), text)
+    return text.value.decode("utf-8", "replace")
 
 
 def postscript_name(font_program: bytes) -> str:
     _, hb, _ = _hb()
-    face, keep = _face_from_bytes(font_program)
+    blob = hb.hb_blob_create(font_program, len(font_program), HB_MEMORY_MODE_READONLY, None, None)
+    face = hb.hb_face_create(blob, 0)
+    hb.hb_blob_destroy(blob)
     try:
         return _postscript_name(face)
     finally:
         hb.hb_face_destroy(face)
-        del keep
 
 
 @functools.lru_cache(maxsize=32)
@@ -110,13 +108,42 @@ def font_file(postscript: str) -> tuple[str, int] | None:
     return sorted(found)[0] if found else None
 
 
-def union_subset(postscript: str, glyphs: set[int]) -> bytes | None:
-    """The original font of that PostScript name, subset to ``glyphs`` with their original glyph IDs kept."""
+def union_subset(postscript: str, glyphs: set[int], cache: Path | None = None) -> bytes | None:
+    """The original font of that PostScript name, subset to ``glyphs`` with their original glyph IDs kept.
+
+    With ``cache`` (a directory), results are kept there by a hash of the font file and the glyph set.
+    """
     located = font_file(postscript)
     if located is None or not glyphs:
         return None
     path, index = located
-    ffi, hb, hbs = _hb()
+    cached = None
+    if cache is not None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        h = hashlib.sha256(f"{SUBSET_FORMAT}\0{postscript}\0{path}\0{index}\0{st.st_size}\0{int(st.st_mtime)}\0"
+                           .encode())
+        h.update(",".join(map(str, sorted(glyphs))).encode())
+        cached = cache / f"font-{h.hexdigest()}.bin"
+        try:
+            data = cached.read_bytes()
+            os.utime(cached)
+            return data
+        except OSError:
+            pass
+    data = _subset(path, index, postscript, glyphs)
+    if data is not None and cached is not None:
+        try:
+            atomic_write(cached, data)
+        except UserError:
+            pass
+    return data
+
+
+def _subset(path: str, index: int, postscript: str, glyphs: set[int]) -> bytes | None:
+    ctypes, hb, hbs = _hb()
     blob = hb.hb_blob_create_from_file(path.encode())
     face = hb.hb_face_create(blob, index)
     hb.hb_blob_destroy(blob)
@@ -125,6 +152,8 @@ def union_subset(postscript: str, glyphs: set[int]) -> bytes | None:
             return None
         # Pass 1 as WeasyPrint: keep the glyphs at their original IDs, drop layout tables, no subroutines.
         first = hbs.hb_subset_input_create_or_fail()
+        if not first:
+            return None
         try:
             gids = hbs.hb_subset_input_glyph_set(first)
             for g in sorted(glyphs):
@@ -136,7 +165,7 @@ def union_subset(postscript: str, glyphs: set[int]) -> bytes | None:
             kept = hbs.hb_subset_or_fail(face, first)
         finally:
             hbs.hb_subset_input_destroy(first)
-        if kept == ffi.NULL:
+        if not kept:
             return None
         # Pass 2: cut the empty glyphs after the last one used.
         second = hbs.hb_subset_input_create_or_fail()
@@ -147,13 +176,13 @@ def union_subset(postscript: str, glyphs: set[int]) -> bytes | None:
         finally:
             hbs.hb_subset_input_destroy(second)
             hb.hb_face_destroy(kept)
-        if final == ffi.NULL:
+        if not final:
             return None
         try:
             out_blob = hb.hb_face_reference_blob(final)
-            length = ffi.new("unsigned int *")
-            data = hb.hb_blob_get_data(out_blob, length)
-            result = bytes(ffi.buffer(data, length[0])) if length[0] else None
+            length = ctypes.c_uint(0)
+            data = hb.hb_blob_get_data(out_blob, ctypes.byref(length))
+            result = ctypes.string_at(data, length.value) if data and length.value else None
             hb.hb_blob_destroy(out_blob)
             return result
         finally:
@@ -166,6 +195,6 @@ def available() -> bool:
     try:
         _hb()
         return True
-    except Exception as exc:  # noqa: BLE001 - missing library or cffi: fall back to per-part subsets
+    except (OSError, AttributeError) as exc:  # missing library or symbol: keep the per-part subsets
         log.debug("font sharing unavailable: %s", exc)
         return False

@@ -192,6 +192,15 @@ def wareki(date: datetime.date) -> str:
     return f"{date.year}年{date.month}月{date.day}日"
 
 
+def title_lines(title: str) -> list[str]:
+    """The title page's title in lines: a long title breaks after its first 「における」 (the phrase boundary a
+    ministry cover would use) instead of wherever the line happens to fill."""
+    head, sep, tail = title.partition("における")
+    if sep and head and tail and len(title) > 20:
+        return [head + sep, tail]
+    return [title]
+
+
 def toc_entries(edition: Edition) -> list[dict]:
     """目次 rows: 編, 章 and numbered items (level ≤ 3), in the 例文 parts and the generated 解説 part."""
     rows: list[dict] = []
@@ -248,6 +257,7 @@ def document(edition: Edition, *, front: bool, body: str = "", page_numbers: dic
     return _template().render(
         edition=meta,
         date_ja=wareki(meta.date),
+        title_lines=title_lines(meta.title),
         date_iso=meta.date.isoformat(),
         front=front,
         toc=rows,

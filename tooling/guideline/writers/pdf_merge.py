@@ -3,8 +3,8 @@
 What a plain page concatenation would lose, and how it is kept:
 
 - **Tags** (PDF/UA): WeasyPrint builds one ``Document`` structure element per file whose kids are per-page elements,
-  and a parent tree keyed by page (``/StructParents``) and by link annotation (``/StructParent``). The kids of all
-  files are moved under one ``Document`` element; parent-tree keys are shifted by a per-file offset.
+  and a parent tree keyed by page (``/StructParents``) and by link annotation (``/StructParent``). Each file's
+  ``Document`` becomes a ``Part`` below one joint ``Document``; parent-tree keys are shifted by a per-file offset.
 - **Links**: a link to an anchor in another file was written as ``https://anchor.invalid/#<id>`` (WeasyPrint drops
   links it cannot resolve) and becomes a named-destination link again; the named destinations of all files are
   merged into one sorted name tree.
@@ -22,6 +22,7 @@ import io
 import logging
 import re
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guideline.model import Edition
@@ -78,19 +79,22 @@ def _number_stream(text: str, gid_of: dict[str, int], widths: dict[int, float], 
 
 def _widths(w) -> dict[int, float]:
     """A CIDFont /W array as {glyph id: width}."""
-    import pikepdf
-
+    tokens = re.findall(rb"\[|\]|[-+]?\d*\.?\d+", w.unparse(resolved=True) if hasattr(w, "unparse") else b"[]")
     widths: dict[int, float] = {}
-    i = 0
-    while i < len(w):
-        start = int(w[i])
-        if isinstance(w[i + 1], pikepdf.Array):
-            for k, value in enumerate(w[i + 1]):
-                widths[start + k] = float(value)
-            i += 2
+    i = 1  # tokens[0] is the outer "["
+    while i < len(tokens) - 1:
+        start = int(tokens[i])
+        if tokens[i + 1] == b"[":
+            j = i + 2
+            k = 0
+            while tokens[j] != b"]":
+                widths[start + k] = float(tokens[j])
+                j += 1
+                k += 1
+            i = j + 1
         else:  # c_first c_last w
-            for g in range(start, int(w[i + 1]) + 1):
-                widths[g] = float(w[i + 2])
+            for g in range(start, int(tokens[i + 1]) + 1):
+                widths[g] = float(tokens[i + 2])
             i += 3
     return widths
 
@@ -141,7 +145,7 @@ def _to_unicode_cmap(mapping: dict[int, str]) -> bytes:
     return b"\n".join(lines)
 
 
-def share_fonts(out) -> int:
+def share_fonts(out, cache: Path | None = None) -> int:
     """Replace the parts' subsets of each font by one subset covering all pages; returns how many fonts were shared.
 
     Only fonts in the form WeasyPrint writes them (Type0, Identity-H, one CIDFont with an OpenType or TrueType
@@ -188,10 +192,8 @@ def share_fonts(out) -> int:
                         raise ValueError(f"glyph {gid} has two widths")
                 for gid, text in _to_unicode(f.ToUnicode).items():
                     to_unicode.setdefault(gid, text)
-            names = {pdf_fonts.postscript_name(p.read_bytes()) for p in programs}
-            if len(names) != 1:
-                continue
-            data = pdf_fonts.union_subset(names.pop(), set(widths))
+            # Same BaseFont = same font: WeasyPrint derives the subset tag from the font description.
+            data = pdf_fonts.union_subset(pdf_fonts.postscript_name(programs[0].read_bytes()), set(widths), cache)
         except (ValueError, KeyError, AttributeError, IndexError) as exc:
             log.debug("font %s not shared: %s", base, exc)
             continue
@@ -214,7 +216,8 @@ def share_fonts(out) -> int:
     return shared
 
 
-def merge(edition: Edition, front: "Rendered", body: list["Rendered"], footer: "Rendered") -> bytes:
+def merge(edition: Edition, front: "Rendered", body: list["Rendered"], footer: "Rendered",
+          cache: Path | None = None) -> bytes:
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
@@ -245,31 +248,19 @@ def merge(edition: Edition, front: "Rendered", body: list["Rendered"], footer: "
         if src_root is None:
             continue
         root = out.copy_foreign(src_root)
-        old_doc = root.K[0]
-        old_id = old_doc.objgen
-        for kid in old_doc.K:
-            kid.P = document
-            document.K.append(kid)
-        # Elements below the old Document that are not its kids (WeasyPrint's margin-box content) point at it too.
-        seen: set[tuple[int, int]] = set()
+        # The part's Document element becomes a Part below the joint Document. Everything below it keeps its
+        # parent, including the elements of WeasyPrint's margin boxes, which point at it without being its kids.
+        part = root.K[0]
+        part.S = Name.Part
+        part.P = document
+        document.K.append(part)
         pairs = root.ParentTree.Nums
         top = 0
         for i in range(0, len(pairs), 2):
             key = int(pairs[i])
             top = max(top, key)
-            value = pairs[i + 1]
             nums.append(key + key_base)
-            nums.append(value)
-            for elem in (value if isinstance(value, Array) else [value]):
-                while elem is not None and elem.objgen not in seen:
-                    seen.add(elem.objgen)
-                    parent = elem.get("/P")
-                    if parent is None:
-                        break
-                    if parent.objgen == old_id:
-                        elem.P = document
-                        break
-                    elem = parent
+            nums.append(pairs[i + 1])
         for page in out.pages[first:]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + key_base
@@ -347,7 +338,7 @@ def merge(edition: Edition, front: "Rendered", body: list["Rendered"], footer: "
     front_pages = len(front_src.pages)
     out.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)]))
 
-    share_fonts(out)
+    share_fonts(out, cache)
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True, compress_streams=True, min_version="1.7",
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
