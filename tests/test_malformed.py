@@ -98,7 +98,14 @@ def setup_many_clauses(case: Path) -> None:
     (case / "a.md").write_text("".join(out), encoding="utf-8")
 
 
+def setup_sparse_65mb(case: Path) -> None:
+    """65 MB of nothing: a sparse file costs no disk and no time, and must be refused by its size alone."""
+    with open(case / "a.md", "wb") as fh:
+        fh.truncate(65 * 1024 * 1024)
+
+
 SETUPS = {
+    "sparse-65mb": setup_sparse_65mb,
     "symlink-outside": setup_symlink_outside,
     "symlink-dir-outside": setup_symlink_dir_outside,
     "symlink-loop": setup_symlink_loop,
