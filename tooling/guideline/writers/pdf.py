@@ -37,7 +37,7 @@ from guideline.writers import pdf_html
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
 FONT_PACKAGES = "fonts-noto-cjk (or fonts-ipaexfont)"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
-CACHE_FORMAT = "5"  # bump when the cached record or the rendering options change
+CACHE_FORMAT = "6"  # bump when the cached record or the rendering options change
 CACHE_MAX_AGE = 30 * 24 * 3600  # cache entries unused this long are removed
 FILENAME = "guideline.pdf"
 
@@ -98,13 +98,15 @@ def _quiet_weasyprint() -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-def render_html(html: str) -> dict:
-    """Lay out and write one print HTML document; return the PDF and what the merge step needs to know."""
+def render_html(html: str, tagged: bool = True) -> dict:
+    """Lay out and write one print HTML document; return the PDF and what the merge step needs to know.
+
+    ``tagged`` False writes a plain PDF (for the page furniture, which is stamped on as an artifact)."""
     import weasyprint
 
     _quiet_weasyprint()
-    document = weasyprint.HTML(string=html, base_url=str(pdf_html.templates_dir() / "pdf") + "/").render(
-        **PDF_OPTIONS)
+    options = PDF_OPTIONS if tagged else {}
+    document = weasyprint.HTML(string=html, base_url=str(pdf_html.templates_dir() / "pdf") + "/").render(**options)
     anchors: dict[str, int] = {}
     bookmarks: list[list] = []
     for index, page in enumerate(document.pages):
@@ -113,7 +115,7 @@ def render_html(html: str) -> dict:
         for level, label, (x, y), state in page.bookmarks:
             # CSS px from the top left → PDF points from the bottom left
             bookmarks.append([level, label, index, round(x * 0.75, 3), round((page.height - y) * 0.75, 3)])
-    data = document.write_pdf(**PDF_OPTIONS)
+    data = document.write_pdf(**options)
     return {"pdf": data, "pages": len(document.pages), "anchors": anchors, "bookmarks": bookmarks}
 
 
@@ -138,9 +140,10 @@ class Cache:
         self.hits = 0
         self.misses = 0
 
-    def key(self, html: str) -> str:
+    def key(self, html: str, tagged: bool = True) -> str:
         h = hashlib.sha256()
-        for part in (CACHE_FORMAT, __version__, self.salt, json.dumps(PDF_OPTIONS, sort_keys=True), html):
+        options = json.dumps(PDF_OPTIONS if tagged else {}, sort_keys=True)
+        for part in (CACHE_FORMAT, __version__, self.salt, options, html):
             h.update(part.encode("utf-8"))
             h.update(b"\0")
         return h.hexdigest()
@@ -200,9 +203,9 @@ def _workers(jobs: int) -> int:
     return max(1, min(wanted, jobs))
 
 
-def _render_all(htmls: list[str], cache: Cache, stats: dict) -> list[Rendered]:
-    """Render documents (cache first; misses in worker processes, largest first)."""
-    keys = [cache.key(h) for h in htmls]
+def _render_all(jobs: list[tuple[str, bool]], cache: Cache, stats: dict) -> list[Rendered]:
+    """Render (html, tagged) jobs: from the cache where possible, the rest in worker processes, largest first."""
+    keys = [cache.key(html, tagged) for html, tagged in jobs]
     out: list[Rendered | None] = [cache.get(k) for k in keys]
     todo = [i for i, r in enumerate(out) if r is None]
     cache.misses += len(todo)
@@ -214,13 +217,13 @@ def _render_all(htmls: list[str], cache: Cache, stats: dict) -> list[Rendered]:
     stats["rendered"] = stats.get("rendered", 0) + len(todo)
     if workers <= 1:
         for i in todo:
-            out[i] = Rendered(**render_html(htmls[i]))
+            out[i] = Rendered(**render_html(*jobs[i]))
             cache.put(keys[i], out[i])
     else:
-        todo.sort(key=lambda i: -len(htmls[i]))
+        todo.sort(key=lambda i: -len(jobs[i][0]))
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
                                  initializer=_quiet_weasyprint) as pool:
-            futures = {i: pool.submit(render_html, htmls[i]) for i in todo}
+            futures = {i: pool.submit(render_html, *jobs[i]) for i in todo}
             for i in todo:
                 out[i] = Rendered(**futures[i].result())
                 cache.put(keys[i], out[i])
@@ -254,8 +257,8 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     htmls = []
     for unit in units:
         writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
-        htmls.append(pdf_html.document(edition, front=False, body=writer.unit(unit), footer=False))
-    body = _render_all(htmls, cache, stats)
+        htmls.append(pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True))
+    body = _render_all([(html, True) for html in htmls], cache, stats)
 
     # The 目次 needs the page every entry landed on: body pages are numbered from 1.
     page_of: dict[str, int] = {}
@@ -265,11 +268,12 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
             page_of.setdefault(name, offset + index + 1)
         offset += r.pages
     front_html = pdf_html.document(edition, front=True, page_numbers=page_of)
-    front, footer = _render_all([front_html, pdf_merge.footer_html()], cache, stats)
+    stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS)
+    front, stamp = _render_all([(front_html, True), (stamp_html, False)], cache, stats)
 
     stats.update(units=len(units), body_pages=offset, front_pages=front.pages, cache_hits=cache.hits,
                  cache_misses=cache.misses)
-    data = pdf_merge.merge(edition, front, body, footer, cache.dir)
+    data = pdf_merge.merge(edition, front, body, stamp, cache.dir)
     cache.prune()
     return data
 

@@ -239,12 +239,13 @@ def css() -> str:
 
 
 def document(edition: Edition, *, front: bool, body: str = "", page_numbers: dict[str, int] | None = None,
-             footer: bool = True) -> str:
+             stamped: bool = False, stamp: str = "") -> str:
     """A complete print HTML document.
 
     ``front`` adds the title page and the 目次. With ``page_numbers`` (anchor → printed page) the 目次 prints those
     numbers (the body lives in other documents); without, it uses target-counter() on the same document.
-    ``footer`` False leaves the body page numbers out (they are stamped on after merging).
+    ``stamped`` leaves the body pages' running header and page number out: they are stamped on after merging.
+    ``stamp`` makes the furniture document instead (see :func:`stamp_document`).
     """
     meta = edition.meta
     rows = toc_entries(edition) if front else []
@@ -263,6 +264,14 @@ def document(edition: Edition, *, front: bool, body: str = "", page_numbers: dic
         toc=rows,
         body=body,
         css=css(),
-        footer=footer,
+        stamped=stamped,
+        stamp=stamp,
         version=__version__,
     )
+
+
+def stamp_document(edition: Edition, digits: str) -> str:
+    """Two pages of page furniture: page 1 shows only the running header of a body page (it is stamped on every
+    body page), page 2 the characters page numbers are made of, set in the page-number font (their glyphs are
+    used to stamp the numbers)."""
+    return document(edition, front=False, stamp=digits)

@@ -9,8 +9,10 @@ What a plain page concatenation would lose, and how it is kept:
   links it cannot resolve) and becomes a named-destination link again; the named destinations of all files are
   merged into one sorted name tree.
 - **Outline**: rebuilt from the bookmarks each file reported (level, label, page, position), nested by level.
-- **Page numbers**: body pages are stamped ``- n -`` (as a pagination artifact) with a glyph subset of the footer
-  font rendered once by WeasyPrint; the front matter carries its own roman numbers. Page labels match.
+- **Page furniture**: the running header (title, label, status) is laid out once by WeasyPrint and stamped on every
+  body page as a form XObject; the page number ``- n -`` is set with the digit glyphs of that same small document.
+  Both are marked as pagination artifacts (WeasyPrint's own margin boxes are left out of the part documents, which
+  also saves a sixth of the layout time). The front matter carries its own roman numbers. Page labels match.
 - **Fonts**: every file embeds its own subset of the same fonts; WeasyPrint keeps original glyph IDs in subsets,
   so :func:`share_fonts` replaces them with one subset per font covering all pages when it can (else they stay).
 - **Metadata**: title, dates, language, XMP (PDF/UA identification) come from the front matter file; the file
@@ -40,40 +42,35 @@ MARGIN_RIGHT = 20 * MM
 FOOTER_BASELINE = 12 * MM  # above the bottom edge
 FOOTER_SIZE = 9.0
 FOOTER_FONT = "/GLpn"
+HEADER_FORM = "/GLhead"
 FOOTER_CHARS = "- 0123456789"
 
 
-def footer_html() -> str:
-    """A one-line document whose only purpose is to carry the glyphs of the page numbers (see :func:`merge`)."""
-    return ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>page numbers</title><style>'
-            '@page { size: A4; margin: 20mm; } '
-            'body { font: 9pt "Noto Sans CJK JP", "IPAexGothic", sans-serif; } </style></head>'
-            f'<body><p>{FOOTER_CHARS}</p></body></html>')
+def _digits_font(pdf):
+    """(font dictionary, {char: glyph id}, {glyph id: width}) of the font that sets FOOTER_CHARS on page 2 of the
+    furniture document (pdf_html.stamp_document)."""
+    fonts = pdf.pages[1].Resources.Font
+    for name in sorted(fonts.keys()):
+        font = fonts[name]
+        if "/ToUnicode" not in font or "/DescendantFonts" not in font:
+            continue
+        gid_of: dict[str, int] = {}
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+        for glyph, text in re.findall(r"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>", cmap):
+            gid_of.setdefault(bytes.fromhex(text).decode("utf-16-be", "replace"), int(glyph, 16))
+        if all(c in gid_of for c in FOOTER_CHARS):
+            return font, gid_of, _widths(font.DescendantFonts[0].get("/W", []))
+    raise ValueError("the page-number font is missing from the furniture document")
 
 
-def _footer_font(pdf):
-    """(font dictionary, {char: glyph id}, {glyph id: width}) of the only font in the footer-glyph document."""
-    import pikepdf
-
-    page = pdf.pages[0]
-    fonts = page.Resources.Font
-    (name,) = list(fonts.keys())
-    font = fonts[name]
-    cmap = font.ToUnicode.read_bytes().decode("latin-1")
-    gid_of: dict[str, int] = {}
-    for glyph, text in re.findall(r"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>", cmap):
-        char = bytes.fromhex(text).decode("utf-16-be")
-        gid_of.setdefault(char, int(glyph, 16))
-    widths = _widths(font.DescendantFonts[0].get("/W", pikepdf.Array()))
-    return font, gid_of, widths
-
-
-def _number_stream(text: str, gid_of: dict[str, int], widths: dict[int, float], page_width: float) -> bytes:
+def _furniture_stream(text: str, gid_of: dict[str, int], widths: dict[int, float], page_width: float) -> bytes:
+    """Content drawn after a body page's own content: the header form and the page number, each an artifact."""
     gids = [gid_of[c] for c in text if c in gid_of]
     width = sum(widths.get(g, 1000.0) for g in gids) * FOOTER_SIZE / 1000
     left = MARGIN_LEFT + (page_width - MARGIN_LEFT - MARGIN_RIGHT - width) / 2
     hexgids = "".join(f"{g:04x}" for g in gids)
-    return (f"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq 0 g BT {FOOTER_FONT} {FOOTER_SIZE:g} Tf "
+    return (f"Q\n/Artifact <</Type /Pagination /Subtype /Header>> BDC\nq {HEADER_FORM} Do Q\nEMC\n"
+            f"/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq 0 g BT {FOOTER_FONT} {FOOTER_SIZE:g} Tf "
             f"1 0 0 1 {left:.3f} {FOOTER_BASELINE:.3f} Tm <{hexgids}> Tj ET Q\nEMC\n").encode("ascii")
 
 
@@ -160,9 +157,16 @@ def share_fonts(out, cache: Path | None = None) -> int:
     users: list = []  # (resource dictionary, key)
     groups: dict[str, dict] = {}  # BaseFont → {objgen: font}
     seen: set = set()
+    font_dicts = []
     for page in out.pages:
         resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if resources is not None else None
+        if resources is None:
+            continue
+        font_dicts.append(resources.get("/Font"))
+        for xobject in resources.get("/XObject", {}).values():  # the stamped header is a form with its own fonts
+            if xobject.get("/Subtype") == Name.Form and "/Resources" in xobject:
+                font_dicts.append(xobject.Resources.get("/Font"))
+    for fonts in font_dicts:
         if fonts is None:
             continue
         ident = fonts.objgen if fonts.is_indirect else id(fonts)
@@ -216,7 +220,7 @@ def share_fonts(out, cache: Path | None = None) -> int:
     return shared
 
 
-def merge(edition: Edition, front: "Rendered", body: list["Rendered"], footer: "Rendered",
+def merge(edition: Edition, front: "Rendered", body: list["Rendered"], stamp: "Rendered",
           cache: Path | None = None) -> bytes:
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
@@ -291,10 +295,11 @@ def merge(edition: Edition, front: "Rendered", body: list["Rendered"], footer: "
                 annot.Dest = String(target)
                 annot.Contents = String(target)
 
-    # Page numbers on the body pages.
-    footer_pdf = pikepdf.open(io.BytesIO(footer.pdf))
-    font, gid_of, widths = _footer_font(footer_pdf)
+    # Running header and page number on the body pages, as pagination artifacts.
+    stamp_pdf = pikepdf.open(io.BytesIO(stamp.pdf))
+    font, gid_of, widths = _digits_font(stamp_pdf)
     font = out.copy_foreign(font)
+    header = out.copy_foreign(stamp_pdf.pages[0].as_form_xobject())
     opening = out.make_stream(b"q\n")
     body_start = first_page[1] if len(first_page) > 1 else len(out.pages)
     for number, page in enumerate(out.pages[body_start:], start=1):
@@ -302,11 +307,14 @@ def merge(edition: Edition, front: "Rendered", body: list["Rendered"], footer: "
         if "/Font" not in resources:
             resources.Font = Dictionary()
         resources.Font[FOOTER_FONT] = font
+        if "/XObject" not in resources:
+            resources.XObject = Dictionary()
+        resources.XObject[HEADER_FORM] = header
         box = [float(v) for v in page.obj.MediaBox]
-        stamp = out.make_stream(_number_stream(f"- {number} -", gid_of, widths, box[2] - box[0]))
+        stamp_stream = out.make_stream(_furniture_stream(f"- {number} -", gid_of, widths, box[2] - box[0]))
         contents = page.obj.Contents
         existing = list(contents) if isinstance(contents, Array) else [contents]
-        page.obj.Contents = Array([opening, *existing, stamp])
+        page.obj.Contents = Array([opening, *existing, stamp_stream])
 
     # Outline.
     bookmarks = []
