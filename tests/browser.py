@@ -116,34 +116,70 @@ class Chromium:
 
     def axe_violations_many(self, targets: Iterable, tags: Iterable[str] = WCAG_AA_TAGS,
                             parallel: int = 2) -> list[list[dict]]:
-        """Violations of each target (page objects, paths or URLs), in order; ``parallel`` pages run at once
-        (each page has its own renderer process, so two pages use both cores)."""
+        """Violations of each target (page objects, paths or URLs), in the order given.
+
+        Up to ``parallel`` pages are checked at once (each page has its own renderer process); the largest files
+        start first and a lane takes the next page as soon as its page is done, so one big page does not hold up
+        the rest.
+        """
+        import time
+
         targets = list(targets)
-        results: list[list[dict]] = []
-        for start in range(0, len(targets), max(1, parallel)):
-            batch = targets[start:start + max(1, parallel)]
-            opened = [(t, False) if hasattr(t, "evaluate") else (self.open_page(t), True) for t in batch]
-            try:
-                for page, _ in opened:
+        order = sorted(range(len(targets)), key=lambda i: -_size(targets[i]))
+        results: dict[int, list[dict]] = {}
+        running: dict[int, tuple[object, bool]] = {}
+        finished: set[int] = set()
+        try:
+            while order or running:
+                while order and len(running) < max(1, parallel):
+                    i = order.pop(0)
+                    t = targets[i]
+                    page, own = (t, False) if hasattr(t, "evaluate") else (self.open_page(t), True)
+                    running[i] = (page, own)
+                    page.on("console", lambda msg, i=i: finished.add(i) if msg.text == _AXE_DONE else None)
                     _start_axe(page, tags)
-                for page, _ in opened:
-                    results.append(list(page.evaluate("() => window.__guidelineAxe")))
-            finally:
-                for page, own in opened:
+                done = [i for i in running if i in finished]
+                if not done:
+                    time.sleep(0.02)
+                    next(iter(running.values()))[0].wait_for_timeout(30)  # lets Playwright deliver events
+                    continue
+                for i in done:
+                    page, own = running.pop(i)
+                    outcome = page.evaluate("() => window.__guidelineAxe")
                     if own:
                         page.close()
-        return results
+                    if "error" in outcome:
+                        raise RuntimeError(f"axe-core failed on {targets[i]}: {outcome['error']}")
+                    results[i] = list(outcome["violations"])
+        finally:
+            for page, own in running.values():
+                if own:
+                    page.close()
+        return [results[i] for i in range(len(targets))]
+
+
+_AXE_DONE = "__guideline_axe_done__"
+
+
+def _size(target) -> int:
+    try:
+        return Path(os.fspath(target)).stat().st_size
+    except (TypeError, OSError):
+        return 0
 
 
 def _start_axe(page, tags: Iterable[str]) -> None:
-    """Inject axe-core (bundled with axe-playwright-python) and start it without waiting for the result."""
+    """Inject axe-core (bundled with axe-playwright-python) and start it without waiting for the result; the page
+    logs ``_AXE_DONE`` on its console when the result is in ``window.__guidelineAxe``."""
     from axe_playwright_python.base import AXE_SCRIPT
 
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_SCRIPT)
     options = {"runOnly": {"type": "tag", "values": list(tags)}, "resultTypes": ["violations"]}
-    page.evaluate("options => { window.__guidelineAxe = axe.run(document, options).then(r => r.violations); }",
-                  options)
+    page.evaluate("([options, done]) => { axe.run(document, options).then("
+                  "r => { window.__guidelineAxe = {violations: r.violations}; console.log(done); }, "
+                  "e => { window.__guidelineAxe = {error: String(e)}; console.log(done); }); }",
+                  [options, _AXE_DONE])
 
 
 _shared: Chromium | None = None
