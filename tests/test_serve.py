@@ -1,0 +1,276 @@
+"""``guideline serve``: the real server as a subprocess on a free loopback port, on a private copy of the fixture
+edition. A saved edit shows up in the fetched page; broken sources show ``path:line`` in an overlay over the last good
+build; fixing them recovers; Ctrl-C (SIGINT) exits cleanly and removes the private build directory.
+
+The 1 s target of issue 8 is measured by ``make bench`` (serve_latency_s); the bound asserted here is generous because
+test machines are loaded. The measured latency is printed (``pytest -s``) and recorded as a junit property.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, SRC, line_of, replace_in
+
+from guideline import editions
+from guideline.cli import cli
+from guideline.writers import html_site
+
+GUIDELINE = Path(sys.executable).with_name("guideline")
+START_TIMEOUT = 120.0  # import + first build on a heavily loaded machine
+EDIT_TIMEOUT = 10.0  # a saved edit must be visible within this (the target, 1 s, is measured by the benchmark)
+ORIGINAL = "CISOとする。"
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    url: str
+    cwd: Path
+    src: Path
+    stderr: Path
+
+    @property
+    def edition_dir(self) -> Path:
+        return self.src / "editions" / "base"
+
+    def log(self) -> str:
+        return self.stderr.read_text(encoding="utf-8", errors="replace")
+
+
+def start_server(tmp: Path, src: Path, *args: str) -> Server:
+    """Start ``guideline serve --port 0`` in ``tmp`` on the source tree ``src``; wait for its URL line."""
+    stderr = tmp / "serve.stderr"
+    env = dict(os.environ, GUIDELINE_SRC=str(src), PYTHONUNBUFFERED="1")
+    err_fh = open(stderr, "wb")
+    proc = subprocess.Popen([str(GUIDELINE), "serve", "--edition", "base", "--port", "0", *args], cwd=tmp, env=env,
+                            stdout=subprocess.PIPE, stderr=err_fh)
+    err_fh.close()
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(raw) for raw in proc.stdout], daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.5).decode("utf-8", "replace")
+        except queue.Empty:
+            if proc.poll() is not None:
+                break
+            continue
+        if line.startswith("serving "):
+            url = next(w for w in line.split() if w.startswith("http://"))
+            return Server(proc, url, tmp, src, stderr)
+    stop(proc)
+    raise AssertionError(f"the server did not start: {stderr.read_text(encoding='utf-8', errors='replace')}")
+
+
+def stop(proc: subprocess.Popen, timeout: float = 30.0) -> int:
+    """Ctrl-C the server; kill it when it does not exit in time. Returns the exit status."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
+    return proc.returncode
+
+
+def fetch(url: str, timeout: float = 30.0) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def raw_get(server: Server, path: str, host: str | None = None) -> tuple[int, str]:
+    """GET with an exact request path and Host header (urllib would normalise both)."""
+    parts = urllib.parse.urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        conn.putheader("Host", host or parts.netloc)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def poll_until(check, timeout: float, what: str):
+    """Call ``check()`` every 50 ms until it returns something true; the value and the seconds it took."""
+    t0 = time.monotonic()
+    last = None
+    while time.monotonic() - t0 < timeout:
+        last = check()
+        if last:
+            return last, time.monotonic() - t0
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {timeout} s")
+
+
+def generation(server: Server) -> dict:
+    return json.loads(fetch(server.url + "__reload")[1])
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    """The site page (and anchor) that holds clause org-ciso, as the site writer names it."""
+    edition = editions.load_or_fail("base", SRC)
+    return html_site.href_map(edition)("org-ciso").split("#")[0]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Server:
+    tmp = tmp_path_factory.mktemp("serve")
+    src = tmp / "guideline_src"
+    shutil.copytree(SRC, src)
+    srv = start_server(tmp, src)
+    try:
+        yield srv
+    finally:
+        stop(srv.proc)
+
+
+def test_serves_the_site_with_the_reload_script_only_in_served_pages(server: Server, page: str):
+    with urllib.request.urlopen(server.url, timeout=30) as resp:  # / redirects to the site's index
+        assert resp.url.endswith("/site/index.html")
+        assert "表紙・目次" in resp.read().decode("utf-8")
+    status, body = fetch(server.url + "site/" + page)
+    assert status == 200
+    assert ORIGINAL in body or "保存した編集" in body
+    state = generation(server)
+    assert state["ok"] is True and state["edition"] == "base" and state["errors"] == []
+    assert f'<script src="/__reload.js" data-generation="{state["generation"]}" defer></script></body>' in body
+    status, script = fetch(server.url + "__reload.js")
+    assert status == 200 and "location.reload()" in script and "/__reload?since=" in script
+    # the built files on disk are untouched: the script exists only in what the server sends
+    built = list((server.cwd / "build" / ".serve").glob(f"*/build-*/site/{page}"))
+    assert built, "the preview builds into build/.serve/"
+    for path in built:
+        text = path.read_text(encoding="utf-8")
+        assert "</body>" in text and "__reload" not in text
+    # assets are served as they are
+    status, css = fetch(server.url + "site/assets/site.css")
+    assert status == 200 and css == (REPO / "templates" / "site" / "site.css").read_text(encoding="utf-8")
+
+
+def test_saved_edit_shows_then_errors_overlay_then_recovers(server: Server, page: str, record_property):
+    a_md = server.edition_dir / "a.md"
+    url = server.url + "site/" + page
+    before = generation(server)["generation"]
+
+    # 1. a saved edit appears in the page
+    marker = f"保存した編集{time.monotonic_ns()}。"
+    replace_in(a_md, ORIGINAL, ORIGINAL + marker)
+    body, latency = poll_until(lambda: (lambda r: r[0] == 200 and marker in r[1] and r[1])(fetch(url)),
+                               EDIT_TIMEOUT, "the saved edit in the served page")
+    record_property("serve_latency_s", round(latency, 3))
+    print(f"\nserve: saved edit visible after {latency:.2f} s")
+    assert "guideline-serve-errors" not in body
+    after = generation(server)
+    assert after["generation"] != before and after["ok"] is True
+    # a page that was open before the edit is told to reload at once (long poll answers immediately)
+    t0 = time.monotonic()
+    status, answer = fetch(server.url + "__reload?since=" + urllib.parse.quote(before))
+    assert status == 200 and json.loads(answer)["generation"] == after["generation"]
+    assert time.monotonic() - t0 < 5
+
+    # 2. a broken source: the overlay names path:line, the last good build stays on screen
+    original = a_md.read_text(encoding="utf-8")
+    replace_in(a_md, "{#org-committee}", "{#org-ciso}")
+    line = line_of(a_md, "情報セキュリティ委員会 {#org-ciso}")
+    body, _ = poll_until(lambda: (lambda r: "guideline-serve-errors" in r[1] and r[1])(fetch(url)), EDIT_TIMEOUT,
+                         "the error overlay")
+    overlay = body[body.index('id="guideline-serve-errors"'):body.index("</details></div>")]
+    assert f"a.md:{line}: error: duplicate clause ID &#x27;org-ciso&#x27;" in overlay
+    assert marker in body  # the last good build, under the overlay
+    state = generation(server)
+    assert state["ok"] is False and any(f"a.md:{line}: error:" in e for e in state["errors"])
+    assert "problem(s); still serving the last good build" in server.log()
+
+    # 3. fixed: the overlay goes away
+    a_md.write_text(original.replace(marker, "修正後の文。"), encoding="utf-8")
+    body, _ = poll_until(lambda: (lambda r: "修正後の文。" in r[1] and "guideline-serve-errors" not in r[1] and r[1])(
+        fetch(url)), EDIT_TIMEOUT, "recovery after the fix")
+    assert generation(server)["ok"] is True
+    assert server.proc.poll() is None, "the server survived the broken sources"
+
+
+def test_refuses_foreign_hosts_traversal_and_listings(server: Server):
+    assert raw_get(server, "/site/index.html")[0] == 200
+    assert raw_get(server, "/site/index.html", host="localhost")[0] == 200
+    status, body = raw_get(server, "/site/index.html", host="attacker.example:8000")  # DNS rebinding
+    assert status == 403 and "loopback" in body
+    assert raw_get(server, "/../../../../etc/passwd")[0] == 404
+    assert raw_get(server, "/site/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd")[0] == 404
+    status, body = raw_get(server, "/site/assets/")
+    assert status == 404 and "site.css" not in body
+    assert raw_get(server, "/no-such-page.html")[0] == 404
+
+
+def test_broken_from_the_start_then_fixed_then_ctrl_c(tmp_path: Path, page: str):
+    src = tmp_path / "guideline_src"
+    shutil.copytree(SRC, src)
+    b_md = src / "editions" / "base" / "b.md"
+    text = b_md.read_text(encoding="utf-8")
+    first_heading = next(line for line in text.splitlines() if line.startswith("#"))
+    broken_heading = first_heading.split("{#")[0] + "{#org-ciso}"
+    b_md.write_text(text.replace(first_heading, broken_heading, 1), encoding="utf-8")
+    line = line_of(b_md, broken_heading)
+    srv = start_server(tmp_path, src)
+    try:
+        status, body = fetch(srv.url + "site/" + page)
+        assert status == 503
+        assert f"b.md:{line}: error: duplicate clause ID" in body and "guideline-serve-errors" in body
+        assert "/__reload.js" in body  # the error page reloads itself once the sources are fixed
+        b_md.write_text(text, encoding="utf-8")
+        body, _ = poll_until(lambda: (lambda r: r[0] == 200 and r[1])(fetch(srv.url + "site/" + page)), EDIT_TIMEOUT,
+                             "the first good build")
+        assert ORIGINAL in body and "guideline-serve-errors" not in body
+    finally:
+        code = stop(srv.proc)
+    assert code == 0, srv.log()
+    assert srv.log().rstrip().endswith("stopped")
+    assert list((tmp_path / "build" / ".serve").iterdir()) == [], "the private build directory is removed on exit"
+
+
+def test_port_in_use_is_a_clear_error(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run([str(GUIDELINE), "serve", "--edition", "base", "--port", str(port)], cwd=tmp_path,
+                              env=dict(os.environ, GUIDELINE_SRC=str(SRC)), capture_output=True, text=True,
+                              timeout=120)
+    assert proc.returncode == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}:" in proc.stderr and "--port 0" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_help_and_loopback_only():
+    runner = CliRunner()
+    result = runner.invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output and "guideline serve --edition r5-03 --port 8001" in result.output
+    result = runner.invoke(cli, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "'0.0.0.0' is not a loopback address" in result.output
+    result = runner.invoke(cli, ["serve", "--host", "192.168.1.10"])
+    assert result.exit_code == 2
