@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "impact": ("guideline.commands.impact", "Clauses to review when the NISC catalog changes edition."),
     "export": ("guideline.commands.export", "Export the guideline (OSCAL catalog and mapping collection)."),
     "comments": ("guideline.commands.comments", "Consultation and public comments: import, answer, report, reconcile."),
+    "freeze": ("guideline.commands.freeze", "Freeze the draft as a final edition under guideline_src/editions/<id>/."),
     "serve": ("guideline.commands.serve", "Preview an edition's HTML locally; rebuilds on save and reloads the page."),
 }
 
