@@ -27,6 +27,7 @@ demo: setup
 	@echo "open build/draft/guideline.html"
 	$(BIN)/guideline comments report --round r6-public -o build/comments/r6-public
 	$(BIN)/guideline comments reconcile --round r6-public --final draft
+	$(BIN)/guideline release --edition draft --previous r5-03 --round r6-public -o build/release/
 
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("guideline.commands.export", "Export the guideline (OSCAL catalog and mapping collection)."),
     "comments": ("guideline.commands.comments", "Consultation and public comments: import, answer, report, reconcile."),
     "freeze": ("guideline.commands.freeze", "Freeze the draft as a final edition under guideline_src/editions/<id>/."),
-    "serve": ("guideline.commands.serve", "Preview an edition's HTML locally; rebuilds on save and reloads the page."),
+    "release": ("guideline.commands.release", "Build the verifiable publication bundle of an edition."),
 }
 
 
