@@ -625,7 +625,7 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
                 scan_new(tmp, seen)
             seen = stage()
             entries = []
-            with step(f"history ({len(p.history)} editions)"):
+            with step(f"history ({len(p.history)} edition(s))"):
                 for i, e in enumerate(p.history):
                     entry = HistoryEntry(e.meta.id, e.meta.label, e.meta.date, e.meta.status,
                                          current=e is ed)
