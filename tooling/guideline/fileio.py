@@ -38,6 +38,19 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, encoding: str 
     return path
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 @contextlib.contextmanager
 def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a fresh temporary directory; on success it replaces ``target`` whole, on failure it is removed."""
@@ -54,11 +67,14 @@ def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
         # Two builds into the same directory: the swap is serialised by a lock, the last one wins whole.
         with open(target.parent / f".{target.name}.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-                os.rmdir(old)
-                os.replace(target, old)
-            os.replace(tmp, target)
+            if target.exists() and _exchange(tmp, target):
+                old = tmp  # the swap was one atomic step; tmp now holds the previous directory
+            else:
+                if target.exists():
+                    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+                    os.rmdir(old)
+                    os.replace(target, old)
+                os.replace(tmp, target)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
