@@ -118,43 +118,54 @@ class Chromium:
                             parallel: int = 2) -> list[list[dict]]:
         """Violations of each target (page objects, paths or URLs), in the order given.
 
-        Up to ``parallel`` pages are checked at once (each page has its own renderer process); the largest files
-        start first and a lane takes the next page as soon as its page is done, so one big page does not hold up
-        the rest.
+        ``parallel`` lanes run at once, each a page (renderer process) of its own that navigates from one target
+        to the next (a new renderer per page would cost about a CPU second more each). The largest files start
+        first and a lane takes the next target as soon as it is done, so one big page does not hold up the rest.
         """
         import time
 
         targets = list(targets)
         order = sorted(range(len(targets)), key=lambda i: -_size(targets[i]))
         results: dict[int, list[dict]] = {}
-        running: dict[int, tuple[object, bool]] = {}
+        lanes: list = []  # our own pages, reused
+        free: list = []
+        running: dict[int, object] = {}  # target index -> page
         finished: set[int] = set()
+
         try:
             while order or running:
                 while order and len(running) < max(1, parallel):
                     i = order.pop(0)
-                    t = targets[i]
-                    page, own = (t, False) if hasattr(t, "evaluate") else (self.open_page(t), True)
-                    running[i] = (page, own)
-                    page.on("console", lambda msg, i=i: finished.add(i) if msg.text == _AXE_DONE else None)
+                    target = targets[i]
+                    if hasattr(target, "evaluate"):
+                        page = target
+                    elif free:
+                        page = free.pop()
+                        page.goto(to_url(target))
+                    else:
+                        page = self.open_page(target)
+                        lanes.append(page)
+                    page._guideline_listener = (lambda msg, i=i: finished.add(i) if msg.text == _AXE_DONE else None)
+                    page.on("console", page._guideline_listener)
+                    running[i] = page
                     _start_axe(page, tags)
                 done = [i for i in running if i in finished]
                 if not done:
                     time.sleep(0.02)
-                    next(iter(running.values()))[0].wait_for_timeout(30)  # lets Playwright deliver events
+                    next(iter(running.values())).wait_for_timeout(30)  # lets Playwright deliver the events
                     continue
                 for i in done:
-                    page, own = running.pop(i)
+                    page = running.pop(i)
                     outcome = page.evaluate("() => window.__guidelineAxe")
-                    if own:
-                        page.close()
+                    page.remove_listener("console", page._guideline_listener)
+                    if page in lanes:
+                        free.append(page)
                     if "error" in outcome:
                         raise RuntimeError(f"axe-core failed on {targets[i]}: {outcome['error']}")
                     results[i] = list(outcome["violations"])
         finally:
-            for page, own in running.values():
-                if own:
-                    page.close()
+            for page in lanes:
+                page.close()
         return [results[i] for i in range(len(targets))]
 
 
