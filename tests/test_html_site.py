@@ -355,6 +355,16 @@ def test_search_index_finds_japanese_words(r503):
     assert hrefs("情報セキュリティ対策基準ではない") == []
 
 
+def test_search_finds_a_katakana_word_added_to_a_clause(src_copy, tmp_path):
+    b = src_copy / "editions" / "base" / "b.md"
+    replace_in(b, "アクセスの都度、信用情報を評価する。", "ゼロトラストの考え方に基づき、アクセスの都度、信用情報を評価する。")
+    index = _index(build_site("base", src_copy, tmp_path))
+    hits = [index["docs"][n][0] for n in search_index.search(index, "ゼロトラスト")]
+    assert hits == ["standards.html#tech-dynamic"]
+    assert [index["docs"][n][0] for n in search_index.search(index, "ｾﾞﾛﾄﾗｽﾄ")] == hits
+    assert search_index.search(index, "ゼロトラストネットワーク") == []
+
+
 def test_search_index_format_and_size(r503, r503_edition):
     index = _index(r503)
     assert index["v"] == 1
