@@ -32,7 +32,8 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "malformed"
 MANIFEST = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 CASES = sorted(MANIFEST)
-GUIDELINE = Path(sys.executable).parent / "guideline"
+GUIDELINE = Path(sys.executable).parent / "guideline"  # the installed console script, as users run it
+CLI = [str(GUIDELINE)] if GUIDELINE.exists() else [sys.executable, "-m", "guideline"]
 SECRET = "SECRET-OUTSIDE-THE-TREE"
 # a sample of the check runs also goes through a real subprocess (the rest run in-process: same code, no startup)
 SUBPROCESS_CHECKS = {name for i, name in enumerate(CASES) if i % 10 == 0 or MANIFEST[name].get("setup")}
@@ -133,7 +134,7 @@ class Corpus:
 
         CPU time rather than wall time: a quadratic blow-up or a hang shows in it even on a busy machine."""
         with tempfile.TemporaryFile() as out:
-            proc = subprocess.Popen([str(GUIDELINE), *args], cwd=self.root, env=_env(), stdout=out, stderr=out,
+            proc = subprocess.Popen([*CLI, *args], cwd=self.root, env=_env(), stdout=out, stderr=out,
                                     stdin=subprocess.DEVNULL)
             watchdog = threading.Timer(300, proc.kill)  # a hang fails the test instead of the whole run
             watchdog.start()
