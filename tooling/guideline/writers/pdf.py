@@ -258,7 +258,8 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     for unit in units:
         writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
         htmls.append(pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True))
-    body = _render_all([(html, True) for html in htmls], cache, stats)
+    stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS)
+    *body, stamp = _render_all([*((html, True) for html in htmls), (stamp_html, False)], cache, stats)
 
     # The 目次 needs the page every entry landed on: body pages are numbered from 1.
     page_of: dict[str, int] = {}
@@ -268,8 +269,7 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
             page_of.setdefault(name, offset + index + 1)
         offset += r.pages
     front_html = pdf_html.document(edition, front=True, page_numbers=page_of)
-    stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS)
-    front, stamp = _render_all([(front_html, True), (stamp_html, False)], cache, stats)
+    (front,) = _render_all([(front_html, True)], cache, stats)
 
     stats.update(units=len(units), body_pages=offset, front_pages=front.pages, cache_hits=cache.hits,
                  cache_misses=cache.misses)
