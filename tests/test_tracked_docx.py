@@ -147,6 +147,11 @@ def ids_and_ranges(roots: list[etree._Element]) -> None:
             starts = [e.get(W + "id") for e in root.iter(W + f"{kind}Start")]
             ends = [e.get(W + "id") for e in root.iter(W + f"{kind}End")]
             assert sorted(starts) == sorted(ends), kind
+        names = {e.get(W + "name") for e in root.iter(W + "bookmarkStart")}
+        anchors = {h.get(W + "anchor") for h in root.iter(W + "hyperlink") if h.get(W + "anchor")}
+        assert anchors <= names, f"links to missing bookmarks: {sorted(anchors - names)[:5]}"
+        assert not [h for h in root.iter(W + "hyperlink")
+                    if any(a.tag in (W + "del", W + "moveFrom") for a in h.iterancestors())]
         from_names = [e.get(W + "name") for e in root.iter(W + "moveFromRangeStart")]
         to_names = [e.get(W + "name") for e in root.iter(W + "moveToRangeStart")]
         assert len(set(from_names)) == len(from_names) and sorted(from_names) == sorted(to_names)

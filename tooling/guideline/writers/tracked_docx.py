@@ -609,7 +609,9 @@ class _Tracked:
         self.author = author
         self.date = date
         self.b = docx.DocxBuilder(cs.new)
-        self.ob = docx.DocxBuilder(cs.old, share_with=self.b, link_targets=())
+        # the old side keeps its cross-reference styling (as in its own build); links never reach deleted or
+        # moved-from content, whose targets may not exist in this document
+        self.ob = docx.DocxBuilder(cs.old, share_with=self.b)
         self.ids = self.b.ids
         self._rpr_keys: dict[int, tuple] = {}
         self._join: set[int] = set()
