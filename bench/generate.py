@@ -4,9 +4,12 @@
 
 The base edition has about 2,000 clauses and 480,000 Japanese characters in the real guideline's shape
 (第1編 総則, 第2編 基本方針 + 対策基準 9 chapters with sections, items and sub-items), NISC mappings on most
-対策基準 clauses and 解説 on about 60% of them. The revision changes about 5% of the clauses in every way the diff
-recognises: wording edits, insertions (renumbering their followers), deletions, moves, splits, merges, ID changes,
-mapping-only changes and heading changes, with lineage metadata on part of the splits and merges.
+対策基準 clauses and 解説 on about 60% of them; bodies hold paragraphs, (ア)(イ) lists, bullet lists, a few tables,
+placeholders, **strong** text, cross-references to sections and network-model metadata. The revision changes about
+5% of the clauses in every way the diff recognises: wording edits, 解説 edits, insertions (renumbering their
+followers), deletions, moves to another parent, reorders among siblings, splits, merges, ID changes, mapping-only
+changes (added, removed and changed relationships), model changes and heading changes, with lineage metadata on part
+of the splits, merges and ID changes.
 Everything is derived from a fixed seed: the same command writes the same files.
 """
 from __future__ import annotations
@@ -42,6 +45,8 @@ HEAD_B = ["管理", "取扱い", "設定", "確認", "記録", "運用", "制限
 CHAPTERS = ["組織体制", "情報資産の分類と管理方法", "情報システム全体の強靭性の向上", "物理的セキュリティ",
             "人的セキュリティ", "技術的セキュリティ", "運用", "業務委託と外部サービスの利用", "評価・見直し"]
 RELS = ["subset-of", "intersects-with", "intersects-with", "equivalent-to"]
+MODELS = ["[alpha, alpha-prime]", "[beta, beta-prime]", "[alpha, beta]", "[alpha, alpha-prime, beta, beta-prime]"]
+TABLE_HEAD = ["区分", "対象", "対策"]
 
 
 @dataclass
@@ -64,9 +69,27 @@ def paragraph(rng: random.Random, n: int) -> str:
     return "".join(sentence(rng) for _ in range(n))
 
 
+def body(rng: random.Random, refs: list[str]) -> str:
+    """A clause body: a paragraph, sometimes followed by a (ア)(イ) list, a bullet list, a table or a cross-reference."""
+    out = [paragraph(rng, rng.randint(1, 4))]
+    r = rng.random()
+    if r < 0.25:
+        out.append("\n".join(f"{i}. {sentence(rng)}" for i in range(1, rng.randint(3, 5))))
+    elif r < 0.35:
+        out.append("\n".join(f"- **{rng.choice(OBJECTS)}**：{sentence(rng)}" for _ in range(rng.randint(2, 4))))
+    elif r < 0.38:
+        rows = [f"| {' | '.join(TABLE_HEAD)} |", "|---|---|---|"]
+        rows += [f"| {rng.choice(HEAD_B)} | {rng.choice(OBJECTS)} | {rng.choice(ACTIONS)} |"
+                 for _ in range(rng.randint(3, 5))]
+        out.append("\n".join(rows))
+    if refs and rng.random() < 0.1:
+        out.append(f"詳細は[](#{rng.choice(refs)})を参照すること。")
+    return "\n\n".join(out)
+
+
 def commentary(rng: random.Random) -> str:
     return "".join(f"{rng.choice(COMMENT)}{rng.choice(OBJECTS)}に関し、{rng.choice(COMMENT_TAIL)}"
-                   for _ in range(rng.randint(2, 4)))
+                   for _ in range(rng.randint(2, 3)))
 
 
 def requirement_ids() -> list[str]:
@@ -80,14 +103,17 @@ def requirement_ids() -> list[str]:
 def make_base(rng: random.Random) -> list[Node]:
     reqs = requirement_ids()
     counter = iter(range(1, 10**6))
+    refs: list[str] = []  # sections written so far: cross-reference targets (the revision never removes them)
 
     def new_id(prefix: str) -> str:
         return f"{prefix}-{next(counter):05d}"
 
     def leaf(prefix: str, level: int, mapped: bool = True) -> Node:
-        node = Node(new_id(prefix), rng.choice(HEAD_A) + rng.choice(HEAD_B), level, paragraph(rng, rng.randint(2, 5)))
+        node = Node(new_id(prefix), rng.choice(HEAD_A) + rng.choice(HEAD_B), level, body(rng, refs))
         if mapped and rng.random() < 0.9:
             node.nisc = [(x, rng.choice(RELS)) for x in sorted(rng.sample(reqs, rng.randint(1, 2)))]
+        if mapped and rng.random() < 0.2:
+            node.meta_extra.append(f"models: {rng.choice(MODELS)}")
         if rng.random() < 0.6:
             node.commentary = commentary(rng)
         return node
@@ -108,6 +134,7 @@ def make_base(rng: random.Random) -> list[Node]:
         chapter = Node(new_id("ch"), name, 3)
         for _ in range(8):
             section = Node(new_id("sec"), rng.choice(HEAD_A) + rng.choice(HEAD_B), 4)
+            refs.append(section.id)
             for _ in range(5):
                 item = leaf("it", 5)
                 item.children = [leaf("sub", 6) for _ in range(4)]
@@ -125,32 +152,53 @@ def walk(nodes: list[Node]):
 
 
 def revise(parts: list[Node], rng: random.Random) -> list[Node]:
-    """A revision with ~5% of clauses changed, in every kind."""
+    """A revision with ~5% of clauses changed, in every kind (each kind gets its full count of clauses)."""
     import copy
 
     parts = copy.deepcopy(parts)
     reqs = requirement_ids()
     items = [n for n in walk(parts) if n.level in (5, 6)]
     rng.shuffle(items)
-    pick = iter(items)
-    taken: set[str] = set()
+    taken: set[int] = set()  # id() of the clauses changed so far (their IDs may change)
 
-    def take() -> Node:
-        while True:
-            n = next(pick)
-            if n.id not in taken:
-                taken.add(n.id)
+    def take(pred=lambda n: True) -> Node:
+        """The next clause not yet changed that satisfies ``pred`` (and is still in the tree)."""
+        for n in items:
+            if id(n) not in taken and pred(n) and any(n is x for x in walk(parts)):
+                taken.add(id(n))
                 return n
+        raise RuntimeError("the base edition is too small for the revision")
 
     def parent_of(target: Node) -> Node:
         for n in walk(parts):
-            if target in n.children:
+            if any(target is c for c in n.children):
                 return n
         raise KeyError(target.id)
 
-    for _ in range(40):  # wording edits
+    def edit_first_paragraph(text: str, extra: str) -> str:
+        first, sep, rest = text.partition("\n\n")
+        return first.replace("しなければならない", "するものとする", 1) + extra + sep + rest
+
+    def halves(text: str) -> tuple[str, str]:
+        blocks = text.split("\n\n")
+        if len(blocks) > 1:
+            return blocks[0], "\n\n".join(blocks[1:])
+        sentences = [x + "。" for x in text.split("。") if x]
+        k = max(1, len(sentences) // 2)
+        return "".join(sentences[:k]), "".join(sentences[k:]) or sentences[-1]
+
+    def has_next_leaf(n: Node) -> bool:
+        p = parent_of(n)
+        i = next(k for k, c in enumerate(p.children) if c is n)
+        return not n.children and i + 1 < len(p.children) and not p.children[i + 1].children \
+            and id(p.children[i + 1]) not in taken
+
+    for _ in range(35):  # wording edits in the body
         n = take()
-        n.body = n.body.replace("しなければならない", "するものとする", 1) + sentence(rng)
+        n.body = edit_first_paragraph(n.body, sentence(rng))
+    for _ in range(10):  # 解説 edits only
+        n = take(lambda n: bool(n.commentary))
+        n.commentary = n.commentary.replace("望ましい", "必要である", 1) + commentary(rng)
     for i in range(20):  # insertions before existing siblings (renumber followers)
         n = take()
         p = parent_of(n)
@@ -158,35 +206,26 @@ def revise(parts: list[Node], rng: random.Random) -> list[Node]:
                                                     paragraph(rng, 2), commentary(rng),
                                                     [(rng.choice(reqs), "subset-of")]))
     for _ in range(10):  # deletions
-        n = take()
-        if not n.children:
-            parent_of(n).children.remove(n)
-    for _ in range(5):  # moves to another chapter
-        n = take()
-        if n.level == 6:
-            parent_of(n).children.remove(n)
-            dest = take()
-            taken.add(dest.id)
-            dest.children.append(n) if dest.level == 5 else parent_of(dest).children.append(n)
+        n = take(lambda n: not n.children)
+        parent_of(n).children.remove(n)
+    for _ in range(5):  # moves of a sub-item under an item of another chapter
+        n = take(lambda n: n.level == 6)
+        parent_of(n).children.remove(n)
+        take(lambda d: d.level == 5 and d.id[:2] == "it").children.append(n)
     for i in range(5):  # splits (lineage on the first three)
-        n = take()
-        if n.level != 6:
-            continue
-        half = Node(f"split-{i:03d}", n.heading + "（続き）", n.level, sentence(rng) + n.body[len(n.body) // 2:])
-        n.body = n.body[: len(n.body) // 2] or n.body
+        n = take(lambda n: n.level == 6)
+        n.body, second = halves(n.body)
+        half = Node(f"split-{i:03d}", n.heading + "（続き）", n.level, sentence(rng) + second)
         if i < 3:
             half.meta_extra.append(f"split_from: {n.id}")
         p = parent_of(n)
         p.children.insert(p.children.index(n) + 1, half)
-    for i in range(5):  # merges of adjacent siblings (lineage on the first three)
-        n = take()
+    for i in range(5):  # merges of adjacent sibling leaves (lineage on the first three)
+        n = take(has_next_leaf)
         p = parent_of(n)
-        idx = p.children.index(n)
-        if idx + 1 >= len(p.children) or p.children[idx + 1].children or n.children:
-            continue
-        other = p.children.pop(idx + 1)
-        taken.add(other.id)
-        n.body = n.body + other.body
+        other = p.children.pop(p.children.index(n) + 1)
+        taken.add(id(other))
+        n.body = n.body + "\n\n" + other.body
         if i < 3:
             n.meta_extra.append(f"merged_from: [{n.id}, {other.id}]")
     for i in range(5):  # ID changes, text kept
@@ -195,9 +234,23 @@ def revise(parts: list[Node], rng: random.Random) -> list[Node]:
         n.id = f"renamed-{i:03d}"
         if i < 2:
             n.meta_extra.append(f"replaces: {old}")
-    for _ in range(10):  # mapping-only changes
-        n = take()
-        n.nisc = [(rng.choice(reqs), "intersects-with")]
+    for i in range(12):  # mapping-only changes: replaced, added, relationship changed
+        n = take(lambda n: bool(n.nisc))
+        if i % 3 == 0:
+            n.nisc = [(rng.choice(reqs), "intersects-with")]
+        elif i % 3 == 1:
+            n.nisc = sorted(set(n.nisc) | {(rng.choice(reqs), "subset-of")})
+        else:
+            n.nisc = [(ident, "superset-of" if rel != "superset-of" else "equal-to") for ident, rel in n.nisc]
+    for _ in range(3):  # network models changed
+        n = take(lambda n: bool(n.nisc))
+        n.meta_extra = [m for m in n.meta_extra if not m.startswith("models:")] + ["models: [beta]"]
+    for _ in range(3):  # reorders: a leaf swaps places with its next sibling under the same parent
+        n = take(has_next_leaf)
+        p = parent_of(n)
+        i = p.children.index(n)
+        taken.add(id(p.children[i + 1]))
+        p.children[i], p.children[i + 1] = p.children[i + 1], p.children[i]
     for _ in range(5):  # heading changes
         n = take()
         n.heading = n.heading + "等"
@@ -250,7 +303,8 @@ def write_edition(parts: list[Node], root: Path, edition_id: str, previous: str 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out", type=Path, help="work directory (its nisc/, editions/base and editions/revised are replaced)")
+    ap.add_argument("out", type=Path,
+                    help="work directory (its nisc/, editions/base and editions/revised are replaced)")
     ap.add_argument("--seed", type=int, default=20241002)
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)

@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser import Chromium, requires_chromium
 from click.testing import CliRunner
 from conftest import REPO, SRC, line_of, replace_in
 
-from guideline import editions
+from guideline import editions, serve
 from guideline.cli import cli
+from guideline.diagnostics import UserError
 from guideline.writers import html_site
 
 GUIDELINE = Path(sys.executable).with_name("guideline")
@@ -213,6 +215,42 @@ def test_saved_edit_shows_then_errors_overlay_then_recovers(server: Server, page
     assert server.proc.poll() is None, "the server survived the broken sources"
 
 
+@requires_chromium
+def test_open_page_in_chromium_reloads_itself_and_shows_the_overlay(server: Server, page: str):
+    """The injected script really reloads an open page (no navigation by the test), in headless Chromium."""
+    a_md = server.edition_dir / "a.md"
+    original = a_md.read_text(encoding="utf-8")
+    marker = f"ブラウザで見る編集{time.monotonic_ns()}"
+
+    def page_text(tab) -> str:
+        try:
+            return tab.evaluate("document.body ? document.body.innerText : ''")
+        except Exception:  # noqa: BLE001 - the page is reloading: its context was just replaced
+            return ""
+
+    with Chromium() as chromium:
+        tab = chromium.open_page(server.url + "site/" + page)
+        try:
+            loads = []
+            tab.on("load", lambda _: loads.append(time.monotonic()))
+            assert "CISO" in page_text(tab)
+            a_md.write_text(original.replace(ORIGINAL, ORIGINAL + marker, 1), encoding="utf-8")
+            poll_until(lambda: marker in page_text(tab), EDIT_TIMEOUT, "the open page showing the edit")
+            assert loads, "the page reloaded itself"
+            a_md.write_text(original.replace("{#org-committee}", "{#org-ciso}", 1), encoding="utf-8")
+            poll_until(lambda: "ソースに問題があります" in page_text(tab), EDIT_TIMEOUT, "the overlay in the open page")
+            overlay = tab.locator("#guideline-serve-errors")
+            assert overlay.is_visible() and "a.md:" in overlay.inner_text()
+            assert tab.get_attribute("#guideline-serve-errors", "role") == "alert"
+            a_md.write_text(original, encoding="utf-8")
+            poll_until(lambda: "ソースに問題があります" not in page_text(tab) and marker not in page_text(tab)
+                       and "CISO" in page_text(tab), EDIT_TIMEOUT, "the open page after the fix")
+            assert tab.js_errors == []
+        finally:
+            a_md.write_text(original, encoding="utf-8")
+            tab.close()
+
+
 def test_refuses_foreign_hosts_traversal_and_listings(server: Server):
     assert raw_get(server, "/site/index.html")[0] == 200
     assert raw_get(server, "/site/index.html", host="localhost")[0] == 200
@@ -252,16 +290,17 @@ def test_broken_from_the_start_then_fixed_then_ctrl_c(tmp_path: Path, page: str)
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path):
+    preview = serve.Preview("base", tmp_path / "work", src=SRC)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = subprocess.run([str(GUIDELINE), "serve", "--edition", "base", "--port", str(port)], cwd=tmp_path,
-                              env=dict(os.environ, GUIDELINE_SRC=str(SRC)), capture_output=True, text=True,
-                              timeout=120)
-    assert proc.returncode == 1
-    assert f"error: cannot listen on 127.0.0.1:{port}:" in proc.stderr and "--port 0" in proc.stderr
-    assert "Traceback" not in proc.stderr
+        with pytest.raises(UserError) as info:
+            serve.make_server(preview, "127.0.0.1", port)
+    assert str(info.value).startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert "--port 0" in str(info.value)
+    with pytest.raises(UserError, match="not a loopback address"):
+        serve.make_server(preview, "0.0.0.0", 0)
 
 
 def test_help_and_loopback_only():
