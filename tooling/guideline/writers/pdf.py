@@ -11,6 +11,16 @@ destinations and links together, builds the outline, stamps the page numbers, an
 page numbers the units came out at. Because every unit starts a page anyway, the result is the same as one long
 rendering (set ``GUIDELINE_PDF_WORKERS=1`` to render in-process; the output is byte-identical).
 
+Measured on the 2-core project machine (shared, load average 7-15 during the runs; CPU seconds are the steadier
+figure): WeasyPrint manages only about 4-5 of these dense, tagged A4 pages per CPU second.
+r5-03 (71 pages, 1.35 MB): cold 16 CPU-s (30 s wall under load), unchanged rebuild 2.1 s, one-clause edit 7.7 s
+wall / 3.5 CPU-s. A 416-page synthetic edition (r5-03 with the 対策基準 repeated): cold 103 CPU-s, unchanged rebuild
+5.8 s wall / 2.8 CPU-s, one-clause edit 12.9 s wall / 5.8 CPU-s, 3.4 MB. So the cold target (≤ 15 s for ~400
+pages) is out of reach with WeasyPrint on two cores; the edit path is bounded by one unit's layout (~3 CPU-s for a
+dozen pages) plus reading the edition and joining (~2.5 CPU-s). Trade-offs of the joining: every unit starts a
+new page (a 編, a 章, or a numbered item of a long 章), and each part's tag tree becomes a ``Part`` of one
+``Document``.
+
 Determinism: no clock time anywhere. Dates come from ``edition.meta.date``; the file identifier is a hash of the
 content (qpdf's deterministic ID); WeasyPrint's font subset tags are hashes too.
 """
