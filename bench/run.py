@@ -14,7 +14,9 @@ Measurements (keys of results.json, seconds):
       same build command run again (the PDF cache is kept, as it would be on an editor's machine);
   diff_s: `guideline diff OLD NEW -o DIR` (every output: changes.json, redline, 新旧対照表 HTML/DOCX/PDF, tracked.docx);
   changes_json_s: `guideline diff OLD NEW --format json -o DIR`;
-  pandoc_html_s, pandoc_docx_s: `pandoc -f markdown -t html|docx` on the edition's Markdown concatenated;
+  pandoc_html_s, pandoc_docx_s: `pandoc -f markdown -t html|docx` on the edition's Markdown concatenated, each
+      measured right after the command it is compared with (html_vs_pandoc, docx_vs_pandoc: wall-time ratios;
+      *_vs_pandoc_cpu: the same with CPU seconds, which a shared machine disturbs less);
   serve_latency_s: `guideline serve` on (a copy of) the benchmark edition; per run one clause is edited and the time
       from the save until a fresh request for the clause's page returns the new text is taken, the way an open page
       learns of it (a long poll of /__reload, then the page); serve_latency_draft_s: the same on the sample draft
@@ -310,10 +312,20 @@ def main(argv: list[str] | None = None) -> int:
     def fresh(path: Path):
         return lambda: shutil.rmtree(path, ignore_errors=True)  # the PDF cache lives in <out>/.cache/
 
+    # pandoc reference on the same Markdown, measured right after our command it is compared with (same load)
+    md = WORK / "concat.md"
+    concat_markdown(base, md)
+    has_pandoc = shutil.which("pandoc") is not None
+
+    def pandoc(fmt: str) -> list[str]:
+        return ["pandoc", "-f", "markdown", "-t", fmt, "-o", str(WORK / f"pandoc.{fmt}"), str(md)]
+
     plan = [
         ("check_s", g("check", "--edition", str(base)), None),
         ("html_s", g("build", "-q", "--edition", str(base), "--format", "html", "-o", str(out / "html")), None),
+        *([("pandoc_html_s", pandoc("html"), None)] if has_pandoc else []),
         ("docx_s", g("build", "-q", "--edition", str(base), "--format", "docx", "-o", str(out / "docx")), None),
+        *([("pandoc_docx_s", pandoc("docx"), None)] if has_pandoc else []),
         ("pdf_s", g("build", "-q", "--edition", str(base), "--format", "pdf", "-o", str(out / "pdf")),
          fresh(out / "pdf")),
         ("all_s", g("build", "-q", "--edition", str(base), "--format", "all", "-o", str(out / "all")),
@@ -327,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         if not wanted(key):
             continue
         print(f"measuring {key} ...", file=sys.stderr, flush=True)
-        results[key] = measure(cmd, args.runs, env, before)
+        results[key] = measure(cmd, args.runs, None if key.startswith("pandoc_") else env, before)
 
     # incremental rebuilds: a warm build of a copy, then one clause edited and rebuilt
     inc = WORK / "editions" / "incremental"
@@ -340,17 +352,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"measuring {key} (warm-up build first) ...", file=sys.stderr, flush=True)
         subprocess.run(cmd, env=env, capture_output=True, cwd=REPO)
         results[key] = measure(cmd, args.runs, env, before=lambda: edit_one_clause(inc))
-
-    # pandoc reference on the same Markdown
-    md = WORK / "concat.md"
-    concat_markdown(base, md)
-    if shutil.which("pandoc"):
-        for key, fmt in (("pandoc_html_s", "html"), ("pandoc_docx_s", "docx")):
-            if not wanted(key):
-                continue
-            print(f"measuring {key} ...", file=sys.stderr, flush=True)
-            results[key] = measure(["pandoc", "-f", "markdown", "-t", fmt, "-o", str(WORK / f"pandoc.{fmt}"),
-                                    str(md)], args.runs)
 
     # guideline serve: the benchmark edition, and the sample draft (in a copy of guideline_src)
     if wanted("serve_latency_s"):
@@ -392,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
         flat["html_vs_pandoc"] = round(flat["html_s"] / flat["pandoc_html_s"], 2)
     if flat.get("docx_s") and flat.get("pandoc_docx_s"):
         flat["docx_vs_pandoc"] = round(flat["docx_s"] / flat["pandoc_docx_s"], 2)
+    for ours_key, ref, name in (("html_s", "pandoc_html_s", "html"), ("docx_s", "pandoc_docx_s", "docx")):
+        if results.get(ours_key, {}).get("cpu_s") and results.get(ref, {}).get("cpu_s"):
+            flat[f"{name}_vs_pandoc_cpu"] = round(results[ours_key]["cpu_s"] / results[ref]["cpu_s"], 2)
     (HERE / "results.json").write_text(json.dumps(flat, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                        encoding="utf-8")
     table = render_table(results, flat)
@@ -425,7 +429,7 @@ def render_table(results: dict, flat: dict) -> str:
         lines.append(f"{key:22} {sec:>9} {cpu:>7} {v['peak_mb']:>8.0f}  {target}{verdict}")
         if v["rc"] != 0:
             lines.append(f"{'':22}   {v['error'][:100]}")
-    for k in ("html_vs_pandoc", "docx_vs_pandoc"):
+    for k in ("html_vs_pandoc", "html_vs_pandoc_cpu", "docx_vs_pandoc", "docx_vs_pandoc_cpu"):
         if k in flat:
             lines.append(f"{k:22} {flat[k]:>9}")
     ed, m = flat["edition"], flat["machine"]
