@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import json
 import os
 import random
@@ -25,6 +24,7 @@ import pytest
 
 from browser import Chromium, describe, requires_chromium
 from conftest import SRC
+from fixtures.comments.support import Run, run
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian poppler-utils)")
 
@@ -98,28 +98,8 @@ def make_tree(root: Path) -> tuple[Path, Path]:
     return src, root / "comments"
 
 
-@dataclasses.dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
-
-
 def cli(*args: str) -> Run:
-    from guideline.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return Run(code, out.getvalue(), err.getvalue())
+    return run(*args)
 
 
 def env_for(tree: Path, **extra: str) -> dict[str, str]:
