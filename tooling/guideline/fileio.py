@@ -52,31 +52,51 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a fresh temporary directory; on success it replaces ``target`` whole, on failure it is removed."""
+def directory_lock(target: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold the exclusive lock (``flock`` on ``.NAME.lock`` beside ``target``) that serialises swaps of ``target``."""
     target = Path(target)
+    with open(target.parent / f".{target.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def swap_directory(tmp: Path, target: Path, *, locked: bool = False) -> None:
+    """Put the complete directory ``tmp`` in place of ``target`` (atomic exchange where the kernel offers it) and
+    remove the previous one. ``locked``: the caller already holds :func:`directory_lock` of ``target``."""
+    os.chmod(tmp, 0o755)
+    old = None
+    with contextlib.nullcontext() if locked else directory_lock(target):
+        # Two builds into the same directory: the swap is serialised by a lock, the last one wins whole.
+        if target.exists() and _exchange(tmp, target):
+            old = tmp  # the swap was one atomic step; tmp now holds the previous directory
+        else:
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+                os.rmdir(old)
+                os.replace(target, old)
+            os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def new_sibling(target: Path) -> Path:
+    """A fresh hidden temporary directory beside ``target`` (``.NAME.XXXX.tmp``), on the same file system."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     except OSError as exc:
         raise UserError(f"cannot write {target}: {exc.strerror or exc}; check the output directory") from None
+
+
+@contextlib.contextmanager
+def atomic_directory(target: str | os.PathLike[str], *, locked: bool = False) -> Iterator[Path]:
+    """Yield a fresh temporary directory; on success it replaces ``target`` whole, on failure it is removed.
+    ``locked``: the caller already holds :func:`directory_lock` of ``target``."""
+    target = Path(target)
+    tmp = new_sibling(target)
     try:
         yield tmp
-        os.chmod(tmp, 0o755)
-        old = None
-        # Two builds into the same directory: the swap is serialised by a lock, the last one wins whole.
-        with open(target.parent / f".{target.name}.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if target.exists() and _exchange(tmp, target):
-                old = tmp  # the swap was one atomic step; tmp now holds the previous directory
-            else:
-                if target.exists():
-                    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-                    os.rmdir(old)
-                    os.replace(target, old)
-                os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_directory(tmp, target, locked=locked)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

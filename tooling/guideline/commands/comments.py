@@ -1,6 +1,7 @@
 """``guideline comments``: consultation and public-comment rounds, from the received file to the published result."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import sys
 from pathlib import Path
@@ -85,8 +86,10 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
         if suffix != ".xlsx":
             raise UserError(f"{file}: --responses reads the .xlsx workbook made by 'guideline comments export'")
         from guideline.comments.responses import import_responses
+        from guideline.comments.store import transaction
 
-        result = import_responses(file, data, report, write=not dry_run)
+        with contextlib.nullcontext() if dry_run else transaction(data):  # all rows land, or none
+            result = import_responses(file, data, report, write=not dry_run)
         print_report(report)
         for row, cid, fields in result.changed:
             click.echo(f"row {row}: {cid}: {', '.join(fields)}{' (dry run)' if dry_run else ''}")
@@ -97,6 +100,7 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
         return
     from guideline.comments.anchor import Resolver
     from guideline.comments.rows import import_table, load_mapping, merge
+    from guideline.comments.store import transaction
 
     edition = _edition(data.round.edition, f"round {round_id}'s edition")
     default_category = category or ("地方公共団体" if data.round.kind == "consultation" else "")
@@ -107,7 +111,8 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
             raise UserError("DOCX comments carry no submitter category: give --category")
         incoming = docx_import.read(file, edition, report, default_category, submitter, id_prefix,
                                     received.date() if received else None)
-        result = merge(data, incoming, report, write=not dry_run)
+        with contextlib.nullcontext() if dry_run else transaction(data):  # all records land, or none
+            result = merge(data, incoming, report, write=not dry_run)
     else:
         if suffix == ".xlsx":
             from guideline.comments import xlsx_import
@@ -120,8 +125,9 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
         else:
             raise UserError(f"{file}: import reads .csv, .xlsx or .docx files")
         resolver = Resolver(edition, data.round.default_prefix)
-        result = import_table(table, data, resolver, load_mapping(mapping), report, default_category,
-                              write=not dry_run)
+        columns = load_mapping(mapping)
+        with contextlib.nullcontext() if dry_run else transaction(data):  # all records land, or none
+            result = import_table(table, data, resolver, columns, report, default_category, write=not dry_run)
         if table.encoding:
             click.echo(f"{file}: read as {table.encoding}, {len(table.rows)} data row(s)", err=True)
     print_report(report)

@@ -6,9 +6,11 @@ problem in a record is reported as ``path:line: message``.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from guideline.comments.model import (
     sort_key,
 )
 from guideline.diagnostics import Loc, Report, UserError
+from guideline import fileio
 from guideline.fileio import atomic_write
 
 ROUND_FILE = "round.yaml"
@@ -86,7 +89,7 @@ def list_rounds(root: Path | None = None) -> list[str]:
     root = root if root is not None else comments_root()
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / ROUND_FILE).is_file())
+    return sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and (p / ROUND_FILE).is_file())
 
 
 def load_round(round_id: str, root: Path | None = None) -> RoundData:
@@ -382,6 +385,53 @@ def save_comment(directory: Path, comment: Comment) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def transaction(data: RoundData):
+    """Every record one command writes lands together, or none does: a command killed at any point leaves the round
+    as it was before, never a part of an import.
+
+    The round directory is copied (hard links: unchanged files keep their inode and mtime) into a hidden sibling
+    ``.ROUND.XXXX.tmp``; ``data.directory`` points there while the command writes; at the end, if anything was
+    written, the copy is swapped in with one atomic exchange (:func:`guideline.fileio.swap_directory`). The round's
+    lock (``.ROUND.lock`` beside it) is held throughout and the records are read again under it, so two imports into
+    one round run one after the other and the second sees the first one's records (a differing comment with the same
+    id is a conflict, not an overwrite); copies left by killed runs are removed under the lock."""
+    directory = data.directory
+    with fileio.directory_lock(directory):
+        for stale in directory.parent.glob(f".{directory.name}.*"):
+            if stale.is_dir() and stale.suffix in (".tmp", ".old"):
+                if not directory.exists() and stale.suffix == ".old":
+                    os.replace(stale, directory)  # killed between the two renames of the fallback swap
+                else:
+                    shutil.rmtree(stale, ignore_errors=True)
+        tmp = fileio.new_sibling(directory)
+        try:
+            shutil.copytree(directory, tmp, dirs_exist_ok=True, copy_function=_link_or_copy)
+            before = _snapshot(tmp)
+            # another command may have changed the round since it was read: start from what is on disk now
+            data.comments = load_round(directory.name, directory.parent).comments
+            data.directory = tmp
+            try:
+                yield data
+            finally:
+                data.directory = directory
+            if _snapshot(tmp) != before:
+                fileio.swap_directory(tmp, directory, locked=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _snapshot(directory: Path) -> dict[str, int]:
+    return {str(p.relative_to(directory)): p.stat().st_ino for p in directory.rglob("*")}
+
+
 def dump_round(rnd: Round) -> str:
     data: dict[str, Any] = {"id": rnd.id, "kind": rnd.kind, "title": rnd.title}
     if rnd.subject:
@@ -409,5 +459,5 @@ def save_round(directory: Path, rnd: Round) -> Path:
 
 
 __all__ = ["RoundData", "comments_root", "load_round", "save_comment", "save_round", "dump_comment",
-           "dump_round", "read_comment", "list_rounds", "round_dir", "normalise_text",
+           "dump_round", "read_comment", "list_rounds", "round_dir", "normalise_text", "transaction",
            "CATEGORIES", "DISPOSITIONS", "STATUSES"]
