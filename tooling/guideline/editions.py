@@ -13,6 +13,7 @@ from guideline.diagnostics import Report, UserError
 from guideline.model import Edition
 
 _TEMP_DIRS: list[str] = []
+_GIT_EXPORTS: dict[str, Path] = {}  # temporary directory of a git export -> the source root it was exported from
 
 
 def source_root(start: str | os.PathLike[str] | None = None) -> Path:
@@ -25,6 +26,20 @@ def source_root(start: str | os.PathLike[str] | None = None) -> Path:
         if (directory / "guideline_src").is_dir():
             return directory / "guideline_src"
     return here / "guideline_src"
+
+
+def real_source_root(path: str | os.PathLike[str]) -> Path | None:
+    """The source root a file or edition at ``path`` belongs to, for caches kept beside it: for an edition exported
+    from git (``git:REF``), the working tree's source root; else the nearest ``guideline_src`` above ``path``, or
+    :func:`source_root`."""
+    p = os.path.abspath(path)
+    for tmp, src in _GIT_EXPORTS.items():
+        if p == tmp or p.startswith(tmp + os.sep):
+            return src
+    for directory in Path(p).parents:
+        if directory.name == "guideline_src":
+            return directory
+    return source_root()
 
 
 def list_editions(src: Path | None = None) -> list[str]:
@@ -80,6 +95,7 @@ def _from_git(spec: str, src: Path) -> Path:
     with tarfile.open(tar_path) as tar:
         tar.extractall(tmp, filter="data")
     tar_path.unlink()
+    _GIT_EXPORTS[os.path.abspath(tmp)] = src.resolve()
     return resolve(edition, Path(tmp) / prefix)
 
 

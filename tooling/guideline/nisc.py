@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import io
 import os
 import re
 import unicodedata
@@ -94,15 +95,44 @@ def find_catalog_file(start: str | os.PathLike[str], catalog_id: str) -> Path | 
     return None
 
 
-def load_catalog(path: str | os.PathLike[str], report: Report) -> NiscCatalog | None:
-    """Read a catalog file; problems go to ``report``. Returns None when the file cannot be used at all."""
+def load_catalog(path: str | os.PathLike[str], report: Report, cache=None) -> NiscCatalog | None:
+    """Read a catalog file; problems go to ``report``. Returns None when the file cannot be used at all.
+
+    ``cache`` (a :class:`guideline.parse_cache.ParseCache`; default: the one for ``path``) keeps the result of
+    reading the file's bytes, so that an unchanged catalog is not parsed again."""
+    from guideline import parse_cache
+
     path = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()  # as open(path, encoding=...) reads it
+    except (OSError, UnicodeDecodeError):
+        return _load_catalog_file(path, report)  # the problem, worded as always (and not cached)
+    cache = cache if cache is not None else parse_cache.default_for(path)
+
+    def compute() -> tuple:
+        found = Report()
+        catalog = _parse_catalog(text, path, found)
+        return catalog, tuple((d.severity, d.loc.line, d.message) for d in found.items)
+
+    catalog, diags = cache.get("nisc", raw, path, compute, parse_cache.enc_catalog, parse_cache.dec_catalog)
+    for severity, line, message in diags:
+        (report.warning if severity == "warning" else report.error)(Loc(path, line), message)
+    return catalog
+
+
+def _load_catalog_file(path: str, report: Report) -> NiscCatalog | None:
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         report.error(Loc(path, 0), f"cannot read the NISC catalog: {exc}")
         return None
+    return _parse_catalog(text, path, report)
+
+
+def _parse_catalog(text: str, path: str, report: Report) -> NiscCatalog | None:
     try:
         doc = yamlio.load(text)
     except yamlio.YamlProblem as exc:

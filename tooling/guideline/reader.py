@@ -14,8 +14,8 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from guideline import markup, nisc, yamlio
-from guideline.diagnostics import Loc, Report
+from guideline import markup, nisc, parse_cache, yamlio
+from guideline.diagnostics import ERROR, WARNING, Loc, Report
 from guideline.model import (
     META_KEYS,
     NETWORK_MODELS,
@@ -203,7 +203,8 @@ def _unsafe_path(root: Path, name: str) -> str:
 # Markdown files
 
 
-def _read_text(path: Path, report: Report) -> str | None:
+def _read_bytes(path: Path, report: Report) -> bytes | None:
+    """A file's bytes (None, with an error, when it is too large or cannot be read)."""
     spath = str(path)
     try:
         size = path.stat().st_size
@@ -211,10 +212,19 @@ def _read_text(path: Path, report: Report) -> str | None:
             report.error(Loc(spath, 0), f"file is {size // 1048576} MB; the limit is {MAX_FILE_BYTES // 1048576} MB "
                                         "per file: split it into several files")
             return None
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         report.error(Loc(spath, 0), f"cannot read: {exc.strerror or exc}")
         return None
+
+
+def _read_text(path: Path, report: Report) -> str | None:
+    raw = _read_bytes(path, report)
+    return None if raw is None else _decode_text(raw, str(path), report)
+
+
+def _decode_text(raw: bytes, spath: str, report) -> str | None:
+    """A file's bytes as text with LF line ends; problems (BOM, CRLF, encoding, control characters) to ``report``."""
     if raw.startswith(b"\xef\xbb\xbf"):
         report.warning(Loc(spath, 1), "file starts with a byte order mark (BOM); save it as UTF-8 without BOM")
         raw = raw[3:]
@@ -265,6 +275,304 @@ def _fence_closed(tok: Token, lines: list[str]) -> bool:
     return indent <= 3 and len(marks) >= len(tok.markup) and set(marks) == {tok.markup[0]}
 
 
+# One file is read in two steps. :func:`parse_file` is the stateless part: the file's bytes → a tuple of *events*
+# (diagnostics, headings, runs of blocks) in the order the reader meets them; it depends on the bytes alone, so its
+# result is cached (:mod:`guideline.parse_cache`). :meth:`_EditionReader.replay` then applies the events to the
+# reader's state — the heading stack carried across files, the clause IDs seen so far — adding the diagnostics that
+# depend on that state. Events (``line`` is 1-based; ``diag`` is ``(severity, line, message)``):
+#
+# - ``("d", severity, line, message)``: a diagnostic;
+# - ``("h", line, level, ident, unnumbered, text, before, check_duplicate, after)``: a heading; ``before`` and
+#   ``after`` are the diagnostics found about it before and after the duplicate-ID check, which happens (against
+#   the IDs of the edition so far) only when ``check_duplicate`` is true, i.e. when the ID is well-formed;
+# - ``("s", line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems)``: a run of blocks at the
+#   top level of the file; ``inside``: headings found inside it; the rest is only used when the run belongs to a
+#   clause: ``unclosed``: an unclosed fence (diag or None); ``kind``: "body", "commentary", "yaml" (``meta`` and its
+#   ``meta_diags``) or "yaml-unclosed"; ``closing``: an unclosed 解説 container (diag or None); ``problems``: found
+#   while converting ``blocks``.
+
+_ORPHAN = "text before the first heading belongs to no clause; move it below a heading"
+
+
+class _Sink:
+    """Collects diagnostics of one file as events (the ``report`` of the stateless part)."""
+
+    def __init__(self, spath: str, events: list):
+        self.spath = spath
+        self.events = events
+
+    def _add(self, severity: str, loc: Loc, message: str) -> None:
+        self.events.append(("d", severity, loc.line, message))
+
+    def error(self, loc: Loc, message: str) -> None:
+        self._add(ERROR, loc, message)
+
+    def warning(self, loc: Loc, message: str) -> None:
+        self._add(WARNING, loc, message)
+
+
+def _diags(events: list) -> tuple:
+    return tuple((sev, line, msg) for _, sev, line, msg in events)
+
+
+def parse_file(raw: bytes, spath: str) -> tuple:
+    """The stateless part of reading one Markdown file (its bytes; ``spath`` is the path shown in locations)."""
+    events: list = []
+    sink = _Sink(spath, events)
+    text = _decode_text(raw, spath, sink)
+    if text is None:
+        return tuple(events)
+    if not text.strip():
+        sink.warning(Loc(spath, 1), "file is empty; remove it from files in edition.yaml or add clauses")
+        return tuple(events)
+    lines = text.split("\n")
+    for n, line in enumerate(lines, 1):
+        if "\t" in line:
+            sink.error(Loc(spath, n), "tab character; indent with spaces (a tab changes the meaning of Markdown "
+                                      "indentation)")
+    try:
+        tokens = markup.parse(text)
+    except RecursionError:
+        sink.error(Loc(spath, 1), "the Markdown is nested too deeply to read")
+        return tuple(events)
+    deep = _too_deep(tokens)
+    if deep is not None:  # markdown-it silently drops everything from there to the end of the file
+        sink.error(Loc(spath, (deep.map[0] + 1) if deep.map else 1),
+                   "lists or quotes nested too deeply: the rest of the file would not be read; flatten the nesting")
+    i, n_tok = 0, len(tokens)
+    while i < n_tok:
+        tok = tokens[i]
+        line = (tok.map[0] + 1) if tok.map else 1
+        if tok.type == "heading_open":
+            events.append(_heading_event(spath, tok, tokens[i + 1], line))
+            i += 3
+            continue
+        close = markup._find_close(tokens, i, n_tok)
+        span = tokens[i : close + 1]
+        i = close + 1
+        inside: list = []
+        for inner in span[1:]:
+            if inner.type == "heading_open":
+                iline = (inner.map[0] + 1) if inner.map else line
+                where = "a 解説 container" if tok.type == markup.COMMENTARY_OPEN else "a list or quote"
+                hint = (f" (is the '::: {markup.COMMENTARY}' opened at line {line} closed with ':::'?)"
+                        if tok.type == markup.COMMENTARY_OPEN else "")
+                inside.append((ERROR, iline, f"heading inside {where} is not read as a clause{hint}"))
+        problems = markup.Problems()
+        unclosed = None
+        if tok.type == "fence" and not _fence_closed(tok, lines):  # it ran to the end of the file
+            unclosed = (ERROR, line, f"code block opened with {tok.markup!r} is not closed; add a line "
+                                     f"{tok.markup!r} after it")
+        blocks: tuple = ()
+        meta, meta_diags, closing = None, (), None
+        if tok.type == "fence" and tok.info.strip() == "yaml":
+            if unclosed is not None:
+                kind = "yaml-unclosed"  # reported as unclosed: its "YAML" is the rest of the file
+            else:
+                kind = "yaml"
+                found: list = []
+                meta = _meta(_Sink(spath, found), spath, tok, line)
+                meta_diags = _diags(found)
+        elif tok.type == markup.COMMENTARY_OPEN:
+            kind = "commentary"
+            end_index = tok.map[1] if tok.map else len(lines)  # 0-based line of the closing marker
+            closing_line = lines[end_index].strip() if end_index < len(lines) else ""
+            if closing_line != ":::" and not re.fullmatch(r":{3,}", closing_line):
+                closing = (ERROR, line, f"'::: {markup.COMMENTARY}' is not closed; add a line ':::' after the "
+                                        "commentary")
+            blocks = markup.convert_blocks(span[1:-1], 1, problems)
+        else:
+            kind = "body"
+            blocks = markup.convert_blocks(span, 1, problems)
+        events.append(("s", line, tuple(inside), unclosed, kind, blocks, meta, meta_diags, closing,
+                       tuple((ERROR, pline, message) for pline, message in problems)))
+    return tuple(events)
+
+
+def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> tuple:
+    level = int(tok.tag[1])
+    before: list = []
+    after: list = []
+    if tok.markup in ("=", "-"):
+        before.append((ERROR, line, "underlined (setext) heading; write it as '" + "#" * level
+                       + " heading {#clause-id}' on one line"))
+    raw = inline.content.strip()
+    m = HEADING_ATTR_RE.match(raw)
+    ident, unnumbered, text = "", False, raw
+    check = False
+    if not m:
+        before.append((ERROR, line, "heading has no ID; add one at the end, e.g. '" + "#" * level + f" {raw} "
+                                    "{#org-ciso}' (lower-case letters, digits and hyphens; never derived from the "
+                                    "number or the heading)"))
+    else:
+        text = m.group("text").strip()
+        for attr in m.group("attrs").split():
+            if attr.startswith("#"):
+                if ident:
+                    before.append((ERROR, line, "heading has two IDs; keep one"))
+                else:
+                    ident = attr[1:]
+            elif attr == ".unnumbered":
+                unnumbered = True
+            else:
+                before.append((ERROR, line, f"unknown heading attribute {attr!r}; only '#id' and '.unnumbered' are "
+                                            "read"))
+        if not ident:
+            before.append((ERROR, line, "heading has no ID in its attribute block; write {#clause-id}"))
+        elif not ID_RE.match(ident):
+            before.append((ERROR, line, f"malformed clause ID {ident!r}: {explain_bad_id(ident)}; IDs match "
+                                        "[a-z][a-z0-9-]{1,39}, e.g. org-ciso"))
+        else:
+            check = True
+    if not text:
+        after.append((ERROR, line, "heading has no text"))
+    return ("h", line, level, ident, unnumbered, text, tuple(before), check, tuple(after))
+
+
+def _meta(report, spath: str, tok: Token, line: int) -> ClauseMeta:
+    first = line + 1  # the line after the opening fence
+    loc0 = Loc(spath, line)
+    try:
+        doc = yamlio.load(tok.content, first_line=first)
+    except yamlio.YamlProblem as exc:
+        report.error(Loc(spath, exc.line), exc.message)
+        return ClauseMeta(loc=loc0)
+    data = doc.data
+    if data is None:
+        return ClauseMeta(loc=loc0)
+    if not isinstance(data, dict):
+        report.error(loc0, "clause metadata must be a mapping such as 'nisc: [...]'")
+        return ClauseMeta(loc=loc0)
+    at = lambda *path: Loc(spath, doc.line(*path))  # noqa: E731
+    fields: dict = {"loc": loc0}
+    for key, value in data.items():
+        if key not in META_KEYS:
+            close = [k for k in META_KEYS if _similar(str(key), k)]
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(META_KEYS)}"
+            report.error(at(key), f"unknown metadata key {key!r}{hint}")
+            continue
+        if key == "nisc":
+            fields["nisc"] = _mappings(report, value, at, doc)
+        elif key in ("models", "merged_from", "tags"):
+            items = value if isinstance(value, list) else None
+            if items is None or not all(isinstance(v, str) for v in items):
+                report.error(at(key), f"{key} must be a list of strings, e.g. {key}: [a, b]")
+                continue
+            if key == "models":
+                for i, v in enumerate(items):
+                    if v not in NETWORK_MODELS:
+                        report.error(at(key, i), f"unknown network model {v!r}; use " + ", ".join(NETWORK_MODELS))
+            if key == "merged_from":
+                for i, v in enumerate(items):
+                    if not ID_RE.match(v):
+                        report.error(at(key, i), f"merged_from: {v!r} is not a clause ID")
+                if len(items) < 2:
+                    report.error(at(key), "merged_from names the two or more clauses that were merged")
+            fields[key] = tuple(items)
+        elif key in ("split_from", "replaces", "note"):
+            if not isinstance(value, str) or not value.strip():
+                report.error(at(key), f"{key} must be a single text value")
+                continue
+            if key != "note" and not ID_RE.match(value):
+                report.error(at(key), f"{key}: {value!r} is not a clause ID")
+            fields[key] = value.strip()
+    return ClauseMeta(**fields)
+
+
+def _mappings(report, value, at, doc: yamlio.Located) -> tuple[NiscMapping, ...]:
+    if not isinstance(value, list):
+        report.error(at("nisc"), "nisc must be a list of mappings, each with id and relationship")
+        return ()
+    out = []
+    for i, raw in enumerate(value):
+        loc = at("nisc", i)
+        if not isinstance(raw, dict):
+            report.error(loc, "each nisc mapping is a mapping with id, relationship and optional rationale")
+            continue
+        unknown = [k for k in raw if k not in ("id", "relationship", "rationale")]
+        for k in unknown:
+            report.error(at("nisc", i, k), f"unknown key {k!r} in a nisc mapping; use id, relationship, rationale")
+        ident = raw.get("id")
+        if ident is not None and not isinstance(ident, (dict, list)):
+            ident = doc.text("nisc", i, "id") or ident  # as written: 2.10 must not become 2.1
+        rel = raw.get("relationship")
+        if not isinstance(ident, (str, int, float)) or isinstance(ident, bool) or not str(ident).strip():
+            report.error(loc, "nisc mapping lacks id (a catalog identifier such as 7.3.1(1)(a))")
+            continue
+        norm = nisc.normalize_id(str(ident))
+        if not nisc.is_wellformed(norm):
+            report.error(at("nisc", i, "id"), f"{ident!r} is not a NISC identifier; write it like "
+                                              "7.3.1(1)(a), 7.3.1(2)-1 or 7.3.1(1)")
+        if rel is None:
+            report.error(loc, f"nisc mapping {norm} lacks relationship; use one of " + ", ".join(RELATIONSHIPS))
+            rel = ""
+        elif rel not in RELATIONSHIPS:
+            report.error(at("nisc", i, "relationship"), f"unknown relationship {rel!r}; use one of "
+                                                        + ", ".join(RELATIONSHIPS))
+        rationale = raw.get("rationale") or ""
+        if not isinstance(rationale, str):
+            report.error(at("nisc", i, "rationale"), "rationale must be text")
+            rationale = str(rationale)
+        out.append(NiscMapping(norm, str(rel), rationale.strip(), loc))
+    return tuple(out)
+
+
+# the parse cache's schema for the events of parse_file
+
+
+def _enc_diag(d: tuple | None) -> list | None:
+    return None if d is None else list(d)
+
+
+def _dec_diag(d: list | None) -> tuple | None:
+    return None if d is None else parse_cache.dec_diags([d])[0]
+
+
+def encode_events(events: tuple, spath: str) -> list:
+    out: list = []
+    for ev in events:
+        tag = ev[0]
+        if tag == "d":
+            out.append(list(ev))
+        elif tag == "h":
+            _, line, level, ident, unnumbered, text, before, check, after = ev
+            out.append(["h", line, level, ident, unnumbered, text, [list(d) for d in before], check,
+                        [list(d) for d in after]])
+        elif tag == "s":
+            _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
+            out.append(["s", line, [list(d) for d in inside], _enc_diag(unclosed), kind,
+                        parse_cache.enc_blocks(blocks), parse_cache.enc_meta(meta, spath),
+                        [list(d) for d in meta_diags], _enc_diag(closing), [list(d) for d in problems]])
+        else:
+            raise ValueError(f"unknown event {tag!r}")
+    return out
+
+
+def decode_events(data: list, spath: str) -> tuple:
+    dec_diags, int_, str_ = parse_cache.dec_diags, parse_cache._int, parse_cache._str
+    out: list = []
+    for ev in data:
+        tag = ev[0]
+        if tag == "d":
+            out.append(("d", *dec_diags([ev[1:]])[0]))
+        elif tag == "h":
+            _, line, level, ident, unnumbered, text, before, check, after = ev
+            if type(unnumbered) is not bool or type(check) is not bool:
+                raise ValueError("expected true or false")
+            out.append(("h", int_(line), int_(level), str_(ident), unnumbered, str_(text), dec_diags(before), check,
+                        dec_diags(after)))
+        elif tag == "s":
+            _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
+            if kind not in ("body", "commentary", "yaml", "yaml-unclosed"):
+                raise ValueError(f"unknown kind {kind!r}")
+            out.append(("s", int_(line), dec_diags(inside), _dec_diag(unclosed), kind,
+                        parse_cache.dec_blocks(blocks), parse_cache.dec_meta(meta, spath), dec_diags(meta_diags),
+                        _dec_diag(closing), dec_diags(problems)))
+        else:
+            raise ValueError(f"unknown event {tag!r}")
+    return tuple(out)
+
+
 @dataclass
 class _Builder:
     id: str
@@ -286,9 +594,10 @@ class _Builder:
 
 
 class _EditionReader:
-    def __init__(self, meta: EditionMeta, report: Report):
+    def __init__(self, meta: EditionMeta, report: Report, cache: parse_cache.ParseCache | None = None):
         self.meta = meta
         self.report = report
+        self.cache = cache if cache is not None else parse_cache.ParseCache(None, enabled=False)
         self.stack: list[_Builder] = []
         self.parts: list[Clause] = []
         self.seen_ids: dict[str, Loc] = {}
@@ -309,223 +618,88 @@ class _EditionReader:
     # one file ------------------------------------------------------------------------------------------------------
     def read_file(self, path: Path) -> None:
         spath = str(path)
-        text = _read_text(path, self.report)
-        if text is None:
+        raw = _read_bytes(path, self.report)
+        if raw is None:
             return
-        if not text.strip():
-            self.report.warning(Loc(spath, 1), "file is empty; remove it from files in edition.yaml or add clauses")
-            return
-        lines = text.split("\n")
-        for n, line in enumerate(lines, 1):
-            if "\t" in line:
-                self.report.error(Loc(spath, n), "tab character; indent with spaces (a tab changes the meaning of "
-                                                 "Markdown indentation)")
-        try:
-            tokens = markup.parse(text)
-        except RecursionError:
-            self.report.error(Loc(spath, 1), "the Markdown is nested too deeply to read")
-            return
-        deep = _too_deep(tokens)
-        if deep is not None:  # markdown-it silently drops everything from there to the end of the file
-            self.report.error(Loc(spath, (deep.map[0] + 1) if deep.map else 1),
-                              "lists or quotes nested too deeply: the rest of the file would not be read; "
-                              "flatten the nesting")
-        i, n_tok = 0, len(tokens)
+        events = self.cache.get("md", raw, spath, lambda: parse_file(raw, spath), encode_events, decode_events)
+        self.replay(spath, events)
+
+    def _emit(self, spath: str, diags) -> None:
+        for severity, line, message in diags:
+            (self.report.warning if severity == WARNING else self.report.error)(Loc(spath, line), message)
+
+    def replay(self, spath: str, events: tuple) -> None:
+        """Apply the events of one file (see :func:`parse_file`) to the edition read so far."""
         expect_meta = False
         reported_orphan = False
-        while i < n_tok:
-            tok = tokens[i]
-            line = (tok.map[0] + 1) if tok.map else 1
-            if tok.type == "heading_open":
-                self._heading(spath, tok, tokens[i + 1], line)
-                i += 3
+        for ev in events:
+            tag = ev[0]
+            if tag == "d":
+                self._emit(spath, (ev[1:],))
+            elif tag == "h":
+                self._heading(spath, ev)
                 expect_meta = True
-                continue
-            close = markup._find_close(tokens, i, n_tok)
-            span = tokens[i : close + 1]
-            i = close + 1
-            for inner in span[1:]:
-                if inner.type == "heading_open":
-                    iline = (inner.map[0] + 1) if inner.map else line
-                    where = "a 解説 container" if tok.type == markup.COMMENTARY_OPEN else "a list or quote"
-                    hint = (f" (is the '::: {markup.COMMENTARY}' opened at line {line} closed with ':::'?)"
-                            if tok.type == markup.COMMENTARY_OPEN else "")
-                    self.report.error(Loc(spath, iline), f"heading inside {where} is not read as a clause{hint}")
-            if not self.stack:
-                if not reported_orphan:
-                    self.report.error(Loc(spath, line), "text before the first heading belongs to no clause; move it "
-                                                        "below a heading")
-                    reported_orphan = True
-                continue
-            current = self.stack[-1]
-            problems = markup.Problems()
-            unclosed_fence = tok.type == "fence" and not _fence_closed(tok, lines)
-            if unclosed_fence:  # it ran to the end of the file, swallowing every heading below it
-                self.report.error(Loc(spath, line), f"code block opened with {tok.markup!r} is not closed; add a "
-                                                    f"line {tok.markup!r} after it")
-            if tok.type == "fence" and tok.info.strip() == "yaml":
-                if unclosed_fence:
-                    pass  # reported above: its "YAML" is the rest of the file
-                elif expect_meta and current.meta.loc is None:
-                    current.meta = self._meta(spath, tok, line)
-                else:
-                    self.report.error(Loc(spath, line), "a yaml block is metadata only directly under its heading "
-                                                        "(blank lines only in between); move it up or remove it")
-            elif tok.type == markup.COMMENTARY_OPEN:
-                end_index = tok.map[1] if tok.map else len(lines)  # 0-based line of the closing marker
-                closing = lines[end_index].strip() if end_index < len(lines) else ""
-                if closing != ":::" and not re.fullmatch(r":{3,}", closing):
-                    self.report.error(Loc(spath, line), f"'::: {markup.COMMENTARY}' is not closed; add a line ':::' "
-                                                        "after the commentary")
-                current.commentary.extend(markup.convert_blocks(span[1:-1], 1, problems))
             else:
-                current.body.extend(markup.convert_blocks(span, 1, problems))
-            for pline, message in problems:
-                self.report.error(Loc(spath, pline), message)
-            expect_meta = False
-
-    def _heading(self, spath: str, tok: Token, inline: Token, line: int) -> None:
-        loc = Loc(spath, line)
-        level = int(tok.tag[1])
-        if tok.markup in ("=", "-"):
-            self.report.error(loc, "underlined (setext) heading; write it as '" + "#" * level
-                              + " heading {#clause-id}' on one line")
-        raw = inline.content.strip()
-        m = HEADING_ATTR_RE.match(raw)
-        ident, unnumbered, text = "", False, raw
-        if not m:
-            self.report.error(loc, "heading has no ID; add one at the end, e.g. '" + "#" * level + f" {raw} "
-                                   "{#org-ciso}' (lower-case letters, digits and hyphens; never derived from the "
-                                   "number or the heading)")
-        else:
-            text = m.group("text").strip()
-            for attr in m.group("attrs").split():
-                if attr.startswith("#"):
-                    if ident:
-                        self.report.error(loc, "heading has two IDs; keep one")
+                _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
+                self._emit(spath, inside)
+                if not self.stack:
+                    if not reported_orphan:
+                        self.report.error(Loc(spath, line), _ORPHAN)
+                        reported_orphan = True
+                    continue
+                current = self.stack[-1]
+                if unclosed is not None:
+                    self._emit(spath, (unclosed,))
+                if kind == "yaml":
+                    if expect_meta and current.meta.loc is None:
+                        self._emit(spath, meta_diags)
+                        current.meta = meta
                     else:
-                        ident = attr[1:]
-                elif attr == ".unnumbered":
-                    unnumbered = True
-                else:
-                    self.report.error(loc, f"unknown heading attribute {attr!r}; only '#id' and '.unnumbered' are read")
-            if not ident:
-                self.report.error(loc, "heading has no ID in its attribute block; write {#clause-id}")
-            elif not ID_RE.match(ident):
-                self.report.error(loc, f"malformed clause ID {ident!r}: {explain_bad_id(ident)}; IDs match "
-                                       "[a-z][a-z0-9-]{1,39}, e.g. org-ciso")
-            elif ident in self.seen_ids:
+                        self.report.error(Loc(spath, line), "a yaml block is metadata only directly under its "
+                                                            "heading (blank lines only in between); move it up or "
+                                                            "remove it")
+                elif kind == "commentary":
+                    if closing is not None:
+                        self._emit(spath, (closing,))
+                    current.commentary.extend(blocks)
+                elif kind == "body":
+                    current.body.extend(blocks)
+                self._emit(spath, problems)
+                expect_meta = False
+
+    def _heading(self, spath: str, ev: tuple) -> None:
+        _, line, level, ident, unnumbered, text, before, check, after = ev
+        loc = Loc(spath, line)
+        self._emit(spath, before)
+        if check:
+            if ident in self.seen_ids:
                 self.report.error(loc, f"duplicate clause ID {ident!r}, first defined at {self.seen_ids[ident]}; "
                                        "give this clause an ID of its own")
             else:
                 self.seen_ids[ident] = loc
-        if not text:
-            self.report.error(loc, "heading has no text")
+        self._emit(spath, after)
         self._close_to(level)
         if not self.stack and level != 1:
             self.report.error(loc, f"a level-{level} heading needs a '# ' (編) heading above it; the first heading "
                                    "of an edition must be a 編")
         self.stack.append(_Builder(ident or f"?{line}", text, level, loc, unnumbered))
 
-    def _meta(self, spath: str, tok: Token, line: int) -> ClauseMeta:
-        first = line + 1  # the line after the opening fence
-        loc0 = Loc(spath, line)
-        try:
-            doc = yamlio.load(tok.content, first_line=first)
-        except yamlio.YamlProblem as exc:
-            self.report.error(Loc(spath, exc.line), exc.message)
-            return ClauseMeta(loc=loc0)
-        data = doc.data
-        if data is None:
-            return ClauseMeta(loc=loc0)
-        if not isinstance(data, dict):
-            self.report.error(loc0, "clause metadata must be a mapping such as 'nisc: [...]'")
-            return ClauseMeta(loc=loc0)
-        at = lambda *path: Loc(spath, doc.line(*path))  # noqa: E731
-        fields: dict = {"loc": loc0}
-        for key, value in data.items():
-            if key not in META_KEYS:
-                close = [k for k in META_KEYS if _similar(str(key), k)]
-                hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(META_KEYS)}"
-                self.report.error(at(key), f"unknown metadata key {key!r}{hint}")
-                continue
-            if key == "nisc":
-                fields["nisc"] = self._mappings(value, at, doc)
-            elif key in ("models", "merged_from", "tags"):
-                items = value if isinstance(value, list) else None
-                if items is None or not all(isinstance(v, str) for v in items):
-                    self.report.error(at(key), f"{key} must be a list of strings, e.g. {key}: [a, b]")
-                    continue
-                if key == "models":
-                    for i, v in enumerate(items):
-                        if v not in NETWORK_MODELS:
-                            self.report.error(at(key, i), f"unknown network model {v!r}; use "
-                                                          + ", ".join(NETWORK_MODELS))
-                if key == "merged_from":
-                    for i, v in enumerate(items):
-                        if not ID_RE.match(v):
-                            self.report.error(at(key, i), f"merged_from: {v!r} is not a clause ID")
-                    if len(items) < 2:
-                        self.report.error(at(key), "merged_from names the two or more clauses that were merged")
-                fields[key] = tuple(items)
-            elif key in ("split_from", "replaces", "note"):
-                if not isinstance(value, str) or not value.strip():
-                    self.report.error(at(key), f"{key} must be a single text value")
-                    continue
-                if key != "note" and not ID_RE.match(value):
-                    self.report.error(at(key), f"{key}: {value!r} is not a clause ID")
-                fields[key] = value.strip()
-        return ClauseMeta(**fields)
-
-    def _mappings(self, value, at, doc: yamlio.Located) -> tuple[NiscMapping, ...]:
-        if not isinstance(value, list):
-            self.report.error(at("nisc"), "nisc must be a list of mappings, each with id and relationship")
-            return ()
-        out = []
-        for i, raw in enumerate(value):
-            loc = at("nisc", i)
-            if not isinstance(raw, dict):
-                self.report.error(loc, "each nisc mapping is a mapping with id, relationship and optional rationale")
-                continue
-            unknown = [k for k in raw if k not in ("id", "relationship", "rationale")]
-            for k in unknown:
-                self.report.error(at("nisc", i, k), f"unknown key {k!r} in a nisc mapping; use id, relationship, "
-                                                    "rationale")
-            ident = raw.get("id")
-            if ident is not None and not isinstance(ident, (dict, list)):
-                ident = doc.text("nisc", i, "id") or ident  # as written: 2.10 must not become 2.1
-            rel = raw.get("relationship")
-            if not isinstance(ident, (str, int, float)) or isinstance(ident, bool) or not str(ident).strip():
-                self.report.error(loc, "nisc mapping lacks id (a catalog identifier such as 7.3.1(1)(a))")
-                continue
-            norm = nisc.normalize_id(str(ident))
-            if not nisc.is_wellformed(norm):
-                self.report.error(at("nisc", i, "id"), f"{ident!r} is not a NISC identifier; write it like "
-                                                       "7.3.1(1)(a), 7.3.1(2)-1 or 7.3.1(1)")
-            if rel is None:
-                self.report.error(loc, f"nisc mapping {norm} lacks relationship; use one of "
-                                       + ", ".join(RELATIONSHIPS))
-                rel = ""
-            elif rel not in RELATIONSHIPS:
-                self.report.error(at("nisc", i, "relationship"), f"unknown relationship {rel!r}; use one of "
-                                                                 + ", ".join(RELATIONSHIPS))
-            rationale = raw.get("rationale") or ""
-            if not isinstance(rationale, str):
-                self.report.error(at("nisc", i, "rationale"), "rationale must be text")
-                rationale = str(rationale)
-            out.append(NiscMapping(norm, str(rel), rationale.strip(), loc))
-        return tuple(out)
-
 
 def read_edition(root: str | os.PathLike[str], report: Report | None = None,
-                 catalog: NiscCatalog | None = None) -> tuple[Edition | None, Report]:
-    """Read the edition in directory ``root``. Returns (edition or None, report)."""
+                 catalog: NiscCatalog | None = None,
+                 cache: parse_cache.ParseCache | None = None) -> tuple[Edition | None, Report]:
+    """Read the edition in directory ``root``. Returns (edition or None, report).
+
+    ``cache``: where per-file parse results are kept (default: :func:`guideline.parse_cache.default_for` ``root``,
+    i.e. memory and ``build/.cache/parse/`` beside the source root; off with ``GUIDELINE_PARSE_CACHE=0``). The result
+    is the same with or without it."""
     report = report if report is not None else Report()
     root = Path(root)
     meta = read_edition_meta(root, report)
     if meta is None:
         return None, report
-    reader = _EditionReader(meta, report)
+    cache = cache if cache is not None else parse_cache.default_for(root)
+    reader = _EditionReader(meta, report, cache)
     for name in meta.files:
         path = root / name
         if not path.is_file():
@@ -547,7 +721,7 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
                          f"NISC catalog {meta.nisc_catalog!r} not found: expected nisc/{meta.nisc_catalog}.yaml in "
                          "guideline_src/ (or a directory above the edition)")
         else:
-            catalog = nisc.load_catalog(cat_path, report)
+            catalog = nisc.load_catalog(cat_path, report, cache)
     if not parts and not report.errors:
         report.error(meta.loc, "the edition has no clauses")
     return Edition(meta=meta, parts=parts, catalog=catalog), report
