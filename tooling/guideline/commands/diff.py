@@ -16,6 +16,7 @@ import click
 
 from guideline.commands.common import Progress
 from guideline.diagnostics import UserError
+from guideline.fileio import atomic_write
 
 # format name -> (module, output file names)
 OUTPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -96,35 +97,63 @@ def revision_date(date: str | None, changeset) -> datetime.datetime:
     return datetime.datetime(d.year, d.month, d.day, tzinfo=datetime.timezone.utc)
 
 
+def pdf_cache_dir(out: Path) -> Path | None:
+    """Rendered parts of comparison.pdf are kept beside the output directory (``<out>/../.cache/comparison-pdf``),
+    so that a diff run again after an edit re-renders only the parts that changed; GUIDELINE_PDF_CACHE=0: none."""
+    if os.environ.get("GUIDELINE_PDF_CACHE", "1") == "0":
+        return None
+    return Path(out).resolve().parent / ".cache" / "comparison-pdf"
+
+
 def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old", author: str | None = None,
                   date: str | None = None, quiet: bool = False) -> list[Path]:
+    """Write the chosen outputs into ``out`` (replaced whole). The 新旧対照表 PDF, the slowest, is started first: its
+    parts are laid out in worker processes while the other outputs are written here."""
     _check_target(out)
     progress = Progress(quiet)
     written: list[Path] = []
     from guideline.fileio import atomic_directory
 
-    with atomic_directory(out) as tmp:
-        for fmt in formats:
-            module_name, names = OUTPUTS[fmt]
-            if fmt == "tracked":
-                try:
+    table = pending = None
+    if any(fmt.startswith("comparison-") for fmt in formats):
+        from guideline.writers import comparison, comparison_pdf
+
+        table = comparison.build(cs)
+        if "comparison-pdf" in formats:
+            pending = comparison_pdf.start(cs, table, columns, pdf_cache_dir(out))
+    try:
+        with atomic_directory(out) as tmp:
+            for fmt in formats:
+                module_name, names = OUTPUTS[fmt]
+                if fmt == "tracked":
+                    try:
+                        module = importlib.import_module(module_name)
+                    except ModuleNotFoundError as exc:
+                        if exc.name != module_name:
+                            raise
+                        click.echo("tracked.docx skipped: the Word tracked-changes writer "
+                                   "(guideline.writers.tracked_docx) is not installed in this version", err=True)
+                        continue
+                    with progress.step(f"diff: {names[0]}"):
+                        module.write(cs, tmp, author=author, date=revision_date(date, cs))
+                elif fmt == "comparison-pdf":
+                    continue  # below, once the other outputs are written
+                else:
                     module = importlib.import_module(module_name)
-                except ModuleNotFoundError as exc:
-                    if exc.name != module_name:
-                        raise
-                    click.echo("tracked.docx skipped: the Word tracked-changes writer (guideline.writers.tracked_docx)"
-                               " is not installed in this version", err=True)
-                    continue
-                with progress.step(f"diff: {names[0]}"):
-                    module.write(cs, tmp, author=author, date=revision_date(date, cs))
-            else:
-                module = importlib.import_module(module_name)
-                with progress.step(f"diff: {names[0]}"):
-                    if fmt.startswith("comparison-"):
-                        module.write(cs, tmp, formats=(fmt.split("-", 1)[1],), columns=columns)
-                    else:
-                        module.write(cs, tmp)
-            written.extend(out / n for n in names if (tmp / n).exists())
+                    with progress.step(f"diff: {names[0]}"):
+                        if fmt.startswith("comparison-"):
+                            module.write(cs, tmp, formats=(fmt.split("-", 1)[1],), columns=columns, table=table)
+                        else:
+                            module.write(cs, tmp)
+            if pending is not None:
+                with progress.step("diff: comparison.pdf"):
+                    atomic_write(tmp / "comparison.pdf", pending.result())
+            present = {fmt: [out / n for n in OUTPUTS[fmt][1] if (tmp / n).exists()] for fmt in formats}
+    finally:
+        if pending is not None:
+            pending.close()
+    for fmt in formats:
+        written.extend(present[fmt])
     return written
 
 

@@ -304,29 +304,32 @@ def _cell_html(lines: list[Line]) -> str:
     return "".join(out)
 
 
-def render_html(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> str:
-    table = table or build(cs)
+def heads(columns: str) -> tuple[str, str]:
+    return (NEW_LABEL, OLD_LABEL) if columns == "new-old" else (OLD_LABEL, NEW_LABEL)
+
+
+def row_dicts(table: Table, columns: str = "new-old") -> list[dict]:
+    """The table's rows as the templates take them: ``attrs`` of the ``tr`` and the HTML of the two cells."""
     new_first = columns == "new-old"
-    heads = (NEW_LABEL, OLD_LABEL) if new_first else (OLD_LABEL, NEW_LABEL)
     rows = []
     for r in table.rows:
         cells = (r.new, r.old) if new_first else (r.old, r.new)
         rid = f' id="{escape(r.anchor)}"' if r.anchor else ""
         kind = f" kind-{r.change_kind}" if r.change_kind else ""
         rows.append({"attrs": f' class="row-{r.kind}{kind}"{rid}', "cells": [_cell_html(c) for c in cells]})
-    css = (templates_dir() / "diff" / "comparison.css").read_text(encoding="utf-8")
+    return rows
+
+
+def css() -> str:
+    return (templates_dir() / "diff" / "comparison.css").read_text(encoding="utf-8")
+
+
+def render_html(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> str:
+    table = table or build(cs)
     return jinja_env().get_template("diff/comparison.html.j2").render(
-        table=table, heads=heads, rows=rows, caption=CAPTION, css=css, version=__version__,
-        sample=cs.old.meta.sample or cs.new.meta.sample, new_first=new_first,
+        table=table, heads=heads(columns), rows=row_dicts(table, columns), caption=CAPTION, css=css(),
+        version=__version__, sample=cs.old.meta.sample or cs.new.meta.sample, new_first=columns == "new-old",
     )
-
-
-def write_pdf(html: str, path: Path) -> None:
-    from weasyprint import HTML
-
-    buf = io.BytesIO()
-    HTML(string=html, base_url=str(path.parent)).write_pdf(buf, pdf_variant="pdf/ua-1")
-    atomic_write(path, buf.getvalue())
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -477,17 +480,23 @@ def _deterministic_zip(data: bytes, when: datetime.datetime) -> bytes:
 
 
 def write(cs: ChangeSet, out_dir: Path, formats: tuple[str, ...] = ("html", "docx", "pdf"),
-          columns: str = "new-old") -> list[Path]:
+          columns: str = "new-old", *, table: Table | None = None, pdf_cache: Path | None = None) -> list[Path]:
+    """Write the chosen forms into ``out_dir``. ``pdf_cache``: directory of rendered PDF parts (none: no cache);
+    the PDF parts are laid out in worker processes (see :mod:`guideline.writers.comparison_pdf`)."""
+    from guideline.writers import comparison_pdf
+
     out_dir = Path(out_dir)
-    table = build(cs)
+    table = table or build(cs)
     written = []
-    html = render_html(cs, columns, table) if {"html", "pdf"} & set(formats) else ""
-    if "html" in formats:
-        written.append(atomic_write(out_dir / "comparison.html", html))
-    if "docx" in formats:
-        written.append(atomic_write(out_dir / "comparison.docx", render_docx(cs, columns, table)))
-    if "pdf" in formats:
-        path = out_dir / "comparison.pdf"
-        write_pdf(html, path)
-        written.append(path)
+    pending = comparison_pdf.start(cs, table, columns, pdf_cache) if "pdf" in formats else None
+    try:
+        if "html" in formats:
+            written.append(atomic_write(out_dir / "comparison.html", render_html(cs, columns, table)))
+        if "docx" in formats:
+            written.append(atomic_write(out_dir / "comparison.docx", render_docx(cs, columns, table)))
+        if pending is not None:
+            written.append(atomic_write(out_dir / "comparison.pdf", pending.result()))
+    finally:
+        if pending is not None:
+            pending.close()
     return written

@@ -1,0 +1,325 @@
+"""The 新旧対照表 as PDF (``comparison.pdf``): laid out by WeasyPrint in parts, in worker processes, with a cache.
+
+WeasyPrint lays out the comparison table at about ten landscape pages per CPU second, and the table of a large
+revision runs to dozens of pages, so the PDF is the slowest output of ``guideline diff``. Here:
+
+- The rows are cut into *parts* of roughly :data:`PART_CHARS` characters of HTML, only between two groups of rows
+  (a group is the （略） and context rows that lead up to one change row, and that row), and only before a group whose
+  HTML hashes to a multiple of :data:`CUT_EVERY` (or once a part has grown to twice the size): the cuts depend on the
+  rows' content, not on their position, so an edit to one clause changes one part and the cuts after it fall where
+  they fell before. Each part is a document of its own that starts on a new page with the column headings; the title
+  and caption open the first part, the 項番対応表 closes the last.
+- :func:`start` looks the parts up in a cache of rendered documents (:class:`guideline.writers.pdf.Cache`, by a hash
+  of their HTML) and hands the rest to worker processes at once (``GUIDELINE_PDF_WORKERS``, default 2; 1 renders
+  in-process), so that the caller writes its other outputs while they lay out; :meth:`Pending.result` joins them.
+- The page numbers （n / N） cannot be laid out by the parts (each would count from 1): the parts are rendered
+  without them, and a document of N empty pages carrying only the footer of ``comparison.css`` is laid out once the
+  page count is known (cached too) and its pages are stamped onto the parts' pages as pagination artifacts.
+- :func:`merge` joins the parts with pikepdf: each part's tag tree (PDF/UA) becomes a ``Part`` of one ``Document``,
+  named destinations (the row ids) and the outline are merged, fonts are shared
+  (:func:`guideline.writers.pdf_merge.share_fonts`), and the file is saved deterministically: the same bytes with
+  one or two workers, cached or not.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import warnings
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from guideline import __version__
+from guideline.diff.changeset import ChangeSet
+from guideline.render_html import jinja_env
+
+log = logging.getLogger(__name__)
+
+PART_CHARS = 32_000  # HTML characters per part (≈ 10 landscape pages)
+CUT_EVERY = 4  # a part may end before one group in CUT_EVERY (by content hash), or anywhere at twice PART_CHARS
+FORMAT = "comparison-pdf 1"  # bump when the parts' rendering changes in a way their HTML does not show
+# The parts leave the footer out; the page-number document keeps it (comparison.css: @bottom-center).
+PART_CSS = "\n@page { @bottom-center { content: none; } }\n"
+FOOTER_FORM = "/GLfoot"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Parts
+
+
+def _groups(table, rows: list[dict]) -> list[list[dict]]:
+    groups: list[list[dict]] = []
+    current: list[dict] = []
+    for row, html_row in zip(table.rows, rows):
+        current.append(html_row)
+        if row.kind == "change":
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _row_text(r: dict) -> str:
+    return r["attrs"] + "".join(r["cells"])
+
+
+def split(table, rows: list[dict], size: int = PART_CHARS) -> list[list[dict]]:
+    """The rows cut into parts (see the module documentation); at least one part, possibly empty."""
+    parts: list[list[dict]] = []
+    current: list[dict] = []
+    weight = 0
+    for group in _groups(table, rows):
+        text = "".join(_row_text(r) for r in group)
+        cut_here = int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:4], "big") % CUT_EVERY == 0
+        if current and (weight >= 2 * size or (weight >= size and cut_here)):
+            parts.append(current)
+            current, weight = [], 0
+        current.extend(group)
+        weight += len(text)
+    parts.append(current)
+    return parts
+
+
+def documents(cs: ChangeSet, table, columns: str = "new-old", size: int = PART_CHARS) -> list[str]:
+    """The HTML of each part, in order."""
+    from guideline.writers import comparison
+
+    parts = split(table, comparison.row_dicts(table, columns), size)
+    template = jinja_env().get_template("diff/comparison-part.html.j2")
+    style = comparison.css() + PART_CSS
+    sample = cs.old.meta.sample or cs.new.meta.sample
+    return [template.render(table=table, heads=comparison.heads(columns), rows=rows, caption=comparison.CAPTION,
+                            css=style, version=__version__, sample=sample, new_first=columns == "new-old",
+                            first=i == 0, last=i == len(parts) - 1)
+            for i, rows in enumerate(parts)]
+
+
+def pages_document(pages: int) -> str:
+    """N empty pages with the footer of comparison.css (page n of N)."""
+    from guideline.writers import comparison
+
+    return jinja_env().get_template("diff/comparison-pages.html.j2").render(css=comparison.css(), pages=pages)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Rendering
+
+
+def workers(jobs: int) -> int:
+    env = os.environ.get("GUIDELINE_PDF_WORKERS", "")
+    wanted = int(env) if env.isdigit() and int(env) >= 1 else min(2, os.cpu_count() or 1)
+    return max(1, min(wanted, jobs))
+
+
+def _quiet() -> None:
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def _render(html: str, tagged: bool = True) -> dict:
+    from guideline.writers import pdf
+
+    return pdf.render_html(html, tagged)
+
+
+def _cache(directory: Path | None):
+    from importlib.metadata import version
+
+    from guideline.writers import pdf
+
+    fonts = pdf.japanese_fonts()  # a UserError naming the package to install when there is no Japanese font
+    fingerprint = []
+    for entry in fonts:
+        path = entry.split("\t", 1)[1]
+        try:
+            st = os.stat(path)
+            fingerprint.append(f"{entry}\t{st.st_size}\t{int(st.st_mtime)}")
+        except OSError:
+            fingerprint.append(entry)
+    return pdf.Cache(directory, salt=f"{FORMAT}\nweasyprint {version('weasyprint')}\n" + "\n".join(fingerprint))
+
+
+class Pending:
+    """Parts of one comparison PDF being rendered; :meth:`result` waits for them and returns the joined PDF."""
+
+    def __init__(self, htmls: list[str], cache_dir: Path | None):
+        from guideline.writers.pdf import Rendered
+
+        self.htmls = htmls
+        self.cache = _cache(cache_dir)
+        self.keys = [self.cache.key(h) for h in htmls]
+        self.parts: list[Rendered | None] = [self.cache.get(k) for k in self.keys]
+        self.todo = [i for i, r in enumerate(self.parts) if r is None]
+        self.cache.misses += len(self.todo)
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: dict[int, Future] = {}
+        if workers(len(self.todo)) > 1:
+            import weasyprint  # noqa: F401 - imported before the workers fork, so that they start warm
+
+            self.pool = ProcessPoolExecutor(max_workers=workers(len(self.todo)), mp_context=get_context("fork"),
+                                            initializer=_quiet)
+            for i in sorted(self.todo, key=lambda i: -len(htmls[i])):  # largest first
+                self.futures[i] = self.pool.submit(_render, htmls[i])
+
+    def result(self) -> bytes:
+        from guideline.writers.pdf import Rendered
+
+        _quiet()
+        for i in self.todo:
+            rendered = self.futures[i].result() if i in self.futures else _render(self.htmls[i])
+            self.parts[i] = Rendered(**rendered)
+            self.cache.put(self.keys[i], self.parts[i])
+        self.close()
+        parts = [p for p in self.parts if p is not None]
+        html = pages_document(sum(p.pages for p in parts))
+        key = self.cache.key(html, tagged=False)
+        numbers = self.cache.get(key)
+        if numbers is None:
+            numbers = Rendered(**_render(html, tagged=False))
+            self.cache.put(key, numbers)
+        data = merge(parts, numbers, self.cache.dir)
+        self.cache.prune()
+        return data
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def start(cs: ChangeSet, table, columns: str = "new-old", cache_dir: Path | None = None,
+          size: int = PART_CHARS) -> Pending:
+    """Begin rendering the comparison PDF (parts not in the cache go to worker processes at once)."""
+    return Pending(documents(cs, table, columns, size), cache_dir)
+
+
+def render(cs: ChangeSet, table, columns: str = "new-old", cache_dir: Path | None = None,
+           size: int = PART_CHARS) -> bytes:
+    pending = start(cs, table, columns, cache_dir, size)
+    try:
+        return pending.result()
+    finally:
+        pending.close()
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Joining
+
+
+def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
+    """One tagged PDF from the rendered parts, with page ``n`` of ``numbers`` stamped on page n as an artifact."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    from guideline.writers.pdf_merge import share_fonts
+
+    out = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(r.pdf)) for r in parts]
+    struct_root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=struct_root, K=Array()))
+    struct_root.K = Array([document])
+    nums = Array()
+    key_base = 0
+    dests: dict[str, object] = {}
+    first_page: list[int] = []
+    for src in sources:
+        first = len(out.pages)
+        first_page.append(first)
+        with warnings.catch_warnings():  # named destinations are merged below
+            warnings.simplefilter("ignore")
+            out.pages.extend(src.pages)
+        names = src.Root.get("/Names")
+        if names is not None and "/Dests" in names:
+            copied = out.copy_foreign(src.make_indirect(names.Dests.Names))
+            for i in range(0, len(copied), 2):
+                dests.setdefault(str(copied[i]), copied[i + 1])
+        src_root = src.Root.get("/StructTreeRoot")
+        if src_root is None:
+            continue
+        root = out.copy_foreign(src_root)
+        part = root.K[0]  # the part's Document becomes a Part of the joint Document
+        part.S = Name.Part
+        part.P = document
+        document.K.append(part)
+        if "/RoleMap" in root and "/RoleMap" not in struct_root:
+            struct_root.RoleMap = root.RoleMap
+        pairs = root.ParentTree.Nums
+        top = -1
+        for i in range(0, len(pairs), 2):
+            key = int(pairs[i])
+            top = max(top, key)
+            nums.append(key + key_base)
+            nums.append(pairs[i + 1])
+        for page in out.pages[first:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + key_base
+            for annot in page.obj.get("/Annots", Array()):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + key_base
+        key_base += top + 1
+    struct_root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
+    struct_root.ParentTreeNextKey = key_base
+    out.Root.StructTreeRoot = struct_root
+
+    names_array = Array()
+    for name in sorted(dests, key=lambda n: n.encode("utf-8")):
+        names_array.append(String(name))
+        names_array.append(dests[name])
+    if dests:
+        out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=names_array)))
+
+    # Page numbers: page n of the numbers document, drawn over page n as a pagination artifact.
+    numbers_pdf = pikepdf.open(io.BytesIO(numbers.pdf))
+    if len(numbers_pdf.pages) != len(out.pages):
+        raise ValueError(f"page-number document has {len(numbers_pdf.pages)} pages for {len(out.pages)}")
+    opening = out.make_stream(b"q\n")
+    closing = out.make_stream(b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n"
+                              b"q " + FOOTER_FORM.encode("ascii") + b" Do Q\nEMC\n")
+    for page, furniture in zip(out.pages, numbers_pdf.pages):
+        # made indirect first: copy_foreign maps every direct (0, 0) object to one copy
+        form = out.copy_foreign(numbers_pdf.make_indirect(furniture.as_form_xobject()))
+        # WeasyPrint shares one resource dictionary between the pages of a document: each page gets its own
+        resources = Dictionary({key: value for key, value in page.obj.Resources.items()})
+        xobjects = resources.get("/XObject")
+        resources.XObject = Dictionary({key: value for key, value in xobjects.items()} if xobjects else {})
+        resources.XObject[FOOTER_FORM] = form
+        page.obj.Resources = resources
+        contents = page.obj.Contents
+        existing = list(contents) if isinstance(contents, Array) else [contents]
+        page.obj.Contents = Array([opening, *existing, closing])
+
+    bookmarks = []
+    for part, first in zip(parts, first_page):
+        for level, label, index, x, y in part.bookmarks:
+            bookmarks.append((int(level), str(label), first + int(index), float(x), float(y)))
+    if bookmarks:
+        with out.open_outline() as outline:
+            stack: list[tuple[int, list]] = [(0, outline.root)]
+            for level, label, page_index, x, y in bookmarks:
+                while stack[-1][0] >= level:
+                    stack.pop()
+                item = pikepdf.OutlineItem(label, page_index, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
+                stack[-1][1].append(item)
+                stack.append((level, item.children))
+
+    head = sources[0]
+    out.Root.Lang = String(str(head.Root.get("/Lang", "ja")) or "ja")
+    out.Root.MarkInfo = Dictionary(Marked=True)
+    out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    if bookmarks:
+        out.Root.PageMode = Name.UseOutlines
+    if "/Metadata" in head.Root:
+        out.Root.Metadata = out.copy_foreign(head.Root.Metadata)
+    info = Dictionary()
+    for key, value in head.docinfo.items():
+        info[key] = value
+    out.trailer.Info = out.make_indirect(info)
+
+    share_fonts(out, cache)
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True, compress_streams=True, min_version="1.7",
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
