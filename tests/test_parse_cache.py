@@ -230,8 +230,13 @@ def test_default_location_is_beside_the_source_root(monkeypatch, tmp_path: Path)
     lone = tmp_path / "lone"
     shutil.copytree(FIXTURES / "src" / "editions" / "base", lone)
     assert parse_cache.default_for(lone).directory is None
-    monkeypatch.setenv("GUIDELINE_SRC", str(FIXTURES / "src"))
-    assert parse_cache.default_for(lone).directory == FIXTURES / "build" / ".cache" / "parse"
+    monkeypatch.setenv("GUIDELINE_SRC", str(FIXTURES / "src"))  # a source root inside a repository: its build/
+    assert parse_cache.default_for(lone).directory == REPO / "build" / ".cache" / "parse"
+    plain = tmp_path / "project" / "guideline_src"  # no repository: beside the source root
+    shutil.copytree(FIXTURES / "src", plain)
+    monkeypatch.delenv("GUIDELINE_SRC")
+    assert parse_cache.default_for(plain / "editions" / "base").directory == (
+        tmp_path.resolve() / "project" / "build" / ".cache" / "parse")
 
 
 def test_an_edit_is_reparsed(base: Path, tmp_path: Path):

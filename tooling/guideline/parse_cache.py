@@ -5,8 +5,9 @@ into model blocks, and PyYAML reading each clause's metadata block. The result o
 file's bytes alone (and on the tool), so it is kept:
 
 - in memory, for the life of the process (``guideline serve`` re-parses only the files that changed);
-- on disk, in ``build/.cache/parse/`` beside the source root (the directory holding ``guideline_src/``; for an
-  edition read from git, the cache of the working tree it was exported from), one JSON file per source file.
+- on disk, in ``build/.cache/parse/`` of the project (the git repository holding the source root, or else the
+  directory holding ``guideline_src/``; for an edition read from git, that of the working tree it was exported
+  from), one JSON file per source file.
 
 What is cached is the *stateless* part of reading a file: its diagnostics, headings and blocks, as a list of events
 in the order the reader meets them (see :func:`guideline.reader.parse_file`). The reader replays them against its
@@ -121,14 +122,23 @@ def digest(data: bytes) -> str:
 
 
 def cache_dir_for(path: str | os.PathLike[str]) -> Path | None:
-    """The disk cache for a file or edition at ``path``: ``build/.cache/parse/`` beside the source root (for a git
-    export: that of the working tree it came from). None when there is no source root to put it beside."""
+    """The disk cache for a file or edition at ``path``: ``build/.cache/parse/`` in the project that holds its source
+    root — the nearest directory above the source root with a ``.git`` (so that a test or benchmark tree inside a
+    repository uses the repository's ``build/``, which git ignores), else the directory right above the source root.
+    For an edition exported from git (``git:REF``) that of the working tree it came from. None when there is no
+    source root (memory only)."""
     from guideline import editions
 
     src = editions.real_source_root(path)
     if src is None or not src.is_dir():
         return None
-    return src.resolve().parent.joinpath(*CACHE_SUBDIR)
+    src = src.resolve()
+    project = src.parent
+    for directory in src.parents:
+        if (directory / ".git").exists():
+            project = directory
+            break
+    return project.joinpath(*CACHE_SUBDIR)
 
 
 # --------------------------------------------------------------------------------------------------------------------
