@@ -15,10 +15,16 @@ MAX_CSV_BYTES = 50 * 1024 * 1024
 
 def detect(raw: bytes) -> tuple[str, str]:
     """(encoding name, text) of CSV bytes; a UserError says where the bytes stop making sense."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", raw.decode("utf-8-sig", errors="strict")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", raw.decode("utf-16")
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return encoding, raw.decode(encoding)
+            except UnicodeDecodeError as exc:  # the BOM promises an encoding the bytes do not keep
+                line = raw[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+                raise UserError(f"the file starts with a {encoding.upper().replace('-SIG', '')} byte order mark but "
+                                f"byte {exc.start} (line {line}) is not {encoding.upper().replace('-SIG', '')}: "
+                                f"{exc.reason}; save it again from Excel as 'CSV UTF-8'") from None
     try:
         return "utf-8", raw.decode("utf-8")
     except UnicodeDecodeError as utf8_error:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from guideline.comments.model import Comment
+from guideline.comments.model import COMMENT_ID_RE, Comment
 from guideline.comments.safezip import SafeZip
 from guideline.comments.store import normalise_text
 from guideline.diagnostics import Loc, Report, UserError
@@ -204,6 +204,7 @@ def read(path: Path, edition: Edition, report: Report, category: str, submitter:
     spans = _walk(document, clause_ids, Resolver(edition))
     prefix = prefix or default_prefix(path)
     out: list[tuple[Comment, Loc]] = []
+    seen: dict[str, int] = {}
     for el in comments_xml.iter(q("comment")):
         wid = _attr(el, "id")
         loc = Loc(f"{path}:word/comments.xml", el.sourceline or 0)
@@ -237,8 +238,18 @@ def read(path: Path, edition: Edition, report: Report, category: str, submitter:
                     if span is not None else "the comment has no mark in the document text")
             location = ""
         number = int(wid)
+        cid = f"{prefix}-{number:02d}" if number >= 0 else f"{prefix}-m{-number}"
+        if not COMMENT_ID_RE.match(cid):
+            report.error(loc, f"Word comment {wid}: the record id {cid[:60]!r} is not usable (letters, digits, - and _, "
+                              "at most 40 characters; shorten --id-prefix); skipped")
+            continue
+        if cid in seen:
+            report.error(loc, f"Word comment {wid}: id {cid} is already used by the comment at line {seen[cid]} of "
+                              "this file; skipped")
+            continue
+        seen[cid] = loc.line
         comment = Comment(
-            id=f"{prefix}-{number:02d}" if number >= 0 else f"{prefix}-m{-number}",
+            id=cid,
             text=text, category=category, received=date, name=submitter or _attr(el, "author"), contact="",
             location=location, clauses=tuple(clauses), anchor=anchor, anchor_note=note, quote=quote,
             source_file=path.name, source_row=number,

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -19,6 +20,9 @@ MAX_MEMBERS = 2000
 MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_MEMBER_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 100  # uncompressed / compressed, for members larger than 1 MiB
+# what zipfile raises on a damaged or unusual archive
+DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
+           RuntimeError)
 
 
 def safe_parser() -> etree.XMLParser:
@@ -53,7 +57,7 @@ class SafeZip:
             raise UserError(f"{where}: {size} bytes is more than the {MAX_FILE_BYTES} a {kind} may have here")
         try:
             self.zip = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError):
+        except DAMAGED:
             raise UserError(f"{where}: not a {kind} file (not a zip archive); save it from Word/Excel as "
                             f".{kind.lower()}") from None
         infos = self.zip.infolist()
@@ -75,14 +79,18 @@ class SafeZip:
     def read(self, name: str) -> bytes:
         info = self.infos[name]
         out = bytearray()
-        with self.zip.open(info) as fh:
-            while True:
-                chunk = fh.read(65536)
-                if not chunk:
-                    break
-                out += chunk
-                if len(out) > info.file_size or len(out) > MAX_MEMBER_UNCOMPRESSED:
-                    raise UserError(f"{self.path}: part {name} unpacks to more than it declares; refused")
+        try:
+            with self.zip.open(info) as fh:
+                while True:
+                    chunk = fh.read(65536)
+                    if not chunk:
+                        break
+                    out += chunk
+                    if len(out) > info.file_size or len(out) > MAX_MEMBER_UNCOMPRESSED:
+                        raise UserError(f"{self.path}: part {name} unpacks to more than it declares; refused")
+        except DAMAGED as exc:  # bad CRC, broken deflate stream, offsets past the end, encryption, unknown method
+            raise UserError(f"{self.path}: part {name} of the {self.kind} is damaged ({type(exc).__name__}: {exc}); "
+                            f"save the file again from Word/Excel") from None
         return bytes(out)
 
     def xml(self, name: str) -> etree._Element:
