@@ -267,3 +267,63 @@ def test_print_html_status_sample_and_escaping(edition_dir):
     assert len(seen) == len(set(seen))
     assert sorted(set(seen)) == sorted(c.id for c in ed.clauses())
     assert units[0].heads[0].id == "general"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Units of a full-size edition (bench/generate.py): planned, not rendered
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("generated")
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(work)], check=True, capture_output=True,
+                   timeout=300)
+    return work / "editions" / "base"
+
+
+def _unit_htmls(edition) -> dict[str, str]:
+    out = {}
+    for unit in pdf_html.plan_units(edition):
+        writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
+        out[unit.key] = pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True)
+    return out
+
+
+def test_units_of_a_large_edition_are_capped(generated):
+    ed = editions.load_or_fail(str(generated))
+    units = pdf_html.plan_units(ed)
+    assert len(list(ed.clauses())) > 2000
+    # no unit is larger than the cap unless it is a single clause that cannot be cut (no children to cut at)
+    over = [(u.key, pdf_html.unit_size(u)) for u in units
+            if pdf_html.unit_size(u) > pdf_html.UNIT_CHARS and not (len(u.clauses) == 1 and not u.clauses[0].children)]
+    assert over == []
+    body = [u for u in units if not u.commentary]
+    assert sum(len(u.clauses) > 1 for u in body) > 10  # small siblings still share units (no page per item)
+    # every clause is printed exactly once in the body and every clause with a 解説 once in the 解説 part
+    seen = [h.id for u in body for h in u.heads] + [d.id for u in body for c in u.clauses for d in c.walk()]
+    assert sorted(seen) == sorted(c.id for c in ed.clauses())
+    # a smaller cap cuts finer, but never below a 章 (level 2) into single sentences: units start at numbered items
+    finer = pdf_html.plan_units(ed, limit=3000)
+    assert len(finer) > len(units)
+    assert all(u.clauses[0].level <= 5 for u in finer)
+
+
+def test_one_clause_edit_changes_the_html_of_one_unit_only(generated, tmp_path):
+    """Nothing in a unit's HTML depends on another unit's content (page numbers are stamped after merging, the
+    目次 is a separate document), so an edit misses the cache for exactly one unit."""
+    root = tmp_path / "src"
+    shutil.copytree(generated.parent.parent / "nisc", root / "nisc")
+    shutil.copytree(generated, root / "editions" / "base")
+    before = _unit_htmls(editions.load_or_fail(str(root / "editions" / "base")))
+    # a sentence added to a clause body in the middle of the edition (as the benchmark's edit path does)
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import run as bench_run
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    stamp, clause_id = bench_run.edit_one_clause(root / "editions" / "base")
+    after = _unit_htmls(editions.load_or_fail(str(root / "editions" / "base")))
+    assert before.keys() == after.keys()
+    changed = [key for key in before if before[key] != after[key]]
+    assert len(changed) == 1, changed
+    assert stamp in after[changed[0]] and f'id="{clause_id}"' in after[changed[0]]

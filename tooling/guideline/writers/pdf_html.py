@@ -27,9 +27,12 @@ TOC_ID = "toc"
 # into internal links (WeasyPrint drops links to anchors it cannot see).
 EXTERNAL_ANCHOR = "https://anchor.invalid/#"
 
-# A clause whose printed size (characters of text below it) exceeds this is cut into units at its children; smaller
-# ones stay one unit. ~1,000 characters fill an A4 page, so units hold at most about a dozen pages.
-UNIT_CHARS = 12_000
+# A clause whose printed size (characters of text below it) exceeds this is cut into units at its children, and a
+# run of small siblings sharing a unit is cut before it would exceed it. ~1,100 characters fill an A4 page, so a
+# unit holds about seven pages at most: re-rendering the unit of an edited clause takes about a CPU second. Smaller
+# units would cost more than they save: every unit is a document of its own (~0.2 CPU-s of fixed cost: fonts,
+# styles, PDF writing) and ends on a part-filled page.
+UNIT_CHARS = 8_000
 
 
 @dataclass
@@ -44,14 +47,16 @@ class Unit:
     commentary_head: bool = False  # the unit opens the generated 解説 part (its 第N編 heading)
 
 
-def _size(clause: Clause, commentary: bool) -> int:
-    total = 0
-    for c in clause.walk():
-        total += len(c.heading) + 20
-        total += len(block_text(c.commentary if commentary else c.body))
-        if not commentary:
-            total += 60 * len(c.meta.nisc)
+def _own_size(clause: Clause, commentary: bool) -> int:
+    """Characters a clause prints itself (heading, text, NISC notes), children excluded."""
+    total = len(clause.heading) + 20 + len(block_text(clause.commentary if commentary else clause.body))
+    if not commentary:
+        total += 60 * len(clause.meta.nisc)
     return total
+
+
+def _size(clause: Clause, commentary: bool) -> int:
+    return sum(_own_size(c, commentary) for c in clause.walk())
 
 
 def has_commentary(clause: Clause) -> bool:
@@ -62,32 +67,46 @@ def _commentary_children(clause: Clause) -> list[Clause]:
     return [c for c in clause.children if has_commentary(c)]
 
 
-def plan_units(edition: Edition) -> list[Unit]:
-    """Cut the body into units: every 編 and 章 starts a page; clauses larger than UNIT_CHARS are split further."""
+def plan_units(edition: Edition, limit: int | None = None) -> list[Unit]:
+    """Cut the body into units: every 編 and 章 starts a page; clauses larger than ``limit`` characters
+    (UNIT_CHARS) are split further at their children, and a run of small siblings sharing a unit stops before it
+    would grow past ``limit``. So a unit is at most about ``limit`` characters unless one clause without children
+    is larger on its own."""
+    limit = UNIT_CHARS if limit is None else limit
     units: list[Unit] = []
+    sizes: dict[tuple[int, bool], int] = {}
+
+    def size(clause: Clause, commentary: bool) -> int:
+        key = (id(clause), commentary)
+        if key not in sizes:
+            sizes[key] = _own_size(clause, commentary) + sum(size(k, commentary) for k in clause.children)
+        return sizes[key]
 
     def children_of(clause: Clause, commentary: bool) -> list[Clause]:
         return _commentary_children(clause) if commentary else list(clause.children)
 
     def visit(clause: Clause, heads: list[Clause], commentary: bool, opens_part: bool = False) -> None:
         kids = children_of(clause, commentary)
-        split = clause.level <= 2 or _size(clause, commentary) > UNIT_CHARS
+        split = clause.level <= 2 or size(clause, commentary) > limit
         if not split or not kids:
             _add(units, clause, heads, commentary, opens_part)
             return
         own = heads + [clause]
         # 章 start pages, and so do children too large for one unit; small children share the page run of the
-        # sibling before them (unless that sibling was itself cut up).
+        # sibling before them (unless that sibling was itself cut up, or the run would grow past the limit).
         can_append = False
+        run = 0  # characters in the unit a small child would join
         for i, kid in enumerate(kids):
-            big = kid.level <= 2 or _size(kid, commentary) > UNIT_CHARS
-            if i == 0 or big or not can_append:
-                before = len(units)
-                visit(kid, own if i == 0 else [], commentary, opens_part and i == 0)
-                can_append = len(units) == before + 1 and len(units[-1].clauses) == 1 \
-                    and units[-1].clauses[0] is kid
-            else:
+            kid_size = size(kid, commentary)
+            big = kid.level <= 2 or kid_size > limit
+            if i > 0 and not big and can_append and run + kid_size <= limit:
                 units[-1].clauses.append(kid)
+                run += kid_size
+                continue
+            before = len(units)
+            visit(kid, own if i == 0 else [], commentary, opens_part and i == 0)
+            can_append = len(units) == before + 1 and len(units[-1].clauses) == 1 and units[-1].clauses[0] is kid
+            run = kid_size + (sum(_own_size(h, commentary) for h in own) if i == 0 else 0)
 
     for part in edition.parts:
         visit(part, [], False)
@@ -97,6 +116,12 @@ def plan_units(edition: Edition) -> list[Unit]:
         for i, kid in enumerate(kids):
             visit(kid, [], True, opens_part=(i == 0))
     return units
+
+
+def unit_size(unit: Unit) -> int:
+    """The printed size of a unit in characters (as plan_units measures it)."""
+    return sum(_own_size(h, unit.commentary) for h in unit.heads) \
+        + sum(_size(c, unit.commentary) for c in unit.clauses)
 
 
 def _add(units: list[Unit], clause: Clause, heads: list[Clause], commentary: bool, opens_part: bool) -> None:
