@@ -105,56 +105,116 @@ def pdf_cache_dir(out: Path) -> Path | None:
     return Path(out).resolve().parent / ".cache" / "comparison-pdf"
 
 
+class Background:
+    """``fn()`` (returning bytes) run in a forked child process; :meth:`result` waits for it. Should the child fail
+    for any reason, ``fn`` runs again here, so that its error is reported the ordinary way."""
+
+    def __init__(self, fn):
+        from multiprocessing import get_context
+
+        self.fn = fn
+        ctx = get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=self._child, args=(send,), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def _child(self, send) -> None:
+        try:
+            send.send_bytes(self.fn())
+        except BaseException:  # noqa: BLE001 - the parent runs fn itself and reports
+            pass
+        finally:
+            send.close()
+
+    def result(self) -> bytes:
+        try:
+            data = self._recv.recv_bytes()
+        except (EOFError, OSError):
+            data = None
+        self.close()
+        return self.fn() if data is None else data
+
+    def close(self) -> None:
+        self._recv.close()
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+
+
+def pdf_cache_dir(out: Path) -> Path | None:
+    """Rendered parts of comparison.pdf are kept beside the output directory (``<out>/../.cache/comparison-pdf``),
+    so that a diff run again after an edit re-renders only the parts that changed; GUIDELINE_PDF_CACHE=0: none."""
+    if os.environ.get("GUIDELINE_PDF_CACHE", "1") == "0":
+        return None
+    return Path(out).resolve().parent / ".cache" / "comparison-pdf"
+
+
+def _tracked_module():
+    module_name = OUTPUTS["tracked"][0]
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        click.echo("tracked.docx skipped: the Word tracked-changes writer (guideline.writers.tracked_docx) is not "
+                   "installed in this version", err=True)
+        return None
+
+
 def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old", author: str | None = None,
                   date: str | None = None, quiet: bool = False) -> list[Path]:
-    """Write the chosen outputs into ``out`` (replaced whole). The 新旧対照表 PDF, the slowest, is started first: its
-    parts are laid out in worker processes while the other outputs are written here."""
+    """Write the chosen outputs into ``out`` (replaced whole).
+
+    The slow ones start first and run beside the rest: tracked.docx in a forked child process, the parts of the
+    新旧対照表 PDF in worker processes (:mod:`guideline.writers.comparison_pdf`); the quick outputs are written here
+    meanwhile. GUIDELINE_PDF_WORKERS=1 does everything in this process (the bytes are the same)."""
     _check_target(out)
     progress = Progress(quiet)
-    written: list[Path] = []
     from guideline.fileio import atomic_directory
+    from guideline.writers import comparison_pdf
 
-    table = pending = None
-    if any(fmt.startswith("comparison-") for fmt in formats):
-        from guideline.writers import comparison, comparison_pdf
-
-        table = comparison.build(cs)
-        if "comparison-pdf" in formats:
-            pending = comparison_pdf.start(cs, table, columns, pdf_cache_dir(out))
+    parallel = comparison_pdf.workers(2) > 1
+    tracked = _tracked_module() if "tracked" in formats else None
+    when = revision_date(date, cs) if tracked is not None else None
+    table = pending = background = None
     try:
+        if tracked is not None and parallel:
+            background = Background(lambda: tracked.render(cs, author=author, date=when))
+        if any(fmt.startswith("comparison-") for fmt in formats):
+            from guideline.writers import comparison
+
+            table = comparison.build(cs)
+            if "comparison-pdf" in formats:
+                pending = comparison_pdf.start(cs, table, columns, pdf_cache_dir(out))
         with atomic_directory(out) as tmp:
             for fmt in formats:
-                module_name, names = OUTPUTS[fmt]
+                name = OUTPUTS[fmt][1][0]
+                if fmt == "comparison-pdf":
+                    continue  # last: its parts are being laid out meanwhile
                 if fmt == "tracked":
-                    try:
-                        module = importlib.import_module(module_name)
-                    except ModuleNotFoundError as exc:
-                        if exc.name != module_name:
-                            raise
-                        click.echo("tracked.docx skipped: the Word tracked-changes writer "
-                                   "(guideline.writers.tracked_docx) is not installed in this version", err=True)
-                        continue
-                    with progress.step(f"diff: {names[0]}"):
-                        module.write(cs, tmp, author=author, date=revision_date(date, cs))
-                elif fmt == "comparison-pdf":
-                    continue  # below, once the other outputs are written
-                else:
-                    module = importlib.import_module(module_name)
-                    with progress.step(f"diff: {names[0]}"):
-                        if fmt.startswith("comparison-"):
-                            module.write(cs, tmp, formats=(fmt.split("-", 1)[1],), columns=columns, table=table)
-                        else:
-                            module.write(cs, tmp)
+                    if tracked is not None and background is None:
+                        with progress.step(f"diff: {name}"):
+                            tracked.write(cs, tmp, author=author, date=when)
+                    continue  # else written below, when the child process is done
+                module = importlib.import_module(OUTPUTS[fmt][0])
+                with progress.step(f"diff: {name}"):
+                    if fmt.startswith("comparison-"):
+                        module.write(cs, tmp, formats=(fmt.split("-", 1)[1],), columns=columns, table=table)
+                    else:
+                        module.write(cs, tmp)
+            if background is not None:
+                with progress.step("diff: tracked.docx"):
+                    atomic_write(tmp / "tracked.docx", background.result())
             if pending is not None:
                 with progress.step("diff: comparison.pdf"):
                     atomic_write(tmp / "comparison.pdf", pending.result())
             present = {fmt: [out / n for n in OUTPUTS[fmt][1] if (tmp / n).exists()] for fmt in formats}
     finally:
-        if pending is not None:
-            pending.close()
-    for fmt in formats:
-        written.extend(present[fmt])
-    return written
+        for job in (background, pending):
+            if job is not None:
+                job.close()
+    return [path for fmt in formats for path in present[fmt]]
 
 
 # --------------------------------------------------------------------------------------------------------------------
