@@ -14,7 +14,10 @@ normalisation and reads the format written by :func:`to_js`:
 """
 from __future__ import annotations
 
+import bisect
 import json
+import operator
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -49,17 +52,44 @@ def clusters(text: str) -> list[str]:
     return out
 
 
+# Characters met so far: those that are not marks (and, in _TRANSLATE, what NFKC makes of each one it changes), and
+# the marks. Text without marks is one cluster per character, so it is normalised by one str.translate.
+_PLAIN: set[str] = set()
+_MARKS: set[str] = set()
+_TRANSLATE: dict[int, str] = {}
+
+
 def normalize(text: str) -> str:
     """NFKC per character cluster, then lower case (the same as ``norm()`` in search.js)."""
+    chars = set(text)
+    new = chars - _PLAIN
+    if new:
+        if new & _MARKS:
+            return normalize_clusters(text)
+        for ch in new:
+            if _is_mark(ch):
+                _MARKS.add(ch)
+                continue
+            nfkc = unicodedata.normalize("NFKC", ch)
+            if nfkc != ch:
+                _TRANSLATE[ord(ch)] = nfkc
+            _PLAIN.add(ch)
+        if new & _MARKS:
+            return normalize_clusters(text)
+    return text.translate(_TRANSLATE).lower()
+
+
+def normalize_clusters(text: str) -> str:
+    """:func:`normalize` the plain way, cluster by cluster (the reference; used for text holding marks)."""
     return "".join(unicodedata.normalize("NFKC", c) for c in clusters(text)).lower()
 
 
 def bigrams(text: str) -> set[str]:
     """The bigrams of already normalised text, leaving out any that hold white space."""
     out: set[str] = set()
-    for a, b in zip(text, text[1:]):
-        if not (a.isspace() or b.isspace()):
-            out.add(a + b)
+    for run in text.split():  # str.split() and str.isspace() agree on what white space is
+        if len(run) > 1:
+            out.update(map(operator.add, run, run[1:]))
     return out
 
 
@@ -74,13 +104,18 @@ def _b36(n: int) -> str:
     return "".join(reversed(out))
 
 
+_B36: list[str] = []
+
+
 def encode_postings(doc_numbers: list[int]) -> str:
     """Ascending document numbers as comma-separated base-36 deltas: [3, 5, 40] → "3,2,z"."""
-    out, prev = [], 0
-    for n in doc_numbers:
-        out.append(_b36(n - prev))
-        prev = n
-    return ",".join(out)
+    if not doc_numbers:
+        return ""
+    deltas = list(map(operator.sub, doc_numbers, [0, *doc_numbers[:-1]]))
+    top = max(deltas)
+    if top >= len(_B36):
+        _B36.extend(_b36(n) for n in range(len(_B36), max(top + 1, 2 * len(_B36), 4096)))
+    return ",".join(map(_B36.__getitem__, deltas))
 
 
 def decode_postings(encoded: str) -> list[int]:
@@ -92,11 +127,83 @@ def decode_postings(encoded: str) -> list[int]:
     return out
 
 
+# Bigrams of a document's heading and text, by that text; and the postings of the last index built. A preview
+# rebuilds the index after every save, when mostly one document has changed: only the changed documents are cut up
+# again, and only their bigrams' posting lists are updated and encoded again (the result is the same as building
+# from scratch; a different number of documents, or many changes, build from scratch).
+_GRAMS: dict[str, frozenset[str]] = {}
+MEMO_DOCS = 20000
+PATCH_LIMIT = 64  # changed documents up to which the last index is patched
+_LOCK = threading.Lock()
+_last: dict = {}  # keys: list of texts, grams: their bigram sets, postings: gram -> doc numbers, encoded: gram -> str
+
+
+def _grams_of(key: str) -> frozenset[str]:
+    grams = _GRAMS.get(key)
+    if grams is None:
+        grams = frozenset(bigrams(normalize(key)))
+        if len(_GRAMS) >= MEMO_DOCS:
+            _GRAMS.clear()
+        _GRAMS[key] = grams
+    return grams
+
+
+def _postings(keys: list[str], grams: list[frozenset[str]]) -> dict[str, str]:
+    """gram → encoded posting list, patched from the last build when few documents changed."""
+    last = _last
+    if last and len(last["keys"]) == len(keys):
+        changed = [i for i, (a, b) in enumerate(zip(last["keys"], keys)) if a != b]
+        if len(changed) <= PATCH_LIMIT:
+            postings, encoded = last["postings"], last["encoded"]
+            touched: set[str] = set()
+            for i in changed:
+                old, new = last["grams"][i], grams[i]
+                for gram in old - new:
+                    postings[gram].remove(i)
+                    touched.add(gram)
+                for gram in new - old:
+                    bisect.insort(postings.setdefault(gram, []), i)
+                    touched.add(gram)
+            for gram in touched:
+                if postings[gram]:
+                    encoded[gram] = encode_postings(postings[gram])
+                else:
+                    del postings[gram], encoded[gram]
+            last["keys"], last["grams"] = keys, grams
+            return encoded
+    postings = {}
+    for number, doc_grams in enumerate(grams):
+        for gram in doc_grams:
+            found = postings.get(gram)
+            if found is None:
+                postings[gram] = [number]
+            else:
+                found.append(number)
+    encoded = {gram: encode_postings(numbers) for gram, numbers in postings.items()}
+    _last.clear()
+    _last.update(keys=keys, grams=grams, postings=postings, encoded=encoded)
+    return encoded
+
+
 def build(docs: list[SearchDoc]) -> dict:
     """The index as a JSON-ready dict (deterministic: documents in the given order, bigrams sorted)."""
+    keys = [d.heading + "\n" + d.text for d in docs]
+    with _LOCK:
+        grams = [_grams_of(k) for k in keys]
+        encoded = _postings(keys, grams)
+        ordered = {gram: encoded[gram] for gram in sorted(encoded)}
+    return {
+        "v": FORMAT_VERSION,
+        "docs": [[d.href, d.label, d.heading, d.text, d.kind] for d in docs],
+        "grams": ordered,
+    }
+
+
+def build_plain(docs: list[SearchDoc]) -> dict:
+    """:func:`build` without any memory of earlier builds (the reference for tests)."""
     postings: dict[str, list[int]] = {}
     for number, doc in enumerate(docs):
-        for gram in bigrams(normalize(doc.heading + "\n" + doc.text)):
+        for gram in bigrams(normalize_clusters(doc.heading + "\n" + doc.text)):
             postings.setdefault(gram, []).append(number)
     return {
         "v": FORMAT_VERSION,
