@@ -66,14 +66,14 @@ def _row_text(r: dict) -> str:
     return r["attrs"] + "".join(r["cells"])
 
 
-def split(table, rows: list[dict], size: int = PART_CHARS) -> list[list[dict]]:
+def split(table, rows: list[dict], size: int = PART_CHARS, cut_every: int = CUT_EVERY) -> list[list[dict]]:
     """The rows cut into parts (see the module documentation); at least one part, possibly empty."""
     parts: list[list[dict]] = []
     current: list[dict] = []
     weight = 0
     for group in _groups(table, rows):
         text = "".join(_row_text(r) for r in group)
-        cut_here = int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:4], "big") % CUT_EVERY == 0
+        cut_here = int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:4], "big") % cut_every == 0
         if current and (weight >= 2 * size or (weight >= size and cut_here)):
             parts.append(current)
             current, weight = [], 0
@@ -83,11 +83,12 @@ def split(table, rows: list[dict], size: int = PART_CHARS) -> list[list[dict]]:
     return parts
 
 
-def documents(cs: ChangeSet, table, columns: str = "new-old", size: int = PART_CHARS) -> list[str]:
+def documents(cs: ChangeSet, table, columns: str = "new-old", size: int = PART_CHARS,
+              cut_every: int = CUT_EVERY) -> list[str]:
     """The HTML of each part, in order."""
     from guideline.writers import comparison
 
-    parts = split(table, comparison.row_dicts(table, columns), size)
+    parts = split(table, comparison.row_dicts(table, columns), size, cut_every)
     template = jinja_env().get_template("diff/comparison-part.html.j2")
     style = comparison.css() + PART_CSS
     sample = cs.old.meta.sample or cs.new.meta.sample
@@ -191,14 +192,15 @@ class Pending:
 
 
 def start(cs: ChangeSet, table, columns: str = "new-old", cache_dir: Path | None = None,
-          size: int = PART_CHARS) -> Pending:
+          size: int = PART_CHARS, cut_every: int = CUT_EVERY) -> Pending:
     """Begin rendering the comparison PDF (parts not in the cache go to worker processes at once)."""
-    return Pending(documents(cs, table, columns, size), cache_dir)
+    return Pending(documents(cs, table, columns, size, cut_every), cache_dir)
 
 
 def render(cs: ChangeSet, table, columns: str = "new-old", cache_dir: Path | None = None,
-           size: int = PART_CHARS) -> bytes:
-    pending = start(cs, table, columns, cache_dir, size)
+           size: int = PART_CHARS, cut_every: int = CUT_EVERY) -> bytes:
+    """The finished PDF (what :func:`start` and :meth:`Pending.result` make), as bytes."""
+    pending = start(cs, table, columns, cache_dir, size, cut_every)
     try:
         return pending.result()
     finally:
