@@ -8,8 +8,11 @@ How it works:
   from a half-written build and broken sources leave the last good build on screen.
 - A watcher thread polls the modification times of the edition's ``.md``/``.yaml`` files and of its NISC catalog
   every :data:`POLL_INTERVAL` seconds (no extra dependency; a poll of a dozen files costs microseconds) and rebuilds
-  the whole HTML on a change. A full rebuild of the sample draft takes about 0.3 s of CPU, so nothing finer is done;
-  the NISC catalog is the one input kept between builds (reread only when its file changes).
+  the HTML on a change. What did not change is not computed again: the reader takes each file's parse result from
+  the parse cache (:mod:`guideline.parse_cache`, in memory: only the saved file is parsed again), the NISC catalog
+  is kept while its file is unchanged, and the search index is patched for the clauses whose text changed
+  (:mod:`guideline.writers.search_index`). On the 2,042-clause benchmark edition a rebuild after a one-clause edit
+  takes about 0.4 s of CPU (a full first build about 1.3 s); the pages themselves are rendered anew each time.
 - :class:`Handler` serves the current build with ``http.server`` on a loopback address. Into every HTML page it
   serves (never into the files on disk) it puts a ``<script>`` that long-polls ``/__reload``: the request returns
   as soon as the build counter moves, and the page reloads. While the sources are broken, every page carries an
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from guideline import parse_cache
 from guideline.diagnostics import ERROR, WARNING, Report, UserError, display_path
 
 POLL_INTERVAL = 0.1  # seconds between two looks at the sources' modification times (a dozen stat calls)
@@ -126,6 +130,7 @@ class Preview:
         self._catalog = None
         self._catalog_path: Path | None = None
         self._watcher: threading.Thread | None = None
+        self.parse_cache = parse_cache.default_for(self.edition_dir)  # parse results kept between builds
         self._find_catalog()
 
     def _find_catalog(self):
@@ -192,11 +197,11 @@ class Preview:
                 catalog = self._catalog
             else:
                 probe = Report()
-                loaded = nisc.load_catalog(path, probe)
+                loaded = nisc.load_catalog(path, probe, self.parse_cache)
                 # only a catalog read without any remark is reused; otherwise the reader reads and reports on it
                 if loaded is not None and not probe.items:
                     self._catalog_key, self._catalog, catalog = key, loaded, loaded
-        edition, report = read_edition(self.edition_dir, catalog=catalog)
+        edition, report = read_edition(self.edition_dir, catalog=catalog, cache=self.parse_cache)
         if edition is not None:
             validate(edition, report, self.src)
         return edition, report
