@@ -315,3 +315,43 @@ def test_help_and_loopback_only():
     assert "'0.0.0.0' is not a loopback address" in result.output
     result = runner.invoke(cli, ["serve", "--host", "192.168.1.10"])
     assert result.exit_code == 2
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_rebuild_parses_only_the_saved_file_and_equals_a_fresh_build(tmp_path: Path, monkeypatch):
+    """In-process: after an edit the preview parses one file again (the others come from the parse cache), patches
+    the search index, and still writes exactly what a build from scratch without any cache writes."""
+    from guideline.commands.build import FORMATS
+    from guideline.parse_cache import clear_memory
+    from guideline.writers import search_index
+
+    src = tmp_path / "guideline_src"
+    shutil.copytree(SRC, src)
+    preview = serve.Preview("base", tmp_path / "work", src=src)
+    cache = preview.parse_cache
+    state = preview.build()
+    assert not state.errors and state.root is not None
+    n_md = len(list((src / "editions" / "base").glob("*.md")))
+    assert (cache.misses, cache.hits) == (n_md + 1, 0)  # every Markdown file and the NISC catalog, once
+    assert (tmp_path / "build" / ".cache" / "parse").is_dir()  # beside the copied source root (no git here)
+    replace_in(src / "editions" / "base" / "a.md", ORIGINAL, "CISOとする。保存した追記である。")
+    state = preview.build()
+    assert not state.errors
+    assert (cache.misses, cache.hits) == (n_md + 2, n_md - 1)  # a.md again; b.md from memory (catalog reused)
+    served = _tree(state.root)
+    assert "保存した追記" in served["site/" + html_site.href_map(editions.load_or_fail("base", src))("org-ciso")
+                                 .split("#")[0]].decode("utf-8")
+    assert "保存した追記".encode() in served["site/assets/search-index.js"]
+
+    monkeypatch.setenv("GUIDELINE_PARSE_CACHE", "0")  # from scratch: no parse cache, no memory of earlier indexes
+    clear_memory()
+    search_index._last.clear()
+    search_index._GRAMS.clear()
+    edition = editions.load_or_fail("base", src)
+    fresh = tmp_path / "fresh"
+    for module_name in FORMATS["html"]:
+        __import__(module_name, fromlist=["write"]).write(edition, fresh)
+    assert _tree(fresh) == served
