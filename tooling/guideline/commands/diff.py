@@ -172,17 +172,18 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
     _check_target(out)
     progress = Progress(quiet)
     from guideline.fileio import atomic_directory
-    from guideline.writers import comparison_pdf
 
-    parallel = comparison_pdf.workers(2) > 1
     tracked = _tracked_module() if "tracked" in formats else None
     when = revision_date(date, cs) if tracked is not None else None
     table = pending = background = None
     try:
-        if tracked is not None and parallel:
-            background = Background(lambda: tracked.render(cs, author=author, date=when))
+        if tracked is not None:
+            from guideline.writers.comparison_pdf import workers
+
+            if workers(2) > 1:
+                background = Background(lambda: tracked.render(cs, author=author, date=when))
         if any(fmt.startswith("comparison-") for fmt in formats):
-            from guideline.writers import comparison
+            from guideline.writers import comparison, comparison_pdf
 
             table = comparison.build(cs)
             if "comparison-pdf" in formats:
