@@ -287,3 +287,17 @@ def test_an_unwritable_cache_directory_is_no_error(base: Path, tmp_path: Path):
     cache = parse_cache.ParseCache(blocker / "cache")  # cannot be created: a file is in the way
     assert _read(base, cache) == _read(base, parse_cache.ParseCache(None, enabled=False))
     assert cache.misses == _md_count(base) + 1
+
+
+def test_memory_is_bounded_by_source_size(tmp_path: Path, monkeypatch):
+    draft = REPO / "guideline_src" / "draft"
+    sizes = sorted(p.stat().st_size for p in draft.glob("*.md"))
+    assert len(sizes) >= 3
+    monkeypatch.setattr(parse_cache, "MEMORY_BYTES", sizes[-1] + sizes[-2])
+    plain = _read(draft, parse_cache.ParseCache(None, enabled=False))
+    assert _read(draft, parse_cache.ParseCache(None)) == plain
+    assert 1 <= len(parse_cache._MEMORY) < len(sizes) + 1
+    assert parse_cache._memory_bytes == sum(size for _, size in parse_cache._MEMORY.values()) <= sizes[-1] + sizes[-2]
+    again = parse_cache.ParseCache(None)
+    assert _read(draft, again) == plain
+    assert again.misses > 0  # what was dropped is parsed again

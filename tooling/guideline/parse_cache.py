@@ -71,7 +71,8 @@ CACHE_SUBDIR = ("build", ".cache", "parse")
 SUFFIX = ".json"
 MAX_AGE_DAYS = 30
 MAX_ENTRIES = 4000
-MEMORY_ENTRIES = 256
+MEMORY_ENTRIES = 512
+MEMORY_BYTES = 8 * 1024 * 1024  # source bytes whose results are kept in memory (the model is ~10-20 times larger)
 TOUCH_AFTER = 86400  # refresh an entry's modification time on a hit when it is older than this (seconds)
 PRUNE_EVERY = 500  # writes between two prunes in one process
 # the modules whose code decides what a file parses to
@@ -326,7 +327,8 @@ def dec_catalog(data: list, path: str) -> tuple:
 # the cache
 
 
-_MEMORY: OrderedDict[tuple, Any] = OrderedDict()
+_MEMORY: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()  # (kind, content hash, path) -> (result, source size)
+_memory_bytes = 0
 _LOCK = threading.Lock()
 _writes: dict[str, int] = {}  # cache directory -> entries written by this process (for pruning)
 
@@ -355,7 +357,7 @@ class ParseCache:
             if found is not None:
                 _MEMORY.move_to_end(mkey)
                 self.hits += 1
-                return found
+                return found[0]
         result = self._load(kind, key, path, decode)
         if result is not None:
             self.disk_hits += 1
@@ -363,10 +365,7 @@ class ParseCache:
             self.misses += 1
             result = compute()
             self._store(kind, key, path, result, encode)
-        with _LOCK:
-            _MEMORY[mkey] = result
-            while len(_MEMORY) > MEMORY_ENTRIES:
-                _MEMORY.popitem(last=False)
+        _remember(mkey, result, len(data))
         return result
 
     # disk ----------------------------------------------------------------------------------------------------------
@@ -425,6 +424,7 @@ class ParseCache:
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=entry.parent)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(header + b"\n" + payload)
+            os.chmod(tmp, 0o644)
             os.replace(tmp, entry)
             tmp = None
         except OSError:
@@ -492,6 +492,21 @@ def default_for(path: str | os.PathLike[str]) -> ParseCache:
     return ParseCache(directory)
 
 
+def _remember(mkey: tuple, result: Any, size: int) -> None:
+    global _memory_bytes
+    with _LOCK:
+        old = _MEMORY.pop(mkey, None)
+        if old is not None:
+            _memory_bytes -= old[1]
+        _MEMORY[mkey] = (result, size)
+        _memory_bytes += size
+        while len(_MEMORY) > 1 and (len(_MEMORY) > MEMORY_ENTRIES or _memory_bytes > MEMORY_BYTES):
+            _, (_, dropped) = _MEMORY.popitem(last=False)
+            _memory_bytes -= dropped
+
+
 def clear_memory() -> None:
+    global _memory_bytes
     with _LOCK:
         _MEMORY.clear()
+        _memory_bytes = 0
