@@ -205,39 +205,78 @@ class Cache:
 
 
 def _workers(jobs: int) -> int:
+    """Worker processes for ``jobs`` renderings at most; 0: render in this process (GUIDELINE_PDF_WORKERS=1)."""
     env = os.environ.get("GUIDELINE_PDF_WORKERS", "")
     if env.isdigit() and int(env) >= 1:
         wanted = int(env)
+        if wanted == 1:
+            return 0
     else:
         wanted = min(2, os.cpu_count() or 1)
     return max(1, min(wanted, jobs))
 
 
-def _render_all(jobs: list[tuple[str, bool]], cache: Cache, stats: dict) -> list[Rendered]:
-    """Render (html, tagged) jobs: from the cache where possible, the rest in worker processes, largest first."""
-    keys = [cache.key(html, tagged) for html, tagged in jobs]
-    out: list[Rendered | None] = [cache.get(k) for k in keys]
-    todo = [i for i, r in enumerate(out) if r is None]
-    cache.misses += len(todo)
-    if not todo:
-        return out  # type: ignore[return-value]
-    import weasyprint  # noqa: F401 - imported before the workers fork, so that they start warm
+def _warm_worker() -> None:
+    _quiet_weasyprint()
+    import weasyprint  # noqa: F401 - while the parent process looks up the cache and joins the cached parts
 
-    workers = _workers(len(todo))
-    stats["rendered"] = stats.get("rendered", 0) + len(todo)
-    if workers <= 1:
-        for i in todo:
-            out[i] = Rendered(**render_html(*jobs[i]))
-            cache.put(keys[i], out[i])
-    else:
-        todo.sort(key=lambda i: -len(jobs[i][0]))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                 initializer=_quiet_weasyprint) as pool:
-            futures = {i: pool.submit(render_html, *jobs[i]) for i in todo}
-            for i in todo:
-                out[i] = Rendered(**futures[i].result())
-                cache.put(keys[i], out[i])
-    return out  # type: ignore[return-value]
+
+class Renderer:
+    """Renders (html, tagged) jobs through the cache. A miss is laid out in a worker process, so that the calling
+    process can go on (writing the HTML of other units, joining the parts it already has) while it waits. Workers
+    are forked one at a time as misses arrive while the others are busy, up to two (GUIDELINE_PDF_WORKERS), so
+    that an edit that misses one unit starts one worker, not one per core; each job goes to the worker with the
+    least work queued. With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process instead."""
+
+    def __init__(self, cache: Cache, stats: dict, expected: int = 1):
+        self.cache = cache
+        self.stats = stats
+        self.limit = _workers(expected)  # expected: jobs the caller will submit in all
+        self.pools: list[ProcessPoolExecutor] = []
+        self.queued: list[list] = []  # per worker: [future, size] of its jobs
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _worker(self) -> int:
+        loads = [sum(size for future, size in jobs if not future.done()) for jobs in self.queued]
+        if 0 in loads:
+            return loads.index(0)
+        if len(self.pools) < self.limit:
+            self.pools.append(ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"),
+                                                  initializer=_warm_worker))
+            self.queued.append([])
+            return len(self.pools) - 1
+        return loads.index(min(loads))
+
+    def submit(self, jobs: list[tuple[str, bool]]) -> list:
+        """Start the jobs (largest misses first); returns one handle per job for :meth:`result`."""
+        keys = [self.cache.key(html, tagged) for html, tagged in jobs]
+        handles: list = [self.cache.get(k) for k in keys]
+        todo = [i for i, r in enumerate(handles) if r is None]
+        self.cache.misses += len(todo)
+        self.stats["rendered"] = self.stats.get("rendered", 0) + len(todo)
+        for i in sorted(todo, key=lambda i: -len(jobs[i][0])):
+            if self.limit == 0:
+                handles[i] = (keys[i], None, jobs[i])
+                continue
+            w = self._worker()
+            future = self.pools[w].submit(render_html, *jobs[i])
+            self.queued[w].append([future, len(jobs[i][0])])
+            handles[i] = (keys[i], future, None)
+        return handles
+
+    def result(self, handle) -> Rendered:
+        if isinstance(handle, Rendered):
+            return handle
+        key, future, job = handle
+        rendered = Rendered(**(future.result() if future is not None else render_html(*job)))
+        self.cache.put(key, rendered)
+        return rendered
 
 
 def _weasyprint_version() -> str:
@@ -264,26 +303,35 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     cache = Cache(cache_directory, salt=f"weasyprint {_weasyprint_version()}\n{_fonts_fingerprint(fonts)}")
 
     units = pdf_html.plan_units(edition)
-    htmls = []
-    for unit in units:
-        writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
-        htmls.append(pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True))
-    stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS)
-    *body, stamp = _render_all([*((html, True) for html in htmls), (stamp_html, False)], cache, stats)
-
-    # The 目次 needs the page every entry landed on: body pages are numbered from 1.
-    page_of: dict[str, int] = {}
-    offset = 0
-    for r in body:
-        for name, index in r.anchors.items():
-            page_of.setdefault(name, offset + index + 1)
-        offset += r.pages
-    front_html = pdf_html.document(edition, front=True, page_numbers=page_of)
-    (front,) = _render_all([(front_html, True)], cache, stats)
+    with Renderer(cache, stats, expected=len(units) + 1) as renderer:
+        # Each unit is looked up as soon as its HTML is ready: a miss starts laying out (and the worker process
+        # importing WeasyPrint, a second) while the HTML of the other units is written.
+        handles = []
+        for unit in units:
+            writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
+            html = pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True)
+            handles += renderer.submit([(html, True)])
+        stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS)
+        (stamp_handle,) = renderer.submit([(stamp_html, False)])
+        # Join the parts in order while the missing ones are laid out. The 目次 needs the page every entry landed
+        # on: body pages are numbered from 1.
+        merger = pdf_merge.Merger(cache.dir)
+        page_of: dict[str, int] = {}
+        offset = 0
+        for handle in handles:
+            r = renderer.result(handle)
+            merger.add(r)
+            for name, index in r.anchors.items():
+                page_of.setdefault(name, offset + index + 1)
+            offset += r.pages
+        front_html = pdf_html.document(edition, front=True, page_numbers=page_of)
+        (front_handle,) = renderer.submit([(front_html, True)])
+        front = renderer.result(front_handle)
+        stamp = renderer.result(stamp_handle)
 
     stats.update(units=len(units), body_pages=offset, front_pages=front.pages, cache_hits=cache.hits,
                  cache_misses=cache.misses)
-    data = pdf_merge.merge(edition, front, body, stamp, cache.dir)
+    data = merger.finish(edition, front, stamp)
     cache.prune()
     return data
 

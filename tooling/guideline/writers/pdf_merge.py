@@ -220,134 +220,180 @@ def share_fonts(out, cache: Path | None = None) -> int:
     return shared
 
 
-def merge(edition: Edition, front: "Rendered", body: list["Rendered"], stamp: "Rendered",
-          cache: Path | None = None) -> bytes:
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name, String
+class Merger:
+    """Joins the body parts one by one, in order, as they become available (so that joining overlaps the rendering
+    of the parts still missing), then the front matter, which is laid out last but goes first."""
 
-    out = pikepdf.new()
-    parts = [front, *body]
-    sources = [pikepdf.open(io.BytesIO(r.pdf)) for r in parts]
+    def __init__(self, cache: Path | None = None):
+        import pikepdf
+        from pikepdf import Array, Dictionary, Name
 
-    struct_root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=struct_root, K=Array()))
-    struct_root.K = Array([document])
-    nums = Array()
-    key_base = 0
-    dests: dict[str, object] = {}
-    first_page: list[int] = []
+        self.cache = cache
+        self.out = pikepdf.new()
+        self.struct_root = self.out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+        self.document = self.out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document,
+                                                          P=self.struct_root, K=Array()))
+        self.struct_root.K = Array([self.document])
+        self.nums = Array()
+        self.key_base = 0
+        self.dests: dict[str, object] = {}
+        self.parts: list[tuple["Rendered", int]] = []  # body parts and the index of their first page
+        self.sources: list = []  # kept open until the file is saved (pages are copied lazily)
 
-    for src in sources:
-        first = len(out.pages)
-        first_page.append(first)
-        with warnings.catch_warnings():  # named destinations are merged below
-            warnings.simplefilter("ignore")
-            out.pages.extend(src.pages)
+    def _add(self, r: "Rendered", at: int | None = None) -> int:
+        """Copy a part's pages (appended, or inserted at ``at``), destinations and tags; returns its first page."""
+        import pikepdf
+        from pikepdf import Array, Name
+
+        out = self.out
+        src = pikepdf.open(io.BytesIO(r.pdf))
+        self.sources.append(src)
+        if at is None:
+            first = len(out.pages)
+            with warnings.catch_warnings():  # named destinations are merged below
+                warnings.simplefilter("ignore")
+                out.pages.extend(src.pages)
+        else:
+            first = at
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for i, page in enumerate(src.pages):
+                    out.pages.insert(at + i, page)
+        added = out.pages[first:first + len(src.pages)]
         names = src.Root.get("/Names")
         if names is not None and "/Dests" in names:
             copied = out.copy_foreign(src.make_indirect(names.Dests.Names))
             for i in range(0, len(copied), 2):
-                dests.setdefault(str(copied[i]), copied[i + 1])
+                self.dests.setdefault(str(copied[i]), copied[i + 1])
         src_root = src.Root.get("/StructTreeRoot")
         if src_root is None:
-            continue
+            return first
         root = out.copy_foreign(src_root)
         # The part's Document element becomes a Part below the joint Document. Everything below it keeps its
         # parent, including the elements of WeasyPrint's margin boxes, which point at it without being its kids.
         part = root.K[0]
         part.S = Name.Part
-        part.P = document
-        document.K.append(part)
+        part.P = self.document
+        if at is None:
+            self.document.K.append(part)
+        else:
+            self.document.K.insert(0, part)
+        # Parent-tree keys in the order parts are added (the front matter's last): the number tree stays sorted.
+        key_base = self.key_base
         pairs = root.ParentTree.Nums
         top = 0
         for i in range(0, len(pairs), 2):
             key = int(pairs[i])
             top = max(top, key)
-            nums.append(key + key_base)
-            nums.append(pairs[i + 1])
-        for page in out.pages[first:]:
-            if "/StructParents" in page.obj:
-                page.obj.StructParents = int(page.obj.StructParents) + key_base
+            self.nums.append(key + key_base)
+            self.nums.append(pairs[i + 1])
+        if key_base:
+            for page in added:
+                if "/StructParents" in page.obj:
+                    page.obj.StructParents = int(page.obj.StructParents) + key_base
+                for annot in page.obj.get("/Annots", Array()):
+                    if "/StructParent" in annot:
+                        annot.StructParent = int(annot.StructParent) + key_base
+        self.key_base += top + 1
+        return first
+
+    def add(self, r: "Rendered") -> None:
+        """Append a body part."""
+        self.parts.append((r, self._add(r)))
+
+    def finish(self, edition: Edition, front: "Rendered", stamp: "Rendered") -> bytes:
+        """Put the front matter first, stitch links, stamp page furniture, build the outline; the PDF's bytes."""
+        import pikepdf
+        from pikepdf import Array, Dictionary, Name, String
+
+        out = self.out
+        self._add(front, at=0)
+        front_src = self.sources[-1]
+        front_pages = len(front_src.pages)
+        struct_root = self.struct_root
+        struct_root.ParentTree = out.make_indirect(Dictionary(Nums=self.nums))
+        struct_root.ParentTreeNextKey = self.key_base
+        out.Root.StructTreeRoot = struct_root
+
+        # Named destinations (sorted, as a name tree requires) and cross-file links.
+        dests = self.dests
+        names_array = Array()
+        for name in sorted(dests, key=lambda n: n.encode("utf-8")):
+            names_array.append(String(name))
+            names_array.append(dests[name])
+        out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=names_array)))
+        for page in out.pages:
             for annot in page.obj.get("/Annots", Array()):
-                if "/StructParent" in annot:
-                    annot.StructParent = int(annot.StructParent) + key_base
-        key_base += top + 1
+                action = annot.get("/A")
+                if action is None or action.get("/S") != Name.URI:
+                    continue
+                uri = str(action.URI)
+                if uri.startswith(EXTERNAL_ANCHOR) and uri[len(EXTERNAL_ANCHOR):] in dests:
+                    target = uri[len(EXTERNAL_ANCHOR):]
+                    del annot.A
+                    annot.Dest = String(target)
+                    annot.Contents = String(target)
 
-    struct_root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
-    struct_root.ParentTreeNextKey = key_base
-    out.Root.StructTreeRoot = struct_root
+        # Running header and page number on the body pages, as pagination artifacts.
+        stamp_pdf = pikepdf.open(io.BytesIO(stamp.pdf))
+        self.sources.append(stamp_pdf)
+        font, gid_of, widths = _digits_font(stamp_pdf)
+        font = out.copy_foreign(font)
+        header = out.copy_foreign(stamp_pdf.pages[0].as_form_xobject())
+        opening = out.make_stream(b"q\n")
+        for number, page in enumerate(out.pages[front_pages:], start=1):
+            resources = page.obj.Resources
+            if "/Font" not in resources:
+                resources.Font = Dictionary()
+            resources.Font[FOOTER_FONT] = font
+            if "/XObject" not in resources:
+                resources.XObject = Dictionary()
+            resources.XObject[HEADER_FORM] = header
+            box = [float(v) for v in page.obj.MediaBox]
+            stamp_stream = out.make_stream(_furniture_stream(f"- {number} -", gid_of, widths, box[2] - box[0]))
+            contents = page.obj.Contents
+            existing = list(contents) if isinstance(contents, Array) else [contents]
+            page.obj.Contents = Array([opening, *existing, stamp_stream])
 
-    # Named destinations (sorted, as a name tree requires) and cross-file links.
-    names_array = Array()
-    for name in sorted(dests, key=lambda n: n.encode("utf-8")):
-        names_array.append(String(name))
-        names_array.append(dests[name])
-    out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=names_array)))
-    for page in out.pages:
-        for annot in page.obj.get("/Annots", Array()):
-            action = annot.get("/A")
-            if action is None or action.get("/S") != Name.URI:
-                continue
-            uri = str(action.URI)
-            if uri.startswith(EXTERNAL_ANCHOR) and uri[len(EXTERNAL_ANCHOR):] in dests:
-                target = uri[len(EXTERNAL_ANCHOR):]
-                del annot.A
-                annot.Dest = String(target)
-                annot.Contents = String(target)
+        # Outline.
+        bookmarks = []
+        for part, first in [(front, 0)] + [(r, first + front_pages) for r, first in self.parts]:
+            for level, label, index, x, y in part.bookmarks:
+                bookmarks.append((int(level), str(label), first + int(index), float(x), float(y)))
+        with out.open_outline() as outline:
+            stack: list[tuple[int, list]] = [(0, outline.root)]
+            for level, label, page_index, x, y in bookmarks:
+                while stack[-1][0] >= level:
+                    stack.pop()
+                item = pikepdf.OutlineItem(label, page_index, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
+                item.is_closed = level >= 2
+                stack[-1][1].append(item)
+                stack.append((level, item.children))
 
-    # Running header and page number on the body pages, as pagination artifacts.
-    stamp_pdf = pikepdf.open(io.BytesIO(stamp.pdf))
-    font, gid_of, widths = _digits_font(stamp_pdf)
-    font = out.copy_foreign(font)
-    header = out.copy_foreign(stamp_pdf.pages[0].as_form_xobject())
-    opening = out.make_stream(b"q\n")
-    body_start = first_page[1] if len(first_page) > 1 else len(out.pages)
-    for number, page in enumerate(out.pages[body_start:], start=1):
-        resources = page.obj.Resources
-        if "/Font" not in resources:
-            resources.Font = Dictionary()
-        resources.Font[FOOTER_FONT] = font
-        if "/XObject" not in resources:
-            resources.XObject = Dictionary()
-        resources.XObject[HEADER_FORM] = header
-        box = [float(v) for v in page.obj.MediaBox]
-        stamp_stream = out.make_stream(_furniture_stream(f"- {number} -", gid_of, widths, box[2] - box[0]))
-        contents = page.obj.Contents
-        existing = list(contents) if isinstance(contents, Array) else [contents]
-        page.obj.Contents = Array([opening, *existing, stamp_stream])
+        # Catalog and document information.
+        out.Root.Lang = String(str(front_src.Root.get("/Lang", "ja")) or "ja")
+        out.Root.MarkInfo = Dictionary(Marked=True)
+        out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        out.Root.PageMode = Name.UseOutlines
+        if "/Metadata" in front_src.Root:
+            out.Root.Metadata = out.copy_foreign(front_src.Root.Metadata)
+        info = Dictionary()
+        for key, value in front_src.docinfo.items():
+            info[key] = value
+        out.trailer.Info = out.make_indirect(info)
+        out.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)]))
 
-    # Outline.
-    bookmarks = []
-    for part, first in zip(parts, first_page):
-        for level, label, index, x, y in part.bookmarks:
-            bookmarks.append((int(level), str(label), first + int(index), float(x), float(y)))
-    with out.open_outline() as outline:
-        stack: list[tuple[int, list]] = [(0, outline.root)]
-        for level, label, page_index, x, y in bookmarks:
-            while stack[-1][0] >= level:
-                stack.pop()
-            item = pikepdf.OutlineItem(label, page_index, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
-            item.is_closed = level >= 2
-            stack[-1][1].append(item)
-            stack.append((level, item.children))
+        share_fonts(out, self.cache)
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True, compress_streams=True, min_version="1.7",
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return buffer.getvalue()
 
-    # Catalog and document information.
-    front_src = sources[0]
-    out.Root.Lang = String(str(front_src.Root.get("/Lang", "ja")) or "ja")
-    out.Root.MarkInfo = Dictionary(Marked=True)
-    out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-    out.Root.PageMode = Name.UseOutlines
-    if "/Metadata" in front_src.Root:
-        out.Root.Metadata = out.copy_foreign(front_src.Root.Metadata)
-    info = Dictionary()
-    for key, value in front_src.docinfo.items():
-        info[key] = value
-    out.trailer.Info = out.make_indirect(info)
-    front_pages = len(front_src.pages)
-    out.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)]))
 
-    share_fonts(out, cache)
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True, compress_streams=True, min_version="1.7",
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
+def merge(edition: Edition, front: "Rendered", body: list["Rendered"], stamp: "Rendered",
+          cache: Path | None = None) -> bytes:
+    """The joined PDF of the front matter, the body parts in order, and the page furniture."""
+    merger = Merger(cache)
+    for r in body:
+        merger.add(r)
+    return merger.finish(edition, front, stamp)
