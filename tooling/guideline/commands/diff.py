@@ -204,12 +204,12 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
                         module.write(cs, tmp, formats=(fmt.split("-", 1)[1],), columns=columns, table=table)
                     else:
                         module.write(cs, tmp)
+            if pending is not None:  # before tracked.docx: joining the parts overlaps the child's work
+                with progress.step("diff: comparison.pdf"):
+                    atomic_write(tmp / "comparison.pdf", pending.result())
             if background is not None:
                 with progress.step("diff: tracked.docx"):
                     atomic_write(tmp / "tracked.docx", background.result())
-            if pending is not None:
-                with progress.step("diff: comparison.pdf"):
-                    atomic_write(tmp / "comparison.pdf", pending.result())
             present = {fmt: [out / n for n in OUTPUTS[fmt][1] if (tmp / n).exists()] for fmt in formats}
     finally:
         for job in (background, pending):
