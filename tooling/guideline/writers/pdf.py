@@ -270,6 +270,10 @@ class Renderer:
             handles[i] = (keys[i], future, None)
         return handles
 
+    @staticmethod
+    def ready(handle) -> bool:
+        return isinstance(handle, Rendered) or (handle[1] is not None and handle[1].done())
+
     def result(self, handle) -> Rendered:
         if isinstance(handle, Rendered):
             return handle
@@ -318,7 +322,11 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
         merger = pdf_merge.Merger(cache.dir)
         page_of: dict[str, int] = {}
         offset = 0
-        for handle in handles:
+        for i, handle in enumerate(handles):
+            if not renderer.ready(handle):  # open the cached parts after it while it is being laid out
+                for later in handles[i + 1:]:
+                    if isinstance(later, Rendered):
+                        merger.prepare(later)
             r = renderer.result(handle)
             merger.add(r)
             for name, index in r.anchors.items():

@@ -118,11 +118,13 @@ def _width_array(widths: dict[int, float]):
 
 
 def _to_unicode(stream) -> dict[int, str]:
+    """A ToUnicode CMap's bfchar entries as {glyph id: UTF-16BE text in lower-case hex} (kept as hex: decoding
+    tens of thousands of entries per build would cost more than the rest of font sharing)."""
     text = stream.read_bytes().decode("latin-1")
     out: dict[int, str] = {}
     for block in re.findall(r"beginbfchar(.*?)endbfchar", text, flags=re.S):
         for glyph, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
-            out.setdefault(int(glyph, 16), bytes.fromhex(uni).decode("utf-16-be", "replace"))
+            out.setdefault(int(glyph, 16), uni.lower())
     return out
 
 
@@ -136,7 +138,7 @@ def _to_unicode_cmap(mapping: dict[int, str]) -> bytes:
         batch = items[i:i + 100]
         lines.append(f"{len(batch)} beginbfchar".encode())
         for glyph, text in batch:
-            lines.append(f"<{glyph:04x}> <{text.encode('utf-16-be').hex()}>".encode())
+            lines.append(f"<{glyph:04x}> <{text}>".encode())
         lines.append(b"endbfchar")
     lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
     return b"\n".join(lines)
@@ -239,6 +241,14 @@ class Merger:
         self.dests: dict[str, object] = {}
         self.parts: list[tuple["Rendered", int]] = []  # body parts and the index of their first page
         self.sources: list = []  # kept open until the file is saved (pages are copied lazily)
+        self.opened: dict[int, object] = {}  # parts opened ahead by prepare(), by id()
+
+    def prepare(self, r: "Rendered") -> None:
+        """Open a part ahead of adding it (parsing it is a good part of the cost), e.g. while waiting for another."""
+        import pikepdf
+
+        if id(r) not in self.opened:
+            self.opened[id(r)] = pikepdf.open(io.BytesIO(r.pdf))
 
     def _add(self, r: "Rendered", at: int | None = None) -> int:
         """Copy a part's pages (appended, or inserted at ``at``), destinations and tags; returns its first page."""
@@ -246,7 +256,7 @@ class Merger:
         from pikepdf import Array, Name
 
         out = self.out
-        src = pikepdf.open(io.BytesIO(r.pdf))
+        src = self.opened.pop(id(r), None) or pikepdf.open(io.BytesIO(r.pdf))
         self.sources.append(src)
         if at is None:
             first = len(out.pages)
