@@ -487,3 +487,34 @@ def test_workbook_without_sheets_is_a_message_not_a_crash(tree, tmp_path):
     path.write_bytes(data)
     r = run("comments", "import", path, "--round", ROUND)
     assert r.code == 1 and "nosheet.xlsx" in r.err and "no sheet" in r.err, r.text
+
+
+def test_member_lying_about_its_size_is_never_unpacked_past_it(tree, tmp_path):
+    """A sheet that unpacks to 20 MB but declares 100 kB (so neither the size nor the ratio check sees it): reading
+    stops at the declared size and the member is refused as damaged; nothing near 20 MB is ever produced."""
+    import struct
+
+    good = make_xlsx(None, xlsx_rows(), tmp_path / "good.xlsx").read_bytes()
+    big = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+          + b" " * (20 * 1024 * 1024) + b"</worksheet>"
+    data = bytearray(rewrite_member(good, "xl/worksheets/sheet1.xml", lambda _: big))
+    name = b"xl/worksheets/sheet1.xml"
+    declared = 100 * 1024
+    central = data.find(b"PK\x01\x02")
+    while central != -1:  # patch the uncompressed size in this member's central directory entry
+        n = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46:central + 46 + n] == name:
+            struct.pack_into("<I", data, central + 24, declared)
+        central = data.find(b"PK\x01\x02", central + 4)
+    local = data.find(b"PK\x03\x04")
+    while local != -1:  # and in its local header
+        n = struct.unpack_from("<H", data, local + 26)[0]
+        if data[local + 30:local + 30 + n] == name:
+            struct.pack_into("<I", data, local + 22, declared)
+        local = data.find(b"PK\x03\x04", local + 4)
+    path = tmp_path / "liar.xlsx"
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo(name.decode()).file_size == declared
+    r = run("comments", "import", path, "--round", ROUND)
+    assert r.code == 1 and "liar.xlsx: part xl/worksheets/sheet1.xml of the XLSX is damaged" in r.err, r.text
