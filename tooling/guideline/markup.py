@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.container import container_plugin
+from typing import TYPE_CHECKING
 
 from guideline.model import (
     Block,
@@ -31,6 +28,10 @@ from guideline.model import (
     XRef,
 )
 
+if TYPE_CHECKING:  # markdown-it is imported when a file is parsed: a run served by the parse cache never needs it
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 COMMENTARY = "解説"
 COMMENTARY_OPEN = f"container_{COMMENTARY}_open"
 COMMENTARY_CLOSE = f"container_{COMMENTARY}_close"
@@ -48,6 +49,9 @@ def _validate_commentary(params: str, *args) -> bool:
 
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.container import container_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     # Accept every link target at parse time so that the converter can report a disallowed scheme

@@ -16,8 +16,8 @@ diagnostics, in the same order, as reading afresh.
 
 Keys and trust. An entry's name is the SHA-256 of the file's bytes together with a fingerprint of the tool: the
 format version, the guideline version, a hash of the reader's own source files (so an edited checkout never reuses
-entries from before the edit), the Python version, and the versions of markdown-it-py, mdit-py-plugins, PyYAML and
-the Unicode database. Entries hold no path: file locations are bound when an entry is loaded, so the same text read
+entries from before the edit), the Python version, the versions of PyYAML (and whether it uses libyaml) and of the
+Unicode database, and the package files of markdown-it-py and mdit-py-plugins that carry their versions. Entries hold no path: file locations are bound when an entry is loaded, so the same text read
 from another directory (an edition exported from git into a temporary directory, a copy of an edition) hits too.
 
 An entry is a header line (JSON: format, fingerprint, kind, content hash, SHA-256 of the payload) and a JSON
@@ -90,24 +90,28 @@ def fingerprint() -> str:
     """The tool's identity for cache keys (computed once per process)."""
     global _fingerprint
     if _fingerprint is None:
+        import importlib.util
         import unicodedata
 
-        import markdown_it
-        import mdit_py_plugins
         import yaml
 
         from guideline import __version__
 
         h = hashlib.sha256()
         parts = [f"format={FORMAT}", f"guideline={__version__}", f"python={sys.version}",
-                 f"impl={sys.implementation.cache_tag}", f"markdown-it={markdown_it.__version__}",
-                 f"mdit-plugins={mdit_py_plugins.__version__}", f"pyyaml={yaml.__version__}",
+                 f"impl={sys.implementation.cache_tag}", f"pyyaml={yaml.__version__}",
                  f"libyaml={getattr(yaml, '__with_libyaml__', False)}", f"unicode={unicodedata.unidata_version}"]
         h.update("\n".join(parts).encode("utf-8"))
         here = Path(__file__).resolve().parent
-        for name in _SOURCES:
+        files = [(name, here / name) for name in _SOURCES]
+        # markdown-it-py and its plugins by their package files that carry __version__ (found, not imported: a run
+        # that hits the cache never needs markdown-it)
+        for package in ("markdown_it", "mdit_py_plugins"):
+            spec = importlib.util.find_spec(package)
+            files.append((package, Path(spec.origin) if spec is not None and spec.origin else here / "missing"))
+        for name, path in files:
             try:
-                h.update(name.encode() + b"\0" + (here / name).read_bytes())
+                h.update(name.encode() + b"\0" + path.read_bytes())
             except OSError:
                 h.update(name.encode() + b"\0missing")
         _fingerprint = h.hexdigest()

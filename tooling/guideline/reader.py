@@ -11,8 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from guideline import markup, nisc, parse_cache, yamlio
 from guideline.diagnostics import ERROR, WARNING, Loc, Report
@@ -29,6 +28,9 @@ from guideline.model import (
     NiscMapping,
 )
 from guideline.numbering import number_tree
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 EDITION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
