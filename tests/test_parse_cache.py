@@ -268,6 +268,12 @@ def test_prune_removes_unused_and_surplus_entries(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["README", f"{0:064x}.json", f"{1:064x}.json"])
     assert parse_cache.prune(tmp_path, max_age_days=25, max_entries=1, now=now) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["README", f"{0:064x}.json"])
+    big = tmp_path / f"{9:064x}.json"
+    big.write_bytes(b"x" * 1000)
+    os.utime(big, (now - 60, now - 60))  # used before entry 0 (used now): it goes first
+    assert parse_cache.prune(tmp_path, max_bytes=1500, now=now) == 0
+    assert parse_cache.prune(tmp_path, max_bytes=1001, now=now) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["README", f"{0:064x}.json"])
 
 
 def test_a_hit_refreshes_the_entry_so_it_is_not_pruned(base: Path, tmp_path: Path):

@@ -25,7 +25,7 @@ payload decoded by a fixed schema into model objects; nothing in it is executed 
 parse, whose header names another tool, kind or content, whose payload hash does not match, or that does not decode
 is ignored and rebuilt. Entries are written to a temporary file and renamed into place (not fsync'ed: a cache entry
 torn by a crash fails its payload hash and is rebuilt). Entries not used for :data:`MAX_AGE_DAYS` days are removed,
-and the oldest beyond :data:`MAX_ENTRIES`.
+and the least recently used beyond :data:`MAX_ENTRIES` entries or :data:`MAX_BYTES` bytes.
 
 ``GUIDELINE_PARSE_CACHE=0`` turns the cache off (memory and disk).
 """
@@ -71,6 +71,7 @@ CACHE_SUBDIR = ("build", ".cache", "parse")
 SUFFIX = ".json"
 MAX_AGE_DAYS = 30
 MAX_ENTRIES = 4000
+MAX_BYTES = 256 * 1024 * 1024
 MEMORY_ENTRIES = 512
 MEMORY_BYTES = 8 * 1024 * 1024  # source bytes whose results are kept in memory (the model is ~10-20 times larger)
 TOUCH_AFTER = 86400  # refresh an entry's modification time on a hit when it is older than this (seconds)
@@ -445,12 +446,12 @@ class ParseCache:
             prune(entry.parent)
 
 
-def prune(directory: str | os.PathLike[str], max_age_days: float = MAX_AGE_DAYS,
-          max_entries: int = MAX_ENTRIES, now: float | None = None) -> int:
-    """Remove entries unused for ``max_age_days`` days, then the oldest beyond ``max_entries``, and temporary files
-    left by killed writers. Returns how many files were removed."""
+def prune(directory: str | os.PathLike[str], max_age_days: float = MAX_AGE_DAYS, max_entries: int = MAX_ENTRIES,
+          max_bytes: int = MAX_BYTES, now: float | None = None) -> int:
+    """Remove entries unused for ``max_age_days`` days, then the least recently used beyond ``max_entries`` entries
+    or ``max_bytes`` bytes, and temporary files left by killed writers. Returns how many files were removed."""
     now = time.time() if now is None else now
-    entries: list[tuple[float, str]] = []
+    entries: list[tuple[float, int, str]] = []
     removed = 0
     try:
         with os.scandir(directory) as it:
@@ -458,15 +459,16 @@ def prune(directory: str | os.PathLike[str], max_age_days: float = MAX_AGE_DAYS,
                 if not e.name.endswith(SUFFIX) or not e.is_file(follow_symlinks=False):
                     continue
                 try:
-                    mtime = e.stat(follow_symlinks=False).st_mtime
+                    st = e.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                stale = now - mtime > max_age_days * 86400
                 if e.name.startswith(".tmp-"):
-                    stale = now - mtime > 3600
-                elif not stale:
-                    entries.append((mtime, e.path))
-                    continue
+                    stale = now - st.st_mtime > 3600
+                else:
+                    stale = now - st.st_mtime > max_age_days * 86400
+                    if not stale:
+                        entries.append((st.st_mtime, st.st_size, e.path))
+                        continue
                 if stale:
                     try:
                         os.unlink(e.path)
@@ -476,12 +478,18 @@ def prune(directory: str | os.PathLike[str], max_age_days: float = MAX_AGE_DAYS,
     except OSError:
         return removed
     entries.sort()
-    for _, p in entries[: max(0, len(entries) - max_entries)]:
+    total = sum(size for _, size, _ in entries)
+    count = len(entries)
+    for _, size, path in entries:
+        if count <= max_entries and total <= max_bytes:
+            break
         try:
-            os.unlink(p)
+            os.unlink(path)
             removed += 1
         except OSError:
             pass
+        count -= 1
+        total -= size
     return removed
 
 
