@@ -17,8 +17,9 @@ diagnostics, in the same order, as reading afresh.
 Keys and trust. An entry's name is the SHA-256 of the file's bytes together with a fingerprint of the tool: the
 format version, the guideline version, a hash of the reader's own source files (so an edited checkout never reuses
 entries from before the edit), the Python version, the versions of PyYAML (and whether it uses libyaml) and of the
-Unicode database, and the package files of markdown-it-py and mdit-py-plugins that carry their versions. Entries hold no path: file locations are bound when an entry is loaded, so the same text read
-from another directory (an edition exported from git into a temporary directory, a copy of an edition) hits too.
+Unicode database, and the package files of markdown-it-py and mdit-py-plugins that carry their versions. Entries
+hold no path: file locations are bound when an entry is loaded, so the same text read from another directory (an
+edition exported from git into a temporary directory, a copy of an edition) hits too.
 
 An entry is a header line (JSON: format, fingerprint, kind, content hash, SHA-256 of the payload) and a JSON
 payload decoded by a fixed schema into model objects; nothing in it is executed (no pickle). An entry that does not
