@@ -173,15 +173,23 @@ class Pending:
             rendered = self.futures[i].result() if i in self.futures else _render(self.htmls[i])
             self.parts[i] = Rendered(**rendered)
             self.cache.put(self.keys[i], self.parts[i])
-        self.close()
         parts = [p for p in self.parts if p is not None]
         html = pages_document(sum(p.pages for p in parts))
         key = self.cache.key(html, tagged=False)
         numbers = self.cache.get(key)
-        if numbers is None:
-            numbers = Rendered(**_render(html, tagged=False))
-            self.cache.put(key, numbers)
-        data = merge(parts, numbers, self.cache.dir)
+        later = None
+        if numbers is None and self.pool is not None:  # laid out by a worker while the parts are joined here
+            later = self.pool.submit(_render, html, False)
+
+        def page_numbers() -> Rendered:
+            nonlocal numbers
+            if numbers is None:
+                numbers = Rendered(**(later.result() if later is not None else _render(html, tagged=False)))
+                self.cache.put(key, numbers)
+            return numbers
+
+        data = merge(parts, page_numbers, self.cache.dir)
+        self.close()
         self.cache.prune()
         return data
 
@@ -212,7 +220,8 @@ def render(cs: ChangeSet, table, columns: str = "new-old", cache_dir: Path | Non
 
 
 def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
-    """One tagged PDF from the rendered parts, with page ``n`` of ``numbers`` stamped on page n as an artifact."""
+    """One tagged PDF from the rendered parts, with page ``n`` of ``numbers`` (a rendered document, or a function
+    returning one, called once the parts are joined) stamped on page n as an artifact."""
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
@@ -274,7 +283,7 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
         out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=names_array)))
 
     # Page numbers: page n of the numbers document, drawn over page n as a pagination artifact.
-    numbers_pdf = pikepdf.open(io.BytesIO(numbers.pdf))
+    numbers_pdf = pikepdf.open(io.BytesIO((numbers() if callable(numbers) else numbers).pdf))
     if len(numbers_pdf.pages) != len(out.pages):
         raise ValueError(f"page-number document has {len(numbers_pdf.pages)} pages for {len(out.pages)}")
     opening = out.make_stream(b"q\n")
