@@ -26,6 +26,7 @@ content (qpdf's deterministic ID); WeasyPrint's font subset tags are hashes too.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -47,7 +48,7 @@ from guideline.writers import pdf_html
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
 FONT_PACKAGES = "fonts-noto-cjk (or fonts-ipaexfont)"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
-CACHE_FORMAT = "6"  # bump when the cached record or the rendering options change
+CACHE_FORMAT = "7"  # bump when the cached record or the rendering options change
 CACHE_MAX_AGE = 30 * 24 * 3600  # cache entries unused this long are removed
 FILENAME = "guideline.pdf"
 
@@ -108,15 +109,26 @@ def _quiet_weasyprint() -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-def render_html(html: str, tagged: bool = True) -> dict:
+@functools.lru_cache(maxsize=4)
+def _stylesheet(text: str, base_url: str):
+    import weasyprint
+
+    return weasyprint.CSS(string=text, base_url=base_url)
+
+
+def render_html(html: str, tagged: bool = True, stylesheet: str | None = None) -> dict:
     """Lay out and write one print HTML document; return the PDF and what the merge step needs to know.
 
-    ``tagged`` False writes a plain PDF (for the page furniture, which is stamped on as an artifact)."""
+    ``tagged`` False writes a plain PDF (for the page furniture, which is stamped on as an artifact).
+    ``stylesheet``: CSS to apply as well (user origin), parsed once per process instead of once per document as a
+    ``<style>`` element would be (the HTML is then written with ``inline_css=False``)."""
     import weasyprint
 
     _quiet_weasyprint()
     options = PDF_OPTIONS if tagged else {}
-    document = weasyprint.HTML(string=html, base_url=str(pdf_html.templates_dir() / "pdf") + "/").render(**options)
+    base_url = str(pdf_html.templates_dir() / "pdf") + "/"
+    sheets = [_stylesheet(stylesheet, base_url)] if stylesheet else []
+    document = weasyprint.HTML(string=html, base_url=base_url).render(stylesheets=sheets, **options)
     anchors: dict[str, int] = {}
     bookmarks: list[list] = []
     for index, page in enumerate(document.pages):
@@ -150,10 +162,10 @@ class Cache:
         self.hits = 0
         self.misses = 0
 
-    def key(self, html: str, tagged: bool = True) -> str:
+    def key(self, html: str, tagged: bool = True, stylesheet: str | None = None) -> str:
         h = hashlib.sha256()
         options = json.dumps(PDF_OPTIONS if tagged else {}, sort_keys=True)
-        for part in (CACHE_FORMAT, __version__, self.salt, options, html):
+        for part in (CACHE_FORMAT, __version__, self.salt, options, html, *((stylesheet,) if stylesheet else ())):
             h.update(part.encode("utf-8"))
             h.update(b"\0")
         return h.hexdigest()
@@ -222,7 +234,7 @@ def _warm_worker() -> None:
 
 
 class Renderer:
-    """Renders (html, tagged) jobs through the cache. A miss is laid out in a worker process, so that the calling
+    """Renders jobs (the arguments of :func:`render_html`) through the cache. A miss is laid out in a worker process, so that the calling
     process can go on (writing the HTML of other units, joining the parts it already has) while it waits. Workers
     are forked one at a time as misses arrive while the others are busy, up to two (GUIDELINE_PDF_WORKERS), so
     that an edit that misses one unit starts one worker, not one per core; each job goes to the worker with the
@@ -253,9 +265,9 @@ class Renderer:
             return len(self.pools) - 1
         return loads.index(min(loads))
 
-    def submit(self, jobs: list[tuple[str, bool]]) -> list:
+    def submit(self, jobs: list[tuple]) -> list:
         """Start the jobs (largest misses first); returns one handle per job for :meth:`result`."""
-        keys = [self.cache.key(html, tagged) for html, tagged in jobs]
+        keys = [self.cache.key(*job) for job in jobs]
         handles: list = [self.cache.get(k) for k in keys]
         todo = [i for i, r in enumerate(handles) if r is None]
         self.cache.misses += len(todo)
@@ -307,16 +319,17 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     cache = Cache(cache_directory, salt=f"weasyprint {_weasyprint_version()}\n{_fonts_fingerprint(fonts)}")
 
     units = pdf_html.plan_units(edition)
+    css = pdf_html.css()
     with Renderer(cache, stats, expected=len(units) + 1) as renderer:
         # Each unit is looked up as soon as its HTML is ready: a miss starts laying out (and the worker process
         # importing WeasyPrint, a second) while the HTML of the other units is written.
         handles = []
         for unit in units:
             writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
-            html = pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True)
-            handles += renderer.submit([(html, True)])
-        stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS)
-        (stamp_handle,) = renderer.submit([(stamp_html, False)])
+            html = pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True, inline_css=False)
+            handles += renderer.submit([(html, True, css)])
+        stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS, inline_css=False)
+        (stamp_handle,) = renderer.submit([(stamp_html, False, css)])
         # Join the parts in order while the missing ones are laid out. The 目次 needs the page every entry landed
         # on: body pages are numbered from 1.
         merger = pdf_merge.Merger(cache.dir)
@@ -332,8 +345,8 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
             for name, index in r.anchors.items():
                 page_of.setdefault(name, offset + index + 1)
             offset += r.pages
-        front_html = pdf_html.document(edition, front=True, page_numbers=page_of)
-        (front_handle,) = renderer.submit([(front_html, True)])
+        front_html = pdf_html.document(edition, front=True, page_numbers=page_of, inline_css=False)
+        (front_handle,) = renderer.submit([(front_html, True, css)])
         front = renderer.result(front_handle)
         stamp = renderer.result(stamp_handle)
 

@@ -264,13 +264,15 @@ def css() -> str:
 
 
 def document(edition: Edition, *, front: bool, body: str = "", page_numbers: dict[str, int] | None = None,
-             stamped: bool = False, stamp: str = "") -> str:
+             stamped: bool = False, stamp: str = "", inline_css: bool = True) -> str:
     """A complete print HTML document.
 
     ``front`` adds the title page and the 目次. With ``page_numbers`` (anchor → printed page) the 目次 prints those
     numbers (the body lives in other documents); without, it uses target-counter() on the same document.
     ``stamped`` leaves the body pages' running header and page number out: they are stamped on after merging.
     ``stamp`` makes the furniture document instead (see :func:`stamp_document`).
+    ``inline_css`` False leaves the print CSS (:func:`css`) out: the caller passes it to WeasyPrint as a parsed
+    stylesheet (user origin: the rules left in the document, which only switch margin boxes off, still win).
     """
     meta = edition.meta
     rows = toc_entries(edition) if front else []
@@ -288,15 +290,15 @@ def document(edition: Edition, *, front: bool, body: str = "", page_numbers: dic
         front=front,
         toc=rows,
         body=body,
-        css=css(),
+        css=css() if inline_css else "",
         stamped=stamped,
         stamp=stamp,
         version=__version__,
     )
 
 
-def stamp_document(edition: Edition, digits: str) -> str:
+def stamp_document(edition: Edition, digits: str, inline_css: bool = True) -> str:
     """Two pages of page furniture: page 1 shows only the running header of a body page (it is stamped on every
     body page), page 2 the characters page numbers are made of, set in the page-number font (their glyphs are
     used to stamp the numbers)."""
-    return document(edition, front=False, stamp=digits)
+    return document(edition, front=False, stamp=digits, inline_css=inline_css)
