@@ -330,18 +330,24 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
             handles += renderer.submit([(html, True, css)])
         stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS, inline_css=False)
         (stamp_handle,) = renderer.submit([(stamp_html, False, css)])
-        # Join the parts in order while the missing ones are laid out. The 目次 needs the page every entry landed
-        # on: body pages are numbered from 1.
+        # With one worker (an edit), the parts are joined in order while the missing one is laid out; with
+        # more (a cold build), joining waits until the workers are gone: the joined document grows to ~0.5 GB
+        # for 600 pages, too much to hold beside two busy workers. The joining steps are the same either way.
         merger = pdf_merge.Merger(cache.dir)
-        page_of: dict[str, int] = {}
-        offset = 0
+        progressive = len(renderer.pools) == 1
+        body: list[Rendered] = []
         for i, handle in enumerate(handles):
-            if not renderer.ready(handle):  # open the cached parts after it while it is being laid out
+            if progressive and not renderer.ready(handle):  # open the cached parts after it meanwhile
                 for later in handles[i + 1:]:
                     if isinstance(later, Rendered):
                         merger.prepare(later)
-            r = renderer.result(handle)
-            merger.add(r)
+            body.append(renderer.result(handle))
+            if progressive:
+                merger.add(body[-1])
+        # The 目次 needs the page every entry landed on: body pages are numbered from 1.
+        page_of: dict[str, int] = {}
+        offset = 0
+        for r in body:
             for name, index in r.anchors.items():
                 page_of.setdefault(name, offset + index + 1)
             offset += r.pages
@@ -350,6 +356,9 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
         front = renderer.result(front_handle)
         stamp = renderer.result(stamp_handle)
 
+    if not progressive:
+        for r in body:
+            merger.add(r)
     stats.update(units=len(units), body_pages=offset, front_pages=front.pages, cache_hits=cache.hits,
                  cache_misses=cache.misses)
     data = merger.finish(edition, front, stamp)
