@@ -7,6 +7,7 @@ the Word tracked-changes writer (``guideline.writers.tracked_docx``) is installe
 from __future__ import annotations
 
 import datetime
+import gc
 import importlib
 import os
 import sys
@@ -116,7 +117,11 @@ class Background:
         ctx = get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=self._child, args=(send,), daemon=True)
-        self._proc.start()
+        gc.freeze()  # the parent's objects stay out of the child's garbage collections (which would copy their pages)
+        try:
+            self._proc.start()
+        finally:
+            gc.unfreeze()
         send.close()
 
     def _child(self, send) -> None:

@@ -22,6 +22,7 @@ revision runs to dozens of pages, so the PDF is the slowest output of ``guidelin
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import logging
@@ -162,8 +163,14 @@ class Pending:
 
             self.pool = ProcessPoolExecutor(max_workers=workers(len(self.todo)), mp_context=get_context("fork"),
                                             initializer=_quiet)
-            for i in sorted(self.todo, key=lambda i: -len(htmls[i])):  # largest first
-                self.futures[i] = self.pool.submit(_render, htmls[i])
+            # The workers fork at the first submit. Frozen, the parent's objects (both editions, the changeset) are
+            # left out of the workers' garbage collections, which would otherwise touch, and so copy, their pages.
+            gc.freeze()
+            try:
+                for i in sorted(self.todo, key=lambda i: -len(htmls[i])):  # largest first
+                    self.futures[i] = self.pool.submit(_render, htmls[i])
+            finally:
+                gc.unfreeze()
 
     def result(self) -> bytes:
         from guideline.writers.pdf import Rendered
