@@ -3,23 +3,38 @@
 Title page, 目次 with page numbers, the parts, and 第N編 解説 generated from the 例文 part's commentary; A4, 明朝/ゴシック
 Japanese fonts embedded, bookmarks for 編/章/節, running header, page numbers, PDF/UA-1 tags, document language ja.
 
-Speed. WeasyPrint lays out roughly ten pages a second on one core, so the body is cut into *units* that each start
-on a new page (:func:`guideline.writers.pdf_html.plan_units`) and rendered as separate documents: in two worker
-processes, and cached under ``<out>/../.cache/pdf/`` by a hash of their HTML, so an edit to one clause re-renders
-one unit. The parts are joined by :mod:`guideline.writers.pdf_merge`, which also stitches the tag trees, named
-destinations and links together, builds the outline, stamps the page numbers, and renders the 目次 last with the
-page numbers the units came out at. Because every unit starts a page anyway, the result is the same as one long
-rendering (set ``GUIDELINE_PDF_WORKERS=1`` to render in-process; the output is byte-identical).
+Speed. WeasyPrint lays out only about 6-7 of these dense, tagged A4 pages per CPU second, so the body is cut into
+*units* of at most about seven pages that each start on a new page (:func:`guideline.writers.pdf_html.plan_units`,
+UNIT_CHARS) and are rendered as separate documents, cached under ``<out>/../.cache/pdf/`` by a hash of their HTML
+(and of the print CSS): an edit to one clause re-renders one unit. Nothing in a unit's HTML depends on another
+unit's pages: the page numbers are stamped on after joining, and the 目次 is a document of its own, rendered last
+with the page numbers the units came out at (it is the only other document an edit that shifts pages re-renders).
+Misses are laid out in worker processes, forked one at a time as misses arrive (two at most), which import
+WeasyPrint themselves (a second) while this process writes the HTML of the other units; with a single worker (an
+edit) the cached parts are joined (:class:`guideline.writers.pdf_merge.Merger`) while the missing one is laid
+out. The joining also stitches the tag trees, named destinations and links together, builds the outline and
+stamps the page numbers. Because every unit starts a page anyway, the result is the same as one long rendering
+(``GUIDELINE_PDF_WORKERS=1`` renders in-process; the output is byte-identical).
 
-Measured on the 2-core project machine (shared, load average 7-15 during the runs; CPU seconds are the steadier
-figure): WeasyPrint manages only about 4-5 of these dense, tagged A4 pages per CPU second.
-r5-03 (71 pages, 1.35 MB): cold 16 CPU-s (30 s wall under load), unchanged rebuild 2.1 s, one-clause edit 7.7 s
-wall / 3.5 CPU-s. A 416-page synthetic edition (r5-03 with the 対策基準 repeated): cold 103 CPU-s, unchanged rebuild
-5.8 s wall / 2.8 CPU-s, one-clause edit 12.9 s wall / 5.8 CPU-s, 3.4 MB. So the cold target (≤ 15 s for ~400
-pages) is out of reach with WeasyPrint on two cores; the edit path is bounded by one unit's layout (~3 CPU-s for a
-dozen pages) plus reading the edition and joining (~2.5 CPU-s). Trade-offs of the joining: every unit starts a
-new page (a 編, a 章, or a numbered item of a long 章), and each part's tag tree becomes a ``Part`` of one
-``Document``.
+Measured on the 2-core project machine (shared with other jobs; figures from a quiet moment, load average < 1,
+unless said otherwise; CPU seconds include the workers), on the benchmark edition (bench/generate.py: 2,042
+clauses, 480,000 characters, 672 pages in 116 units): a one-clause edit (``make bench``'s pdf_incremental_s) takes
+3.9 s wall / 4.6 CPU-s, against 11.2 s / 11.2 CPU-s for the previous version run back to back, whose unit around the
+edited clause held 52 of its 627 pages (at load average 2-2.5: 6.8 s / 7.7 CPU-s against 19.3 s / 18.8 CPU-s).
+Of the edit path, ~0.5-1 s is reading the edition, 0.4 s the HTML of all units (their cache keys), 1 s the worker's
+WeasyPrint import and ~1 s the unit's layout, ~2 CPU-s joining (about half of it while the unit is laid out:
+parsing the parts, copying pages and tag trees; then font sharing 0.3 s and writing with object streams 0.5 s),
+and 0.3 s freeing the joined document. The ≤ 3 s target is missed by the joining and WeasyPrint's start-up;
+reusing the previous output instead of joining afresh would be the next step. Cold: 50 s wall / 94 CPU-s (4.2 MB),
+against 44 s / 81 CPU-s for the previous version: WeasyPrint's layout (~46% of a unit's time), drawing (~17%),
+style cascade (~8%) and font subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of
+reach with WeasyPrint on two cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.
+
+Trade-offs of the small units: every unit starts a new page (a 編, a 章, or a numbered item of a long 章), so the
+benchmark edition prints ~7% more pages than one long rendering would, and each unit costs ~0.2 CPU-s of fixed
+overhead (fonts, PDF writing), which is the cold build's 16% above the previous version. UNIT_CHARS 16,000 (62
+units of up to ~13 pages) gives a one-clause edit of 4.8 s / 5.7 CPU-s (load 1.5); the cap was chosen for the edit path.
+Each part's tag tree becomes a ``Part`` of one ``Document``.
 
 Determinism: no clock time anywhere. Dates come from ``edition.meta.date``; the file identifier is a hash of the
 content (qpdf's deterministic ID); WeasyPrint's font subset tags are hashes too.
@@ -234,8 +249,9 @@ def _warm_worker() -> None:
 
 
 class Renderer:
-    """Renders jobs (the arguments of :func:`render_html`) through the cache. A miss is laid out in a worker process, so that the calling
-    process can go on (writing the HTML of other units, joining the parts it already has) while it waits. Workers
+    """Renders jobs (the arguments of :func:`render_html`) through the cache. A miss is laid out in a worker
+    process, so that the calling process can go on (writing the HTML of other units, joining the parts it already
+    has) while it waits. Workers
     are forked one at a time as misses arrive while the others are busy, up to two (GUIDELINE_PDF_WORKERS), so
     that an edit that misses one unit starts one worker, not one per core; each job goes to the worker with the
     least work queued. With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process instead."""

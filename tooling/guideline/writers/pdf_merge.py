@@ -17,6 +17,12 @@ What a plain page concatenation would lose, and how it is kept:
   so :func:`share_fonts` replaces them with one subset per font covering all pages when it can (else they stay).
 - **Metadata**: title, dates, language, XMP (PDF/UA identification) come from the front matter file; the file
   identifier is a hash of the content (deterministic).
+
+:class:`Merger` takes the body parts one at a time, in order, so that :func:`guideline.writers.pdf.render` joins the
+cached parts while a missing one is still being laid out; the front matter (its 目次 needs every body page number)
+is joined last and inserted before the body. The steps are always the same, in the same order, whichever parts came
+from the cache, so the output does not depend on it. Joining costs about 2 CPU-s for 670 pages in 118 parts, in
+roughly equal shares: parsing the parts, copying pages and tag trees, font sharing, and writing with object streams.
 """
 from __future__ import annotations
 
