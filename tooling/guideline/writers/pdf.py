@@ -251,10 +251,9 @@ def _warm_worker() -> None:
 class Renderer:
     """Renders jobs (the arguments of :func:`render_html`) through the cache. A miss is laid out in a worker
     process, so that the calling process can go on (writing the HTML of other units, joining the parts it already
-    has) while it waits. Workers
-    are forked one at a time as misses arrive while the others are busy, up to two (GUIDELINE_PDF_WORKERS), so
-    that an edit that misses one unit starts one worker, not one per core; each job goes to the worker with the
-    least work queued. With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process instead."""
+    has) while it waits. Workers are forked one at a time as misses arrive while the others are busy, up to two
+    (GUIDELINE_PDF_WORKERS), so that an edit that misses one unit starts one worker, not one per core; each job
+    goes to the worker with the least work queued. With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process instead."""
 
     def __init__(self, cache: Cache, stats: dict, expected: int = 1):
         self.cache = cache
