@@ -329,24 +329,28 @@ def test_one_clause_edit_changes_the_html_of_one_unit_only(generated, tmp_path):
     assert stamp in after[changed[0]] and f'id="{clause_id}"' in after[changed[0]]
 
 
-def test_renderer_starts_workers_as_misses_arrive(monkeypatch, tmp_path):
-    """One miss forks one worker (an edit must not pay for a second WeasyPrint start-up); misses arriving while it
-    is busy fork the second; a worker's PDF is the same as one laid out in-process, and goes to the cache."""
+def test_renderer_forks_one_worker_per_miss_up_to_two(monkeypatch, tmp_path):
+    """One miss forks one worker (an edit must not pay for a second WeasyPrint start-up), more misses two; later
+    jobs go to the same workers; a worker's PDF is the same as one laid out in-process, and goes to the cache."""
     monkeypatch.delenv("GUIDELINE_PDF_WORKERS", raising=False)
     monkeypatch.setattr(pdf.os, "cpu_count", lambda: 2)
     page = '<html lang="ja"><body><p style="font-family: \'Noto Serif CJK JP\', \'IPAexMincho\'">{}</p></body></html>'
     jobs = [(page.format(f"第{i}項の本文。"), True) for i in range(4)]
-    stats: dict = {}
     cache = pdf.Cache(tmp_path, salt="test")
-    with pdf.Renderer(cache, stats, expected=10) as renderer:
-        first = renderer.submit(jobs[:1])
-        assert len(renderer.pools) == 1
-        rest = renderer.submit(jobs[1:])
-        assert len(renderer.pools) == 2
-        results = [renderer.result(h) for h in first + rest]
-    assert stats["rendered"] == 4
+    with pdf.Renderer(cache, {}) as one:
+        first = one.submit(jobs[:1])
+        assert one.workers == 1
+        later = one.submit(jobs[1:2])
+        assert one.workers == 1 and one.pool._max_workers == 1
+        results = [one.result(h) for h in first + later]
+    stats: dict = {}
+    with pdf.Renderer(cache, stats) as two:
+        handles = two.submit(jobs)  # two cached, two misses
+        assert two.workers == 2
+        results += [two.result(h) for h in handles[2:]]
+    assert stats["rendered"] == 2 and cache.hits == 2
     assert [r.pages for r in results] == [1, 1, 1, 1]
     assert results[2].pdf == pdf.render_html(*jobs[2])["pdf"]
-    again = pdf.Renderer(cache, {}, expected=10)
+    again = pdf.Renderer(cache, {})
     assert [again.result(h).pdf for h in again.submit(jobs)] == [r.pdf for r in results]
-    assert again.pools == [] and cache.hits == 4
+    assert again.pool is None and cache.hits == 6

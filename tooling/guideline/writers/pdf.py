@@ -9,10 +9,9 @@ UNIT_CHARS) and are rendered as separate documents, cached under ``<out>/../.cac
 (and of the print CSS): an edit to one clause re-renders one unit. Nothing in a unit's HTML depends on another
 unit's pages: the page numbers are stamped on after joining, and the 目次 is a document of its own, rendered last
 with the page numbers the units came out at (it is the only other document an edit that shifts pages re-renders).
-Misses are laid out in worker processes, forked one at a time as misses arrive (two at most), which import
-WeasyPrint themselves (a second) while this process writes the HTML of the other units; with a single worker (an
-edit) the cached parts are joined (:class:`guideline.writers.pdf_merge.Merger`) while the missing one is laid
-out. The joining also stitches the tag trees, named destinations and links together, builds the outline and
+Misses are laid out in worker processes, one per miss up to two, which import WeasyPrint themselves (a second);
+with a single worker (an edit) the cached parts are joined (:class:`guideline.writers.pdf_merge.Merger`) while the
+missing one is laid out. The joining also stitches the tag trees, named destinations and links together, builds the outline and
 stamps the page numbers. Because every unit starts a page anyway, the result is the same as one long rendering
 (``GUIDELINE_PDF_WORKERS=1`` renders in-process; the output is byte-identical).
 
@@ -245,40 +244,30 @@ def _workers(jobs: int) -> int:
 
 def _warm_worker() -> None:
     _quiet_weasyprint()
-    import weasyprint  # noqa: F401 - while the parent process looks up the cache and joins the cached parts
+    import weasyprint  # noqa: F401 - while the parent process joins the cached parts
 
 
 class Renderer:
-    """Renders jobs (the arguments of :func:`render_html`) through the cache. A miss is laid out in a worker
-    process, so that the calling process can go on (writing the HTML of other units, joining the parts it already
-    has) while it waits. Workers are forked one at a time as misses arrive while the others are busy, up to two
-    (GUIDELINE_PDF_WORKERS), so that an edit that misses one unit starts one worker, not one per core; each job
-    goes to the worker with the least work queued. With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process instead."""
+    """Renders jobs (the arguments of :func:`render_html`) through the cache. Misses are laid out in worker
+    processes, so that the calling process can go on (joining the parts it already has) while it waits. The
+    workers are forked once, at the first submit that misses, as many as there are misses up to two
+    (GUIDELINE_PDF_WORKERS): an edit that misses one unit starts one worker, not one per core. (Forking again
+    later, from a process whose pool threads are running, could deadlock the child.) Each worker imports WeasyPrint
+    itself, while the caller starts joining. With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process.
+    """
 
-    def __init__(self, cache: Cache, stats: dict, expected: int = 1):
+    def __init__(self, cache: Cache, stats: dict):
         self.cache = cache
         self.stats = stats
-        self.limit = _workers(expected)  # expected: jobs the caller will submit in all
-        self.pools: list[ProcessPoolExecutor] = []
-        self.queued: list[list] = []  # per worker: [future, size] of its jobs
+        self.pool: ProcessPoolExecutor | None = None
+        self.workers = 0
 
     def __enter__(self) -> "Renderer":
         return self
 
     def __exit__(self, *exc) -> None:
-        for pool in self.pools:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _worker(self) -> int:
-        loads = [sum(size for future, size in jobs if not future.done()) for jobs in self.queued]
-        if 0 in loads:
-            return loads.index(0)
-        if len(self.pools) < self.limit:
-            self.pools.append(ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"),
-                                                  initializer=_warm_worker))
-            self.queued.append([])
-            return len(self.pools) - 1
-        return loads.index(min(loads))
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, jobs: list[tuple]) -> list:
         """Start the jobs (largest misses first); returns one handle per job for :meth:`result`."""
@@ -287,14 +276,18 @@ class Renderer:
         todo = [i for i, r in enumerate(handles) if r is None]
         self.cache.misses += len(todo)
         self.stats["rendered"] = self.stats.get("rendered", 0) + len(todo)
+        if todo and self.pool is None and self.workers == 0:
+            self.workers = _workers(len(todo))
+            if self.workers:
+                self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("fork"),
+                                                initializer=_warm_worker)
+            else:
+                self.workers = -1  # in this process, from now on
         for i in sorted(todo, key=lambda i: -len(jobs[i][0])):
-            if self.limit == 0:
+            if self.pool is None:
                 handles[i] = (keys[i], None, jobs[i])
-                continue
-            w = self._worker()
-            future = self.pools[w].submit(render_html, *jobs[i])
-            self.queued[w].append([future, len(jobs[i][0])])
-            handles[i] = (keys[i], future, None)
+            else:
+                handles[i] = (keys[i], self.pool.submit(render_html, *jobs[i]), None)
         return handles
 
     @staticmethod
@@ -335,21 +328,19 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
 
     units = pdf_html.plan_units(edition)
     css = pdf_html.css()
-    with Renderer(cache, stats, expected=len(units) + 1) as renderer:
-        # Each unit is looked up as soon as its HTML is ready: a miss starts laying out (and the worker process
-        # importing WeasyPrint, a second) while the HTML of the other units is written.
-        handles = []
-        for unit in units:
-            writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
-            html = pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True, inline_css=False)
-            handles += renderer.submit([(html, True, css)])
-        stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS, inline_css=False)
-        (stamp_handle,) = renderer.submit([(stamp_html, False, css)])
+    jobs = []
+    for unit in units:
+        writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
+        html = pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True, inline_css=False)
+        jobs.append((html, True, css))
+    stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS, inline_css=False)
+    with Renderer(cache, stats) as renderer:
+        *handles, stamp_handle = renderer.submit([*jobs, (stamp_html, False, css)])
         # With one worker (an edit), the parts are joined in order while the missing one is laid out; with
         # more (a cold build), joining waits until the workers are gone: the joined document grows to ~0.5 GB
         # for 600 pages, too much to hold beside two busy workers. The joining steps are the same either way.
         merger = pdf_merge.Merger(cache.dir)
-        progressive = len(renderer.pools) == 1
+        progressive = renderer.workers == 1
         body: list[Rendered] = []
         for i, handle in enumerate(handles):
             if progressive and not renderer.ready(handle):  # open the cached parts after it meanwhile
