@@ -11,9 +11,9 @@ unit's pages: the page numbers are stamped on after joining, and the 目次 is a
 with the page numbers the units came out at (it is the only other document an edit that shifts pages re-renders).
 Misses are laid out in worker processes, one per miss up to two, which import WeasyPrint themselves (a second);
 with a single worker (an edit) the cached parts are joined (:class:`guideline.writers.pdf_merge.Merger`) while the
-missing one is laid out. The joining also stitches the tag trees, named destinations and links together, builds the outline and
-stamps the page numbers. Because every unit starts a page anyway, the result is the same as one long rendering
-(``GUIDELINE_PDF_WORKERS=1`` renders in-process; the output is byte-identical).
+missing one is laid out. The joining also stitches the tag trees, named destinations and links together, builds
+the outline and stamps the page numbers. Because every unit starts a page anyway, the result is the same as one
+long rendering (``GUIDELINE_PDF_WORKERS=1`` renders in-process; the output is byte-identical).
 
 Measured on the 2-core project machine (shared with other jobs; figures from a quiet moment, load average < 1,
 unless said otherwise; CPU seconds include the workers), on the benchmark edition (bench/generate.py: 2,042
