@@ -1,4 +1,4 @@
-from guideline.cli import main
+from guideline.cli import run
 
 if __name__ == "__main__":  # pragma: no cover - exercised through `python -m guideline`
-    main()
+    run()

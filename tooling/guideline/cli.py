@@ -2,6 +2,7 @@
 so that ``guideline check`` does not pay for the PDF or DOCX libraries."""
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -64,7 +65,55 @@ def print_report(report: Report | None, strict: bool = False) -> None:
         click.echo(str(d), err=True)
 
 
+# The cyclic garbage collector, at its default threshold (a pass every 700 net allocations), ran hundreds of times
+# while an edition was read and diffed and found next to nothing: the model is a tree of frozen dataclasses without
+# cycles. Collecting every 50,000 allocations took `guideline diff --format json` on the 2,042-clause benchmark from
+# 1.05 s to 0.9 s, with the same peak memory (~110 MB). Cycles are still collected.
+GC_THRESHOLD = (50_000, 20, 20)
+
+
+def run() -> None:
+    """The console script (``guideline``) and ``python -m guideline``: :func:`main`, then a quick exit.
+
+    Tearing down the interpreter (freeing the model object by object, a last garbage collection) took ~0.18 s after
+    a diff of the 2,042-clause benchmark, a fifth of the command. Once the command is done, the output streams are
+    flushed and the exit handlers run (temporary git exports are removed, logging is flushed), and the process ends
+    without the teardown, as mypy does. Every file was already written atomically and closed by then.
+    In-process callers (tests) use :func:`main`, which raises SystemExit as usual.
+    """
+    try:
+        main()
+        code: int | str | None = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    if os.environ.get("GUIDELINE_SLOW_EXIT"):  # the ordinary interpreter teardown, for debugging
+        sys.exit(code)
+    import atexit
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can reach the reader
+            pass
+    atexit._run_exitfuncs()  # noqa: SLF001 - the documented handlers of this process, run before os._exit
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
+    saved = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        _main(argv)
+    finally:
+        gc.set_threshold(*saved)  # in-process callers (tests) get their own setting back
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="guideline", standalone_mode=False)
     except UserError as exc:
