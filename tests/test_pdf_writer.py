@@ -216,6 +216,10 @@ def test_rebuild_from_cache_is_identical_and_one_clause_edit_renders_one_unit(r5
     out = tmp_path / "edited.pdf"
     out.write_bytes(data)
     assert "（編集テスト用の追記）" in squash(pdftotext(out))
+    # joined while the unit was laid out (one worker) = joined after a cold rendering of the edited source
+    cold_stats: dict = {}
+    assert pdf.render(edited, None, cold_stats) == data
+    assert cold_stats["rendered"] == cold_stats["units"] + 2  # every unit, the page furniture and the 目次
 
 
 # --------------------------------------------------------------------------------------------------------------------
