@@ -18,8 +18,8 @@ long rendering (``GUIDELINE_PDF_WORKERS=1`` renders in-process; the output is by
 Measured on the 2-core project machine (shared with other jobs; figures from a quiet moment, load average < 1,
 unless said otherwise; CPU seconds include the workers), on the benchmark edition (bench/generate.py: 2,042
 clauses, 480,000 characters, 672 pages in 116 units): a one-clause edit (``make bench``'s pdf_incremental_s) takes
-3.9-4.6 s wall / 4.6-5 CPU-s (6.4 s / 6.5 CPU-s when the 目次 must be laid out again), against 11.2 s / 11.2 CPU-s
-for the previous version run back to back, whose unit around the edited clause held 52 of its 627 pages (at load
+3.9-4.8 s wall / 4.6-5.9 CPU-s (8.5 s / 9.9 CPU-s when the clause grew its unit past UNIT_CHARS: two units and
+the 目次 are laid out again), against 11.2 s / 11.2 CPU-s for the previous version run back to back, whose unit around the edited clause held 52 of its 627 pages (at load
 average 2-2.5: 6.8 s / 7.7 CPU-s against 19.3 s / 18.8 CPU-s).
 Of the edit path, ~0.5-1 s is reading the edition, 0.4 s the HTML of all units (their cache keys), 1 s the worker's
 WeasyPrint import and ~1 s the unit's layout, ~2 CPU-s joining (about half of it while the unit is laid out:
