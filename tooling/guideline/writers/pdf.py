@@ -16,24 +16,24 @@ the outline and stamps the page numbers. Because every unit starts a page anyway
 long rendering (``GUIDELINE_PDF_WORKERS=1`` renders in-process; the output is byte-identical).
 
 Measured on the 2-core project machine (shared with other jobs; figures from a quiet moment, load average < 1,
-unless said otherwise; CPU seconds include the workers), on the benchmark edition (bench/generate.py: 2,042
-clauses, 480,000 characters, 672 pages in 116 units): a one-clause edit (``make bench``'s pdf_incremental_s) takes
-3.9-4.8 s wall / 4.6-5.9 CPU-s (8.5 s / 9.9 CPU-s when the clause grew its unit past UNIT_CHARS: two units and
-the 目次 are laid out again), against 11.2 s / 11.2 CPU-s for the previous version run back to back, whose unit around the edited clause held 52 of its 627 pages (at load
-average 2-2.5: 6.8 s / 7.7 CPU-s against 19.3 s / 18.8 CPU-s).
-Of the edit path, ~0.5-1 s is reading the edition, 0.4 s the HTML of all units (their cache keys), 1 s the worker's
-WeasyPrint import and ~1 s the unit's layout, ~2 CPU-s joining (about half of it while the unit is laid out:
-parsing the parts, copying pages and tag trees; then font sharing 0.3 s and writing with object streams 0.5 s),
-and 0.3 s freeing the joined document. The ≤ 3 s target is missed by the joining and WeasyPrint's start-up;
-reusing the previous output instead of joining afresh would be the next step. Cold: 50 s wall / 94 CPU-s (4.2 MB),
-against 44 s / 81 CPU-s for the previous version: WeasyPrint's layout (~46% of a unit's time), drawing (~17%),
-style cascade (~8%) and font subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of
-reach with WeasyPrint on two cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.
+unless said otherwise; CPU seconds include the workers), on the benchmark edition (bench/generate.py: 2,042 clauses,
+480,000 characters, 672 pages in 116 units): a one-clause edit (``make bench``'s pdf_incremental_s) takes 3.9-4.8 s
+wall / 4.6-5.9 CPU-s (8.5 s / 9.9 CPU-s when the clause grew its unit past UNIT_CHARS: two units and the 目次 are laid
+out again), against 11.2 s / 11.2 CPU-s for the previous version run back to back, whose unit around the edited
+clause held 52 of its 627 pages (at load average 2-2.5: 6.8 s / 7.7 CPU-s against 19.3 s / 18.8 CPU-s). Of the edit
+path, ~0.5-1 s is reading the edition, 0.4 s the HTML of all units (their cache keys), 1 s the worker's WeasyPrint
+import and ~1 s the unit's layout, ~2 CPU-s joining (about half of it while the unit is laid out: parsing the parts,
+copying pages and tag trees; then font sharing 0.3 s and writing with object streams 0.5 s), and 0.3 s freeing the
+joined document. The ≤ 3 s target is missed by the joining and WeasyPrint's start-up; reusing the previous output
+instead of joining afresh would be the next step. Cold: 50 s wall / 94 CPU-s (4.2 MB), against 44 s / 81 CPU-s for
+the previous version: WeasyPrint's layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and font
+subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
+cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.
 
 Trade-offs of the small units: every unit starts a new page (a 編, a 章, or a numbered item of a long 章), so the
 benchmark edition prints ~7% more pages than one long rendering would, and each unit costs ~0.2 CPU-s of fixed
-overhead (fonts, PDF writing), which is the cold build's 16% above the previous version. UNIT_CHARS 16,000 (62
-units of up to ~13 pages) gives a one-clause edit of 4.8 s / 5.7 CPU-s (load 1.5); the cap was chosen for the edit path.
+overhead (fonts, PDF writing), which is the cold build's 16% above the previous version. UNIT_CHARS 16,000 (62 units
+of up to ~13 pages) gives a one-clause edit of 4.8 s / 5.7 CPU-s (load 1.5); the cap was chosen for the edit path.
 Each part's tag tree becomes a ``Part`` of one ``Document``.
 
 Determinism: no clock time anywhere. Dates come from ``edition.meta.date``; the file identifier is a hash of the
