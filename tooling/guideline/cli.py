@@ -2,7 +2,6 @@
 so that ``guideline check`` does not pay for the PDF or DOCX libraries."""
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import sys
@@ -65,13 +64,6 @@ def print_report(report: Report | None, strict: bool = False) -> None:
         click.echo(str(d), err=True)
 
 
-# The cyclic garbage collector, at its default threshold (a pass every 700 net allocations), ran hundreds of times
-# while an edition was read and diffed and found next to nothing: the model is a tree of frozen dataclasses without
-# cycles. Collecting every 50,000 allocations took `guideline diff --format json` on the 2,042-clause benchmark from
-# 1.05 s to 0.9 s, with the same peak memory (~110 MB). Cycles are still collected.
-GC_THRESHOLD = (50_000, 20, 20)
-
-
 def run() -> None:
     """The console script (``guideline``) and ``python -m guideline``: :func:`main`, then a quick exit.
 
@@ -105,15 +97,6 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    saved = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        _main(argv)
-    finally:
-        gc.set_threshold(*saved)  # in-process callers (tests) get their own setting back
-
-
-def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="guideline", standalone_mode=False)
     except UserError as exc:

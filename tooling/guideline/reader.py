@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from guideline import markup, nisc, parse_cache, yamlio
 from guideline.diagnostics import ERROR, WARNING, Loc, Report
+from guideline.gcscope import fewer_collections
 from guideline.model import (
     META_KEYS,
     NETWORK_MODELS,
@@ -687,6 +688,7 @@ class _EditionReader:
         self.stack.append(_Builder(ident or f"?{line}", text, level, loc, unnumbered))
 
 
+@fewer_collections()
 def read_edition(root: str | os.PathLike[str], report: Report | None = None,
                  catalog: NiscCatalog | None = None,
                  cache: parse_cache.ParseCache | None = None) -> tuple[Edition | None, Report]:

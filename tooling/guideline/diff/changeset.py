@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from guideline.diff import inline, matching
 from guideline.diff.inline import DELETE, EQUAL, INSERT, Runs
 from guideline.diff.units import ClauseText, Unit, clause_text
+from guideline.gcscope import fewer_collections
 from guideline.model import Clause, Edition, NiscMapping
 
 KINDS = ("unchanged", "changed", "added", "deleted", "split", "merged")
@@ -179,6 +180,7 @@ EMPTY_META_DIFF = MetaDiff()
 # ----------------------------------------------------------------------------------------------------------------------
 
 
+@fewer_collections()
 def compare(old: Edition, new: Edition, threshold: float = matching.SIMILARITY_THRESHOLD) -> ChangeSet:
     """Diff two editions clause by clause."""
     o, n = matching._Side(old), matching._Side(new)

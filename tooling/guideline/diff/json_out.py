@@ -10,6 +10,7 @@ from pathlib import Path
 from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.diff.inline import DELETE, EQUAL, INSERT, Run, coalesce
 from guideline.fileio import atomic_write
+from guideline.gcscope import fewer_collections
 from guideline.model import Edition, NiscMapping
 
 FORMAT_VERSION = 1
@@ -124,6 +125,7 @@ def to_data(cs: ChangeSet) -> dict:
     }
 
 
+@fewer_collections()
 def dumps(cs: ChangeSet) -> str:
     return json.dumps(to_data(cs), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
