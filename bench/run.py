@@ -26,9 +26,10 @@ Measurements (keys of results.json, seconds):
       (guideline_src/draft), the edition the 1 s target is stated for;
   peak_rss_mb: the largest peak memory of any of our commands (pandoc excluded), in MB. A command's peak is the larger
       of (a) the peak resident set of its largest single process (getrusage via wait4) and (b) the peak of the summed
-      resident sets of the process and all its descendants (worker processes), sampled from /proc every 0.1 s; (b)
-      counts pages shared between forked workers more than once, so it errs high. peak_pss_mb_by_command has the
-      proportional set size (shared pages split between processes) sampled the same way.
+      proportional set sizes (PSS: a page shared by n processes counts 1/n in each) of the process and all its
+      descendants (worker processes), sampled from /proc every 0.1 s: the memory the command really takes from the
+      machine. peak_pss_mb_by_command has (b) alone; peak_rss_sum_mb_by_command the summed resident sets, which count
+      the pages forked workers share with their parent once per process and so err high.
 machine: cores, load average before and after. edition: clauses, characters of text (headings, bodies and 解説 as
 the model holds them, whitespace excluded), PDF pages.
 """
@@ -136,7 +137,7 @@ class TreeSampler:
 
 def measure(cmd: list[str], runs: int, env: dict | None = None, before=None) -> dict:
     """Run ``cmd`` ``runs`` times; wall seconds (median, and each run) and peak memory in MB (max over the runs)."""
-    times, cpus, peaks, psss, rc, err = [], [], [], [], 0, ""
+    times, cpus, peaks, psss, rss_sums, rc, err = [], [], [], [], [], 0, ""
     for _ in range(runs):
         if before is not None:
             before()
@@ -149,9 +150,11 @@ def measure(cmd: list[str], runs: int, env: dict | None = None, before=None) -> 
         times.append(time.perf_counter() - t0)
         cpus.append(usage.ru_utime + usage.ru_stime)  # includes the waited-for worker processes
         sampler.stop()
-        # ru_maxrss of a waited-for child: the largest of it and its waited-for descendants (KB on Linux)
-        peaks.append(max(usage.ru_maxrss / 1024.0, sampler.rss_mb))
+        # ru_maxrss of a waited-for child: the largest of it and its waited-for descendants (KB on Linux); the
+        # tree's memory is its summed PSS (pages shared between forked workers counted once, split between them)
+        peaks.append(max(usage.ru_maxrss / 1024.0, sampler.pss_mb))
         psss.append(sampler.pss_mb)
+        rss_sums.append(sampler.rss_mb)
         rc = os.waitstatus_to_exitcode(status)
         if rc != 0:
             lines = stderr.decode("utf-8", "replace").strip().splitlines()
@@ -159,7 +162,8 @@ def measure(cmd: list[str], runs: int, env: dict | None = None, before=None) -> 
             break
     return {"s": round(statistics.median(times), 3), "all_s": [round(t, 3) for t in times],
             "cpu_s": round(statistics.median(cpus), 3),
-            "peak_mb": round(max(peaks), 1), "pss_mb": round(max(psss), 1), "rc": rc, "error": err,
+            "peak_mb": round(max(peaks), 1), "pss_mb": round(max(psss), 1), "rss_sum_mb": round(max(rss_sums), 1),
+            "rc": rc, "error": err,
             "runs": len(times)}
 
 
@@ -402,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     flat["peak_rss_mb"] = max((v["peak_mb"] for v in ours.values()), default=None)
     flat["peak_rss_mb_by_command"] = {k: v["peak_mb"] for k, v in results.items()}
     flat["peak_pss_mb_by_command"] = {k: v["pss_mb"] for k, v in results.items()}
+    flat["peak_rss_sum_mb_by_command"] = {k: v.get("rss_sum_mb") for k, v in results.items()}
     if "serve_latency_s" in results:
         flat["serve_build_s"] = results["serve_latency_s"]["build_s"]
     if "serve_latency_draft_s" in results:
