@@ -47,3 +47,18 @@ def line_of(path: Path, needle: str) -> int:
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
+# a reworded sentence of the fixture's org-committee clause, for tests that need two different builds
+OLD_TEXT = "委員会を置く。"
+NEW_TEXT = "委員会を置き、年に一回以上開催する。"
+
+
+def visible_files(directory: Path) -> dict[str, bytes]:
+    """The files under ``directory`` a reader sees (no dot-prefixed lock or temporary names), by relative path."""
+    out = {}
+    for p in sorted(directory.rglob("*")):
+        rel = p.relative_to(directory)
+        if p.is_file() and not any(part.startswith(".") for part in rel.parts):
+            out[rel.as_posix()] = p.read_bytes()
+    return out

@@ -20,23 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SRC
+from conftest import NEW_TEXT, OLD_TEXT, SRC, visible_files
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pandoc") is None,
                                 reason="needs pdftotext (poppler-utils) and pandoc")
 
-OLD_TEXT = "委員会を置く。"
-NEW_TEXT = "委員会を置き、年に一回以上開催する。"
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    """Visible files (no dot-prefixed temporary names) by relative path."""
-    out = {}
-    for p in sorted(directory.rglob("*")):
-        rel = p.relative_to(directory)
-        if p.is_file() and not any(part.startswith(".") for part in rel.parts):
-            out[rel.as_posix()] = p.read_bytes()
-    return out
+snapshot = visible_files
 
 
 def build(src: Path, out: Path, **kwargs) -> subprocess.Popen:
