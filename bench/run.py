@@ -297,7 +297,8 @@ def measure_serve(edition: Path, env: dict, runs: int, label: str, private_copy:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
-    ap.add_argument("--only", default="", help="comma-separated subset of measurement keys, e.g. html_s,diff_s")
+    ap.add_argument("--only", default="", help="comma-separated subset of measurement keys, e.g. html_s,diff_s; "
+                    "the other keys of bench/results.json are kept from the run before")
     ap.add_argument("--no-serve", action="store_true", help="skip the serve latency measurements")
     args = ap.parse_args(argv)
     only = {k.strip() for k in args.only.split(",") if k.strip()}
@@ -397,6 +398,18 @@ def main(argv: list[str] | None = None) -> int:
         results["serve_latency_draft_s"] = measure_serve(src_copy / "draft", dict(env, GUIDELINE_SRC=str(src_copy)),
                                                          max(args.runs, 3), "draft", private_copy=False)
 
+    if only and (HERE / "results.json").is_file():  # a partial run keeps the other measurements of the last run
+        try:
+            before_flat = json.loads((HERE / "results.json").read_text(encoding="utf-8"))
+        except ValueError:
+            before_flat = {}
+        previous = before_flat.get("raw", {})
+        for key, value in previous.items():
+            results.setdefault(key, value)
+        flat_note = f"re-measured in this run: {', '.join(sorted(only))}; the rest from the run before"
+    else:
+        flat_note = "every measurement from this run"
+        before_flat = {}
     ours = {k: v for k, v in results.items() if not k.startswith("pandoc_")}
     flat: dict = {k: (v["s"] if v["rc"] == 0 else None) for k, v in results.items()}
     flat["runs"] = {k: v["all_s"] for k, v in results.items()}
@@ -422,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     flat["edition"] = {**edition_size(base, WORK), "pdf_pages": pages,
                        "source_characters": len(re.sub(r"\s", "", md.read_text(encoding="utf-8"))),
                        "comparison_pdf_pages": pdf_pages(out / "diff" / "out" / "comparison.pdf")}
+    for key in ("pdf_pages", "comparison_pdf_pages"):  # not produced by a partial run: the last run's count
+        if flat["edition"].get(key) is None:
+            flat["edition"][key] = before_flat.get("edition", {}).get(key)
     if flat.get("html_s") and flat.get("pandoc_html_s"):
         flat["html_vs_pandoc"] = round(flat["html_s"] / flat["pandoc_html_s"], 2)
     if flat.get("docx_s") and flat.get("pandoc_docx_s"):
@@ -429,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     for ours_key, ref, name in (("html_s", "pandoc_html_s", "html"), ("docx_s", "pandoc_docx_s", "docx")):
         if results.get(ours_key, {}).get("cpu_s") and results.get(ref, {}).get("cpu_s"):
             flat[f"{name}_vs_pandoc_cpu"] = round(results[ours_key]["cpu_s"] / results[ref]["cpu_s"], 2)
+    flat["raw"] = results
+    flat["note"] = flat_note
     (HERE / "results.json").write_text(json.dumps(flat, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                        encoding="utf-8")
     table = render_table(results, flat)
