@@ -133,15 +133,7 @@ def _cache(directory: Path | None):
     from guideline.writers import pdf
 
     fonts = pdf.japanese_fonts()  # a UserError naming the package to install when there is no Japanese font
-    fingerprint = []
-    for entry in fonts:
-        path = entry.split("\t", 1)[1]
-        try:
-            st = os.stat(path)
-            fingerprint.append(f"{entry}\t{st.st_size}\t{int(st.st_mtime)}")
-        except OSError:
-            fingerprint.append(entry)
-    return pdf.Cache(directory, salt=f"{FORMAT}\nweasyprint {version('weasyprint')}\n" + "\n".join(fingerprint))
+    return pdf.Cache(directory, salt=f"{FORMAT}\nweasyprint {version('weasyprint')}\n{pdf._fonts_fingerprint(fonts)}")
 
 
 class Pending:
@@ -232,7 +224,7 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
-    from guideline.writers.pdf_merge import share_fonts
+    from guideline.writers.pdf_merge import copy_catalog, share_fonts
 
     out = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(r.pdf)) for r in parts]
@@ -323,18 +315,9 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
                 stack[-1][1].append(item)
                 stack.append((level, item.children))
 
-    head = sources[0]
-    out.Root.Lang = String(str(head.Root.get("/Lang", "ja")) or "ja")
-    out.Root.MarkInfo = Dictionary(Marked=True)
-    out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    copy_catalog(out, sources[0])
     if bookmarks:
         out.Root.PageMode = Name.UseOutlines
-    if "/Metadata" in head.Root:
-        out.Root.Metadata = out.copy_foreign(head.Root.Metadata)
-    info = Dictionary()
-    for key, value in head.docinfo.items():
-        info[key] = value
-    out.trailer.Info = out.make_indirect(info)
 
     share_fonts(out, cache)
     buffer = io.BytesIO()

@@ -150,6 +150,22 @@ def _to_unicode_cmap(mapping: dict[int, str]) -> bytes:
     return b"\n".join(lines)
 
 
+def copy_catalog(out, head) -> None:
+    """The joined document's language, tagging flag, title display, XMP metadata and document information, taken
+    from ``head`` (the first part rendered by WeasyPrint)."""
+    from pikepdf import Dictionary, String
+
+    out.Root.Lang = String(str(head.Root.get("/Lang", "ja")) or "ja")
+    out.Root.MarkInfo = Dictionary(Marked=True)
+    out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    if "/Metadata" in head.Root:
+        out.Root.Metadata = out.copy_foreign(head.Root.Metadata)
+    info = Dictionary()
+    for key, value in head.docinfo.items():
+        info[key] = value
+    out.trailer.Info = out.make_indirect(info)
+
+
 def share_fonts(out, cache: Path | None = None) -> int:
     """Replace the parts' subsets of each font by one subset covering all pages; returns how many fonts were shared.
 
@@ -387,16 +403,8 @@ class Merger:
                 stack.append((level, item.children))
 
         # Catalog and document information.
-        out.Root.Lang = String(str(front_src.Root.get("/Lang", "ja")) or "ja")
-        out.Root.MarkInfo = Dictionary(Marked=True)
-        out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        copy_catalog(out, front_src)
         out.Root.PageMode = Name.UseOutlines
-        if "/Metadata" in front_src.Root:
-            out.Root.Metadata = out.copy_foreign(front_src.Root.Metadata)
-        info = Dictionary()
-        for key, value in front_src.docinfo.items():
-            info[key] = value
-        out.trailer.Info = out.make_indirect(info)
         out.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)]))
 
         share_fonts(out, self.cache)
