@@ -3,8 +3,6 @@
 was, with no temporary directory behind."""
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import shutil
 from pathlib import Path
@@ -12,21 +10,14 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from fixtures.comments.support import run
 
 from guideline.commands.freeze import rewrite_edition_yaml
 
 
 def cli(*args: str) -> tuple[int, str]:
-    from guideline.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return code, out.getvalue() + err.getvalue()
+    result = run(*args)
+    return result.code, result.text
 
 
 def tree_state(directory: Path) -> dict[str, bytes]:
