@@ -224,7 +224,7 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
-    from guideline.writers.pdf_merge import copy_catalog, share_fonts
+    from guideline.writers.pdf_merge import add_outline, copy_catalog, share_fonts
 
     out = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(r.pdf)) for r in parts]
@@ -306,14 +306,7 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
         for level, label, index, x, y in part.bookmarks:
             bookmarks.append((int(level), str(label), first + int(index), float(x), float(y)))
     if bookmarks:
-        with out.open_outline() as outline:
-            stack: list[tuple[int, list]] = [(0, outline.root)]
-            for level, label, page_index, x, y in bookmarks:
-                while stack[-1][0] >= level:
-                    stack.pop()
-                item = pikepdf.OutlineItem(label, page_index, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
-                stack[-1][1].append(item)
-                stack.append((level, item.children))
+        add_outline(out, bookmarks)
 
     copy_catalog(out, sources[0])
     if bookmarks:

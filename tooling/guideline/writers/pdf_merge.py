@@ -166,6 +166,23 @@ def copy_catalog(out, head) -> None:
     out.trailer.Info = out.make_indirect(info)
 
 
+def add_outline(out, bookmarks: list[tuple], closed_from_level: int | None = None) -> None:
+    """The outline of ``out`` from ``(level, label, page index, x, y)`` bookmarks, nested by level; items at
+    ``closed_from_level`` or deeper start closed."""
+    import pikepdf
+
+    with out.open_outline() as outline:
+        stack: list[tuple[int, list]] = [(0, outline.root)]
+        for level, label, page_index, x, y in bookmarks:
+            while stack[-1][0] >= level:
+                stack.pop()
+            item = pikepdf.OutlineItem(label, page_index, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
+            if closed_from_level is not None:
+                item.is_closed = level >= closed_from_level
+            stack[-1][1].append(item)
+            stack.append((level, item.children))
+
+
 def share_fonts(out, cache: Path | None = None) -> int:
     """Replace the parts' subsets of each font by one subset covering all pages; returns how many fonts were shared.
 
@@ -392,15 +409,7 @@ class Merger:
         for part, first in [(front, 0)] + [(r, first + front_pages) for r, first in self.parts]:
             for level, label, index, x, y in part.bookmarks:
                 bookmarks.append((int(level), str(label), first + int(index), float(x), float(y)))
-        with out.open_outline() as outline:
-            stack: list[tuple[int, list]] = [(0, outline.root)]
-            for level, label, page_index, x, y in bookmarks:
-                while stack[-1][0] >= level:
-                    stack.pop()
-                item = pikepdf.OutlineItem(label, page_index, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
-                item.is_closed = level >= 2
-                stack[-1][1].append(item)
-                stack.append((level, item.children))
+        add_outline(out, bookmarks, closed_from_level=2)
 
         # Catalog and document information.
         copy_catalog(out, front_src)
