@@ -1,8 +1,11 @@
 """Shared fixtures: the small test source tree under tests/fixtures/src and ways to make broken copies of it."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -62,3 +65,14 @@ def visible_files(directory: Path) -> dict[str, bytes]:
         if p.is_file() and not any(part.startswith(".") for part in rel.parts):
             out[rel.as_posix()] = p.read_bytes()
     return out
+
+
+def kill_group(proc: subprocess.Popen) -> bool:
+    """SIGKILL ``proc``'s whole process group (started with ``start_new_session=True``), reap it and close its
+    stderr pipe. True if it had already finished before the kill."""
+    finished = proc.poll() is not None
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    proc.stderr.close()
+    return finished

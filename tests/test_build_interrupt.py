@@ -8,11 +8,9 @@ The edition is the small test fixture (tests/fixtures/src, edition ``base``) wit
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NEW_TEXT, OLD_TEXT, SRC, visible_files
+from conftest import NEW_TEXT, OLD_TEXT, SRC, kill_group, visible_files
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pandoc") is None,
                                 reason="needs pdftotext (poppler-utils) and pandoc")
@@ -75,11 +73,7 @@ def test_killed_builds_leave_whole_files_and_a_whole_site(builds, tmp_path):
     for delay in points:
         proc = build(src, out)
         time.sleep(delay)
-        finished = proc.poll() is not None
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
-        proc.stderr.close()
+        finished = kill_group(proc)
         now = snapshot(target)
         log.append((round(delay, 2), "finished first" if finished else "killed",
                     sorted(k for k in now if now[k] == new[k] and old[k] != new[k])))

@@ -8,13 +8,13 @@ import csv
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import kill_group
 from fixtures.comments.support import HERE, RECEIVED_CSV, SRC
 
 from guideline.comments.store import list_rounds, load_round
@@ -90,11 +90,7 @@ def test_kill_mid_import_leaves_the_round_old_or_new_never_partial(trees):
             else:
                 time.sleep(at)
         finally:
-            finished = proc.poll() is not None
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=60)
-            proc.stderr.close()
+            finished = kill_group(proc)
         state = snapshot(comments / "t-public")
         killed.append((kind, round(at, 2), "finished" if finished else "killed", "new" if state == new else
                        "old" if state == old else f"PARTIAL ({len(state)} files)"))

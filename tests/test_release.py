@@ -7,14 +7,12 @@ reworded) and a round ``t-public`` on ``base`` whose 修正あり comment explai
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from browser import Chromium, describe, requires_chromium
-from conftest import SRC
+from conftest import SRC, kill_group
 from fixtures.comments.support import Run, run
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian poppler-utils)")
@@ -408,11 +406,7 @@ def test_kill_mid_build_leaves_previous_release_intact(bundle, tree):
             else:
                 time.sleep(delay)
         finally:
-            finished = proc.poll() is not None
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=60)
-            proc.stderr.close()
+            finished = kill_group(proc)
         swapped = target.stat().st_ino != inode
         killed.append((kind, round(delay, 2), "finished first" if finished else "killed",
                        "after the swap" if swapped else "before the swap"))
