@@ -183,9 +183,9 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
     table = pending = background = None
     try:
         if tracked is not None:
-            from guideline.writers.comparison_pdf import workers
+            from guideline.writers.pdf import _workers
 
-            if workers(2) > 1:
+            if _workers(2) > 1:
                 background = Background(lambda: tracked.render(cs, author=author, date=when))
         if any(fmt.startswith("comparison-") for fmt in formats):
             from guideline.writers import comparison, comparison_pdf

@@ -26,7 +26,6 @@ import gc
 import hashlib
 import io
 import logging
-import os
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
@@ -110,23 +109,6 @@ def pages_document(pages: int) -> str:
 # Rendering
 
 
-def workers(jobs: int) -> int:
-    env = os.environ.get("GUIDELINE_PDF_WORKERS", "")
-    wanted = int(env) if env.isdigit() and int(env) >= 1 else min(2, os.cpu_count() or 1)
-    return max(1, min(wanted, jobs))
-
-
-def _quiet() -> None:
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-
-
-def _render(html: str, tagged: bool = True) -> dict:
-    from guideline.writers import pdf
-
-    return pdf.render_html(html, tagged)
-
-
 def _cache(directory: Path | None):
     from importlib.metadata import version
 
@@ -140,7 +122,7 @@ class Pending:
     """Parts of one comparison PDF being rendered; :meth:`result` waits for them and returns the joined PDF."""
 
     def __init__(self, htmls: list[str], cache_dir: Path | None):
-        from guideline.writers.pdf import Rendered
+        from guideline.writers.pdf import Rendered, _quiet_weasyprint, _workers, render_html
 
         self.htmls = htmls
         self.cache = _cache(cache_dir)
@@ -150,26 +132,27 @@ class Pending:
         self.cache.misses += len(self.todo)
         self.pool: ProcessPoolExecutor | None = None
         self.futures: dict[int, Future] = {}
-        if workers(len(self.todo)) > 1:
+        workers = _workers(len(self.todo))
+        if workers > 1:
             import weasyprint  # noqa: F401 - imported before the workers fork, so that they start warm
 
-            self.pool = ProcessPoolExecutor(max_workers=workers(len(self.todo)), mp_context=get_context("fork"),
-                                            initializer=_quiet)
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                                            initializer=_quiet_weasyprint)
             # The workers fork at the first submit. Frozen, the parent's objects (both editions, the changeset) are
             # left out of the workers' garbage collections, which would otherwise touch, and so copy, their pages.
             gc.freeze()
             try:
                 for i in sorted(self.todo, key=lambda i: -len(htmls[i])):  # largest first
-                    self.futures[i] = self.pool.submit(_render, htmls[i])
+                    self.futures[i] = self.pool.submit(render_html, htmls[i])
             finally:
                 gc.unfreeze()
 
     def result(self) -> bytes:
-        from guideline.writers.pdf import Rendered
+        from guideline.writers.pdf import Rendered, _quiet_weasyprint, render_html
 
-        _quiet()
+        _quiet_weasyprint()
         for i in self.todo:
-            rendered = self.futures[i].result() if i in self.futures else _render(self.htmls[i])
+            rendered = self.futures[i].result() if i in self.futures else render_html(self.htmls[i])
             self.parts[i] = Rendered(**rendered)
             self.cache.put(self.keys[i], self.parts[i])
         parts = [p for p in self.parts if p is not None]
@@ -178,12 +161,12 @@ class Pending:
         numbers = self.cache.get(key)
         later = None
         if numbers is None and self.pool is not None:  # laid out by a worker while the parts are joined here
-            later = self.pool.submit(_render, html, False)
+            later = self.pool.submit(render_html, html, False)
 
         def page_numbers() -> Rendered:
             nonlocal numbers
             if numbers is None:
-                numbers = Rendered(**(later.result() if later is not None else _render(html, tagged=False)))
+                numbers = Rendered(**(later.result() if later is not None else render_html(html, tagged=False)))
                 self.cache.put(key, numbers)
             return numbers
 
