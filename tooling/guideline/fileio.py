@@ -89,14 +89,13 @@ def new_sibling(target: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_directory(target: str | os.PathLike[str], *, locked: bool = False) -> Iterator[Path]:
-    """Yield a fresh temporary directory; on success it replaces ``target`` whole, on failure it is removed.
-    ``locked``: the caller already holds :func:`directory_lock` of ``target``."""
+def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a fresh temporary directory; on success it replaces ``target`` whole, on failure it is removed."""
     target = Path(target)
     tmp = new_sibling(target)
     try:
         yield tmp
-        swap_directory(tmp, target, locked=locked)
+        swap_directory(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
