@@ -107,8 +107,9 @@ def load_catalog(path: str | os.PathLike[str], report: Report, cache=None) -> Ni
         with open(path, "rb") as fh:
             raw = fh.read()
         text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()  # as open(path, encoding=...) reads it
-    except (OSError, UnicodeDecodeError):
-        return _load_catalog_file(path, report)  # the problem, worded as always (and not cached)
+    except (OSError, UnicodeDecodeError) as exc:
+        report.error(Loc(path, 0), f"cannot read the NISC catalog: {exc}")  # not cached
+        return None
     cache = cache if cache is not None else parse_cache.default_for(path)
 
     def compute() -> tuple:
@@ -120,16 +121,6 @@ def load_catalog(path: str | os.PathLike[str], report: Report, cache=None) -> Ni
     for severity, line, message in diags:
         (report.warning if severity == "warning" else report.error)(Loc(path, line), message)
     return catalog
-
-
-def _load_catalog_file(path: str, report: Report) -> NiscCatalog | None:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        report.error(Loc(path, 0), f"cannot read the NISC catalog: {exc}")
-        return None
-    return _parse_catalog(text, path, report)
 
 
 def _parse_catalog(text: str, path: str, report: Report) -> NiscCatalog | None:
