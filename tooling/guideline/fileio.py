@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from guideline.diagnostics import UserError
 
@@ -86,6 +86,40 @@ def new_sibling(target: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     except OSError as exc:
         raise UserError(f"cannot write {target}: {exc.strerror or exc}; check the output directory") from None
+
+
+def recover_leftovers(target: Path, complete: Callable[[Path], bool], noun: str) -> list[str]:
+    """Clean up after a swap of ``target`` killed midway (call with the lock of ``target``'s writers held).
+    Returns what was done, one line each (``noun`` names what the directory holds).
+
+    - ``.<name>.*.tmp`` directories are half-built copies (the lock says no other writer is running): removed;
+    - ``.<name>.*.old`` directories are previous ones being swapped out: when ``target`` itself is missing (a kill
+      between the two renames of the fallback swap) the newest one that is ``complete`` is put back, the rest removed.
+    """
+    done = []
+    parent = target.parent
+    if not parent.is_dir():
+        return done
+    prefix = f".{target.name}."
+    olds = []
+    for entry in sorted(parent.iterdir()):
+        if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
+            continue
+        if entry.name.endswith(".tmp"):
+            shutil.rmtree(entry, ignore_errors=True)
+            done.append(f"removed the unfinished {noun} {entry.name}")
+        elif entry.name.endswith(".old"):
+            olds.append(entry)
+    if not target.exists():
+        candidates = sorted((p for p in olds if complete(p)), key=lambda p: p.stat().st_mtime)
+        if candidates:
+            os.replace(candidates[-1], target)
+            olds.remove(candidates[-1])
+            done.append(f"restored the previous {noun} from {candidates[-1].name}")
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+        done.append(f"removed the replaced {noun} {old.name}")
+    return done
 
 
 @contextlib.contextmanager

@@ -363,36 +363,11 @@ def output_lock(out: Path) -> Iterator[None]:
 
 
 def recover(out: Path) -> list[str]:
-    """Clean up after a killed release (call with the output lock held). Returns what was done.
+    """Clean up after a killed release (call with the output lock held): half-built bundles removed, a previous bundle
+    caught between the two renames of the swap put back (the newest one holding a manifest). Returns what was done."""
+    from guideline.fileio import recover_leftovers
 
-    - ``.<name>.*.tmp`` directories are half-built bundles (the lock says no other release is running): removed;
-    - ``.<name>.*.old`` directories are previous bundles being swapped out: when ``out`` itself is missing (a kill
-      between the two renames of the swap) the newest one holding a manifest is put back, the rest removed.
-    """
-    done = []
-    parent = out.parent
-    if not parent.is_dir():
-        return done
-    prefix = f".{out.name}."
-    olds = []
-    for entry in sorted(parent.iterdir()):
-        if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
-            continue
-        if entry.name.endswith(".tmp"):
-            shutil.rmtree(entry, ignore_errors=True)
-            done.append(f"removed the unfinished release {entry.name}")
-        elif entry.name.endswith(".old"):
-            olds.append(entry)
-    if not out.exists():
-        candidates = sorted((p for p in olds if (p / MANIFEST).is_file()), key=lambda p: p.stat().st_mtime)
-        if candidates:
-            os.replace(candidates[-1], out)
-            olds.remove(candidates[-1])
-            done.append(f"restored the previous release from {candidates[-1].name}")
-    for old in olds:
-        shutil.rmtree(old, ignore_errors=True)
-        done.append(f"removed the replaced release {old.name}")
-    return done
+    return recover_leftovers(out, lambda p: (p / MANIFEST).is_file(), "release")
 
 
 def check_target(out: Path) -> None:

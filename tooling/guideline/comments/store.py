@@ -398,12 +398,7 @@ def transaction(data: RoundData):
     id is a conflict, not an overwrite); copies left by killed runs are removed under the lock."""
     directory = data.directory
     with fileio.directory_lock(directory):
-        for stale in directory.parent.glob(f".{directory.name}.*"):
-            if stale.is_dir() and stale.suffix in (".tmp", ".old"):
-                if not directory.exists() and stale.suffix == ".old":
-                    os.replace(stale, directory)  # killed between the two renames of the fallback swap
-                else:
-                    shutil.rmtree(stale, ignore_errors=True)
+        fileio.recover_leftovers(directory, lambda p: (p / ROUND_FILE).is_file(), "round")
         tmp = fileio.new_sibling(directory)
         try:
             shutil.copytree(directory, tmp, dirs_exist_ok=True, copy_function=_link_or_copy)
