@@ -1084,23 +1084,20 @@ class _Tracked:
             return [self._row_el(r.new[0], cells, "inplace", None)]
         if where == "pair" or (where == "old" and r.old) or (where == "new" and r.new):
             if old_view or (where == "old" and not new_view):
-                if r.old is None:
-                    return []
-                sub = "moveFrom" if mode == "moveFrom" else "delete"
-                if r.new is not None and sub == "moveFrom":
-                    cells = self._row_ops(r)
-                    if cells is not None:
-                        return [self._row_el(r.old[0], cells, sub, "del")]
-                return [self._whole_row(r.old[0], "delete")]
-            if r.new is None:
-                return []
-            sub = "moveTo" if mode == "moveTo" else "insert"
-            if r.old is not None and sub == "moveTo":
-                cells = self._row_ops(r)
-                if cells is not None:
-                    return [self._row_el(r.new[0], cells, sub, "ins")]
-            return [self._whole_row(r.new[0], "insert")]
+                return self._side_row(r, r.old, mode == "moveFrom", "moveFrom", "delete", "del")
+            return self._side_row(r, r.new, mode == "moveTo", "moveTo", "insert", "ins")
         return []
+
+    def _side_row(self, r: _RowItem, rows, moved: bool, move: str, whole: str, mark: str) -> list[etree._Element]:
+        """One side of a row: a moved row with both sides marked cell by cell when its cells still line up, else
+        the whole row deleted or inserted."""
+        if rows is None:
+            return []
+        if moved and r.old is not None and r.new is not None:
+            cells = self._row_ops(r)
+            if cells is not None:
+                return [self._row_el(rows[0], cells, move, mark)]
+        return [self._whole_row(rows[0], whole)]
 
     def _row_atoms(self, tr) -> list[_Atom]:
         out: list[_Atom] = []
