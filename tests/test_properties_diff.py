@@ -126,6 +126,16 @@ def write_tree(root: Path, name: str, recs: list[Rec]):
     return ed
 
 
+
+def edited_pair(data):
+    """Draw an edition A and an edited B from it: their records, the edits made, and both read as editions."""
+    a_recs = data.draw(records())
+    b_recs, edits = data.draw(edited(a_recs))
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = write_tree(Path(tmp), "a", a_recs), write_tree(Path(tmp), "b", b_recs)
+    return a_recs, b_recs, edits, a, b
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # strategies
 
@@ -435,11 +445,8 @@ def test_diff_of_an_edition_with_itself_is_empty(recs):
 @_settings(EXAMPLES["accounting"])
 @given(st.data())
 def test_every_clause_is_accounted_for_exactly_once(data):
-    a_recs = data.draw(records())
-    b_recs, edits = data.draw(edited(a_recs))
-    with tempfile.TemporaryDirectory() as tmp:
-        a, b = write_tree(Path(tmp), "a", a_recs), write_tree(Path(tmp), "b", b_recs)
-        cs = compare(a, b)
+    a_recs, b_recs, edits, a, b = edited_pair(data)
+    cs = compare(a, b)
     a_ids, b_ids = [c.id for c in a.clauses()], [c.id for c in b.clauses()]
     old_seen = [i for ch in cs.changes for i in ch.old_ids]
     new_seen = [i for ch in cs.changes for i in ch.new_ids]
@@ -475,10 +482,7 @@ def test_every_clause_is_accounted_for_exactly_once(data):
 @_settings(EXAMPLES["tracked"])
 @given(st.data())
 def test_accepting_tracked_changes_gives_b_and_rejecting_gives_a(data):
-    a_recs = data.draw(records())
-    b_recs, edits = data.draw(edited(a_recs))
-    with tempfile.TemporaryDirectory() as tmp:
-        a, b = write_tree(Path(tmp), "a", a_recs), write_tree(Path(tmp), "b", b_recs)
+    _, _, edits, a, b = edited_pair(data)
     cs = compare(a, b)
     for kind in sorted({c.kind for c in cs.changes}):
         event(f"change kind: {kind}")
