@@ -147,14 +147,6 @@ class Background:
         self._proc.join()
 
 
-def pdf_cache_dir(out: Path) -> Path | None:
-    """Rendered parts of comparison.pdf are kept beside the output directory (``<out>/../.cache/comparison-pdf``),
-    so that a diff run again after an edit re-renders only the parts that changed; GUIDELINE_PDF_CACHE=0: none."""
-    if os.environ.get("GUIDELINE_PDF_CACHE", "1") == "0":
-        return None
-    return Path(out).resolve().parent / ".cache" / "comparison-pdf"
-
-
 def _tracked_module():
     module_name = OUTPUTS["tracked"][0]
     try:
