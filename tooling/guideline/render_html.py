@@ -5,6 +5,7 @@ emitted for clause IDs (resolved through ``href_for``) and for http(s)/mailto ad
 """
 from __future__ import annotations
 
+import functools
 from html import escape
 from pathlib import Path
 from typing import Callable
@@ -53,10 +54,18 @@ def templates_dir() -> Path:
 
 
 def jinja_env():
+    """The Jinja environment of the templates directory: one per directory and process, so that templates are
+    loaded and compiled once (a `guideline serve` rebuild used to compile them again each time); Jinja reloads a
+    template whose file changed. Callers only read from it: nothing may be added to its globals or filters."""
+    return _jinja_env(str(templates_dir()))
+
+
+@functools.lru_cache(maxsize=4)
+def _jinja_env(directory: str):
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
-        loader=FileSystemLoader(str(templates_dir())),
+        loader=FileSystemLoader(directory),
         autoescape=select_autoescape(["html", "j2", "xml"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
