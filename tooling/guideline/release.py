@@ -384,13 +384,7 @@ def check_target(out: Path) -> None:
 
 
 def file_entries(root: Path) -> list[dict]:
-    out = []
-    for rel in bundle_files(root):
-        if rel in (MANIFEST, SUMS):
-            continue
-        path = root / rel
-        out.append({"path": rel, "size": path.stat().st_size, "sha256": sha256_file(path)})
-    return out
+    return [_entry(root, rel) for rel in bundle_files(root) if rel not in (MANIFEST, SUMS)]
 
 
 def sums_text(entries: list[dict]) -> str:
@@ -625,11 +619,12 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
                                     report=scanner.report(p.sources))
                 atomic_write(tmp / INDEX, index)
                 remove_hidden(tmp)
-                manifest = make_manifest(p, file_entries(tmp))
+                listed = file_entries(tmp)  # nothing but manifest.json and SHA256SUMS is written after this
+                manifest = make_manifest(p, listed)
                 atomic_write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False)
                              + "\n")
                 remove_hidden(tmp)
-                atomic_write(tmp / SUMS, sums_text(file_entries(tmp) + [_entry(tmp, MANIFEST)]))
+                atomic_write(tmp / SUMS, sums_text([*listed, _entry(tmp, MANIFEST)]))
                 remove_hidden(tmp)
                 problems = verify(tmp)
                 if problems:  # pragma: no cover - a bug, not a user error
