@@ -10,7 +10,6 @@ Clause content (paragraphs, lists, tables, placeholders, cross-references, NISC 
 """
 from __future__ import annotations
 
-import datetime
 import functools
 from dataclasses import dataclass, field
 from html import escape
@@ -207,16 +206,6 @@ class BodyWriter:
 # Front matter
 
 
-def wareki(date: datetime.date) -> str:
-    """令和5年3月31日 (falls back to the Western calendar before 平成)."""
-    eras = ((datetime.date(2019, 5, 1), "令和"), (datetime.date(1989, 1, 8), "平成"))
-    for start, name in eras:
-        if date >= start:
-            year = date.year - start.year + 1
-            return f"{name}{'元' if year == 1 else year}年{date.month}月{date.day}日"
-    return f"{date.year}年{date.month}月{date.day}日"
-
-
 def title_lines(title: str) -> list[str]:
     """The title page's title in lines: a long title breaks after its first 「における」 (the phrase boundary a
     ministry cover would use) instead of wherever the line happens to fill."""
@@ -274,6 +263,8 @@ def document(edition: Edition, *, front: bool, body: str = "", page_numbers: dic
     ``inline_css`` False leaves the print CSS (:func:`css`) out: the caller passes it to WeasyPrint as a parsed
     stylesheet (user origin: the rules left in the document, which only switch margin boxes off, still win).
     """
+    from guideline.writers.docx import wareki  # the Word title page's date
+
     meta = edition.meta
     rows = toc_entries(edition) if front else []
     for row in rows:
