@@ -322,20 +322,17 @@ def main(argv: list[str] | None = None) -> int:
 
     parse_cache = REPO / "build" / ".cache" / "parse"  # the reader's cache for sources inside this repository
 
-    def fresh(*paths: Path):
-        """Remove outputs and caches before each run: the PDF caches live in <out>/.cache/, the reader's parse
-        cache in the repository's build/.cache/parse/ (a cold run parses every source file again)."""
-        def clear():
-            for path in (*paths, parse_cache):
-                shutil.rmtree(path, ignore_errors=True)
-        return clear
-
     def warm(*paths: Path):
         """Remove the outputs only: the caches stay, as on an editor's machine after the first run."""
         def clear():
             for path in paths:
                 shutil.rmtree(path, ignore_errors=True)
         return clear
+
+    def fresh(*paths: Path):
+        """Remove outputs and caches before each run: the PDF caches live in <out>/.cache/, the reader's parse
+        cache in the repository's build/.cache/parse/ (a cold run parses every source file again)."""
+        return warm(*paths, parse_cache)
 
     # pandoc reference on the same Markdown, measured right after our command it is compared with (same load)
     md = WORK / "concat.md"
