@@ -435,11 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("pdf_pages", "comparison_pdf_pages"):  # not produced by a partial run: the last run's count
         if flat["edition"].get(key) is None:
             flat["edition"][key] = before_flat.get("edition", {}).get(key)
-    if flat.get("html_s") and flat.get("pandoc_html_s"):
-        flat["html_vs_pandoc"] = round(flat["html_s"] / flat["pandoc_html_s"], 2)
-    if flat.get("docx_s") and flat.get("pandoc_docx_s"):
-        flat["docx_vs_pandoc"] = round(flat["docx_s"] / flat["pandoc_docx_s"], 2)
     for ours_key, ref, name in (("html_s", "pandoc_html_s", "html"), ("docx_s", "pandoc_docx_s", "docx")):
+        if flat.get(ours_key) and flat.get(ref):
+            flat[f"{name}_vs_pandoc"] = round(flat[ours_key] / flat[ref], 2)
         if results.get(ours_key, {}).get("cpu_s") and results.get(ref, {}).get("cpu_s"):
             flat[f"{name}_vs_pandoc_cpu"] = round(results[ours_key]["cpu_s"] / results[ref]["cpu_s"], 2)
     flat["raw"] = results
