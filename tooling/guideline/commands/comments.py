@@ -34,6 +34,15 @@ def _load(ctx: click.Context, round_id: str):
     return load_round(round_id, _root(ctx))
 
 
+def _all_or_none(data, dry_run: bool):
+    """Every record (or answer) an import writes lands together, or none does; a dry run writes nothing."""
+    if dry_run:
+        return contextlib.nullcontext()
+    from guideline.comments.store import transaction
+
+    return transaction(data)
+
+
 def _edition(spec: str, what: str):
     try:
         return editions.load_or_fail(spec)
@@ -86,9 +95,8 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
         if suffix != ".xlsx":
             raise UserError(f"{file}: --responses reads the .xlsx workbook made by 'guideline comments export'")
         from guideline.comments.responses import import_responses
-        from guideline.comments.store import transaction
 
-        with contextlib.nullcontext() if dry_run else transaction(data):  # all rows land, or none
+        with _all_or_none(data, dry_run):
             result = import_responses(file, data, report, write=not dry_run)
         print_report(report)
         for row, cid, fields in result.changed:
@@ -100,7 +108,6 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
         return
     from guideline.comments.anchor import Resolver
     from guideline.comments.rows import import_table, load_mapping, merge
-    from guideline.comments.store import transaction
 
     edition = _edition(data.round.edition, f"round {round_id}'s edition")
     default_category = category or ("地方公共団体" if data.round.kind == "consultation" else "")
@@ -111,7 +118,7 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
             raise UserError("DOCX comments carry no submitter category: give --category")
         incoming = docx_import.read(file, edition, report, default_category, submitter, id_prefix,
                                     received.date() if received else None)
-        with contextlib.nullcontext() if dry_run else transaction(data):  # all records land, or none
+        with _all_or_none(data, dry_run):
             result = merge(data, incoming, report, write=not dry_run)
     else:
         if suffix == ".xlsx":
@@ -126,7 +133,7 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
             raise UserError(f"{file}: import reads .csv, .xlsx or .docx files")
         resolver = Resolver(edition, data.round.default_prefix)
         columns = load_mapping(mapping)
-        with contextlib.nullcontext() if dry_run else transaction(data):  # all records land, or none
+        with _all_or_none(data, dry_run):
             result = import_table(table, data, resolver, columns, report, default_category, write=not dry_run)
         if table.encoding:
             click.echo(f"{file}: read as {table.encoding}, {len(table.rows)} data row(s)", err=True)
