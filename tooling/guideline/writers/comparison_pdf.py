@@ -26,7 +26,6 @@ import gc
 import hashlib
 import io
 import logging
-import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -207,54 +206,19 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
-    from guideline.writers.pdf_merge import add_outline, copy_catalog, share_fonts
+    from guideline.writers.pdf_merge import Merger, add_outline, copy_catalog, share_fonts
 
-    out = pikepdf.new()
-    sources = [pikepdf.open(io.BytesIO(r.pdf)) for r in parts]
-    struct_root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=struct_root, K=Array()))
-    struct_root.K = Array([document])
-    nums = Array()
-    key_base = 0
-    dests: dict[str, object] = {}
-    first_page: list[int] = []
-    for src in sources:
-        first = len(out.pages)
-        first_page.append(first)
-        with warnings.catch_warnings():  # named destinations are merged below
-            warnings.simplefilter("ignore")
-            out.pages.extend(src.pages)
-        names = src.Root.get("/Names")
-        if names is not None and "/Dests" in names:
-            copied = out.copy_foreign(src.make_indirect(names.Dests.Names))
-            for i in range(0, len(copied), 2):
-                dests.setdefault(str(copied[i]), copied[i + 1])
+    merger = Merger(cache)  # pages, tag trees (each part's Document a Part of one Document) and destinations
+    for r in parts:
+        merger.add(r)
+    out, struct_root, dests = merger.out, merger.struct_root, merger.dests
+    for src in merger.sources:
         src_root = src.Root.get("/StructTreeRoot")
-        if src_root is None:
-            continue
-        root = out.copy_foreign(src_root)
-        part = root.K[0]  # the part's Document becomes a Part of the joint Document
-        part.S = Name.Part
-        part.P = document
-        document.K.append(part)
-        if "/RoleMap" in root and "/RoleMap" not in struct_root:
-            struct_root.RoleMap = root.RoleMap
-        pairs = root.ParentTree.Nums
-        top = -1
-        for i in range(0, len(pairs), 2):
-            key = int(pairs[i])
-            top = max(top, key)
-            nums.append(key + key_base)
-            nums.append(pairs[i + 1])
-        for page in out.pages[first:]:
-            if "/StructParents" in page.obj:
-                page.obj.StructParents = int(page.obj.StructParents) + key_base
-            for annot in page.obj.get("/Annots", Array()):
-                if "/StructParent" in annot:
-                    annot.StructParent = int(annot.StructParent) + key_base
-        key_base += top + 1
-    struct_root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
-    struct_root.ParentTreeNextKey = key_base
+        if src_root is not None and "/RoleMap" in src_root:
+            struct_root.RoleMap = out.copy_foreign(src_root).RoleMap  # the copy made when the part was added
+            break
+    struct_root.ParentTree = out.make_indirect(Dictionary(Nums=merger.nums))
+    struct_root.ParentTreeNextKey = merger.key_base
     out.Root.StructTreeRoot = struct_root
 
     names_array = Array()
@@ -285,13 +249,13 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
         page.obj.Contents = Array([opening, *existing, closing])
 
     bookmarks = []
-    for part, first in zip(parts, first_page):
+    for part, first in merger.parts:
         for level, label, index, x, y in part.bookmarks:
             bookmarks.append((int(level), str(label), first + int(index), float(x), float(y)))
     if bookmarks:
         add_outline(out, bookmarks)
 
-    copy_catalog(out, sources[0])
+    copy_catalog(out, merger.sources[0])
     if bookmarks:
         out.Root.PageMode = Name.UseOutlines
 
