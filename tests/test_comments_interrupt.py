@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
 import random
 import shutil
 import subprocess
@@ -15,15 +14,11 @@ from pathlib import Path
 
 import pytest
 from conftest import kill_group
-from fixtures.comments.support import HERE, RECEIVED_CSV, SRC
+from fixtures.comments.support import HERE, RECEIVED_CSV, SRC, env_for, snapshot
 
 from guideline.comments.store import list_rounds, load_round
 
 ROWS = 300
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
 def make_tree(root: Path) -> Path:
@@ -31,10 +26,6 @@ def make_tree(root: Path) -> Path:
     (root / "comments").mkdir()
     shutil.copytree(HERE / "rounds" / "t-public", root / "comments" / "t-public")
     return root
-
-
-def env_for(tree: Path) -> dict[str, str]:
-    return dict(os.environ, GUIDELINE_SRC=str(tree / "guideline_src"), GUIDELINE_COMMENTS=str(tree / "comments"))
 
 
 def cli(tree: Path, *args: str, **kw) -> subprocess.Popen:

@@ -22,7 +22,7 @@ import pytest
 
 from browser import Chromium, describe, requires_chromium
 from conftest import SRC, kill_group
-from fixtures.comments.support import Run, run
+from fixtures.comments.support import Run, env_for, run, snapshot
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian poppler-utils)")
 
@@ -100,18 +100,8 @@ def cli(*args: str) -> Run:
     return run(*args)
 
 
-def env_for(tree: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(GUIDELINE_SRC=str(tree / "guideline_src"), GUIDELINE_COMMENTS=str(tree / "comments"), **extra)
-    return env
-
-
 def guideline_exe() -> list[str]:
     return [sys.executable, "-m", "guideline"]
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
