@@ -204,29 +204,22 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
     """One tagged PDF from the rendered parts, with page ``n`` of ``numbers`` (a rendered document, or a function
     returning one, called once the parts are joined) stamped on page n as an artifact."""
     import pikepdf
-    from pikepdf import Array, Dictionary, Name, String
+    from pikepdf import Array, Dictionary, Name
 
     from guideline.writers.pdf_merge import Merger, add_outline, copy_catalog, share_fonts
 
     merger = Merger(cache)  # pages, tag trees (each part's Document a Part of one Document) and destinations
     for r in parts:
         merger.add(r)
-    out, struct_root, dests = merger.out, merger.struct_root, merger.dests
+    out = merger.out
     for src in merger.sources:
         src_root = src.Root.get("/StructTreeRoot")
         if src_root is not None and "/RoleMap" in src_root:
-            struct_root.RoleMap = out.copy_foreign(src_root).RoleMap  # the copy made when the part was added
+            merger.struct_root.RoleMap = out.copy_foreign(src_root).RoleMap  # the copy made when the part was added
             break
-    struct_root.ParentTree = out.make_indirect(Dictionary(Nums=merger.nums))
-    struct_root.ParentTreeNextKey = merger.key_base
-    out.Root.StructTreeRoot = struct_root
-
-    names_array = Array()
-    for name in sorted(dests, key=lambda n: n.encode("utf-8")):
-        names_array.append(String(name))
-        names_array.append(dests[name])
-    if dests:
-        out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=names_array)))
+    merger.structure()
+    if merger.dests:
+        merger.destinations()
 
     # Page numbers: page n of the numbers document, drawn over page n as a pagination artifact.
     numbers_pdf = pikepdf.open(io.BytesIO((numbers() if callable(numbers) else numbers).pdf))

@@ -346,6 +346,24 @@ class Merger:
         self.key_base += top + 1
         return first
 
+    def structure(self) -> None:
+        """The joint tag tree's parent tree, once every part is added."""
+        from pikepdf import Dictionary
+
+        self.struct_root.ParentTree = self.out.make_indirect(Dictionary(Nums=self.nums))
+        self.struct_root.ParentTreeNextKey = self.key_base
+        self.out.Root.StructTreeRoot = self.struct_root
+
+    def destinations(self) -> None:
+        """The parts' named destinations as one name tree (sorted by their UTF-8 bytes, as a name tree requires)."""
+        from pikepdf import Array, Dictionary, String
+
+        names_array = Array()
+        for name in sorted(self.dests, key=lambda n: n.encode("utf-8")):
+            names_array.append(String(name))
+            names_array.append(self.dests[name])
+        self.out.Root.Names = Dictionary(Dests=self.out.make_indirect(Dictionary(Names=names_array)))
+
     def add(self, r: "Rendered") -> None:
         """Append a body part."""
         self.parts.append((r, self._add(r)))
@@ -359,18 +377,11 @@ class Merger:
         self._add(front, at=0)
         front_src = self.sources[-1]
         front_pages = len(front_src.pages)
-        struct_root = self.struct_root
-        struct_root.ParentTree = out.make_indirect(Dictionary(Nums=self.nums))
-        struct_root.ParentTreeNextKey = self.key_base
-        out.Root.StructTreeRoot = struct_root
+        self.structure()
 
-        # Named destinations (sorted, as a name tree requires) and cross-file links.
+        # Named destinations and cross-file links.
         dests = self.dests
-        names_array = Array()
-        for name in sorted(dests, key=lambda n: n.encode("utf-8")):
-            names_array.append(String(name))
-            names_array.append(dests[name])
-        out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=names_array)))
+        self.destinations()
         for page in out.pages:
             for annot in page.obj.get("/Annots", Array()):
                 action = annot.get("/A")
