@@ -73,6 +73,9 @@ def run() -> None:
     without the teardown, as mypy does. Every file was already written atomically and closed by then.
     In-process callers (tests) use :func:`main`, which raises SystemExit as usual.
     """
+    from guideline import gcscope
+
+    gcscope.EXITING_WITHOUT_TEARDOWN = not os.environ.get("GUIDELINE_SLOW_EXIT")
     try:
         main()
         code: int | str | None = 0

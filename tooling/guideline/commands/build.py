@@ -17,15 +17,16 @@ FORMATS: dict[str, tuple[str, ...]] = {
 
 
 def build(edition_spec: str, formats: list[str], out: Path, quiet: bool = False) -> list[Path]:
+    modules = [importlib.import_module(name) for fmt in formats for name in FORMATS[fmt]]
+    for module in modules:  # a writer with a slow start (the PDF's WeasyPrint) begins it beside the reading
+        getattr(module, "start_engine", lambda: None)()
     ed = editions.load_or_fail(edition_spec)
     target = Path(out) / ed.meta.id
     progress = Progress(quiet)
     written: list[Path] = []
-    for fmt in formats:
-        for module_name in FORMATS[fmt]:
-            module = importlib.import_module(module_name)
-            with progress.step(f"{ed.meta.id}: {module_name.rsplit('.', 1)[-1]}"):
-                written.extend(module.write(ed, target))
+    for module in modules:
+        with progress.step(f"{ed.meta.id}: {module.__name__.rsplit('.', 1)[-1]}"):
+            written.extend(module.write(ed, target))
     return written
 
 

@@ -22,12 +22,10 @@ revision runs to dozens of pages, so the PDF is the slowest output of ``guidelin
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import logging
 from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 from guideline import __version__
@@ -121,7 +119,7 @@ class Pending:
     """Parts of one comparison PDF being rendered; :meth:`result` waits for them and returns the joined PDF."""
 
     def __init__(self, htmls: list[str], cache_dir: Path | None):
-        from guideline.writers.pdf import Rendered, _quiet_weasyprint, _workers, render_html
+        from guideline.writers.pdf import Rendered, _workers, render_html, worker_pool
 
         self.htmls = htmls
         self.cache = _cache(cache_dir)
@@ -132,19 +130,10 @@ class Pending:
         self.pool: ProcessPoolExecutor | None = None
         self.futures: dict[int, Future] = {}
         workers = _workers(len(self.todo))
-        if workers > 1:
-            import weasyprint  # noqa: F401 - imported before the workers fork, so that they start warm
-
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                            initializer=_quiet_weasyprint)
-            # The workers fork at the first submit. Frozen, the parent's objects (both editions, the changeset) are
-            # left out of the workers' garbage collections, which would otherwise touch, and so copy, their pages.
-            gc.freeze()
-            try:
-                for i in sorted(self.todo, key=lambda i: -len(htmls[i])):  # largest first
-                    self.futures[i] = self.pool.submit(render_html, htmls[i])
-            finally:
-                gc.unfreeze()
+        if workers > 1:  # forked from the fork server, which imported WeasyPrint (pdf.start_engine)
+            self.pool = worker_pool(workers)
+            for i in sorted(self.todo, key=lambda i: -len(htmls[i])):  # largest first
+                self.futures[i] = self.pool.submit(render_html, htmls[i])
 
     def result(self) -> bytes:
         from guideline.writers.pdf import Rendered, _quiet_weasyprint, render_html
@@ -206,7 +195,7 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
     import pikepdf
     from pikepdf import Array, Dictionary, Name
 
-    from guideline.writers.pdf_merge import Merger, add_outline, copy_catalog, share_fonts
+    from guideline.writers.pdf_merge import Merger, add_outline, copy_catalog, save, share_fonts
 
     merger = Merger(cache)  # pages, tag trees (each part's Document a Part of one Document) and destinations
     for r in parts:
@@ -253,7 +242,4 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
         out.Root.PageMode = Name.UseOutlines
 
     share_fonts(out, cache)
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True, compress_streams=True, min_version="1.7",
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
+    return save(out)

@@ -9,8 +9,9 @@ UNIT_CHARS) and are rendered as separate documents, cached under ``<out>/../.cac
 (and of the print CSS): an edit to one clause re-renders one unit. Nothing in a unit's HTML depends on another
 unit's pages: the page numbers are stamped on after joining, and the 目次 is a document of its own, rendered last
 with the page numbers the units came out at (it is the only other document an edit that shifts pages re-renders).
-Misses are laid out in worker processes, one per miss up to two, which import WeasyPrint themselves (a second);
-with a single worker (an edit) the cached parts are joined (:class:`guideline.writers.pdf_merge.Merger`) while the
+Misses are laid out in worker processes, one per miss up to two, forked from a server process that imports
+WeasyPrint (a second) while the edition is read (:func:`start_engine`); with a single worker (an edit) the cached
+parts are joined (:class:`guideline.writers.pdf_merge.Merger`) while the
 missing one is laid out. The joining also stitches the tag trees, named destinations and links together, builds
 the outline and stamps the page numbers. Because every unit starts a page anyway, the result is the same as one
 long rendering (``GUIDELINE_PDF_WORKERS=1`` renders in-process; the output is byte-identical).
@@ -21,11 +22,15 @@ unless said otherwise; CPU seconds include the workers), on the benchmark editio
 wall / 4.6-5.9 CPU-s (8.5 s / 9.9 CPU-s when the clause grew its unit past UNIT_CHARS: two units and the 目次 are laid
 out again), against 11.2 s / 11.2 CPU-s for the previous version run back to back, whose unit around the edited
 clause held 52 of its 627 pages (at load average 2-2.5: 6.8 s / 7.7 CPU-s against 19.3 s / 18.8 CPU-s). Of the edit
-path, ~0.5-1 s is reading the edition, 0.4 s the HTML of all units (their cache keys), 1 s the worker's WeasyPrint
-import and ~1 s the unit's layout, ~2 CPU-s joining (about half of it while the unit is laid out: parsing the parts,
-copying pages and tag trees; then font sharing 0.3 s and writing with object streams 0.5 s), and 0.3 s freeing the
-joined document. The ≤ 3 s target is missed by the joining and WeasyPrint's start-up; reusing the previous output
-instead of joining afresh would be the next step. Cold: 50 s wall / 94 CPU-s (4.2 MB), against 44 s / 81 CPU-s for
+path, ~0.5-1 s is reading the edition (the fork server imports WeasyPrint meanwhile), 0.4 s the HTML of all units
+(their cache keys), ~1 s the unit's layout, ~2 CPU-s joining (about half of it while the unit is laid out: parsing
+the parts, copying pages and tag trees; then font sharing 0.3 s and writing with object streams 0.5 s, the parts'
+compressed streams copied as they are); the joined document is left to the end of the process instead of being
+freed (0.3-0.5 s, :func:`guideline.gcscope.keep_until_exit`). Those last three steps took 1.4 s off an edit
+(alternating runs against the version before: median 5.56 s against 7.00 s, at a slow moment of the machine). The
+≤ 3 s target is missed by the joining: updating the previous output in place instead would make the file depend on
+the build history (an incrementally updated PDF differs from a fresh build of the same source), which the rule
+"same source, same bytes" excludes. Cold: 50 s wall / 94 CPU-s (4.2 MB), against 44 s / 81 CPU-s for
 the previous version: WeasyPrint's layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and font
 subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
 cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.
@@ -53,7 +58,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from guideline import __version__
+from guideline import __version__, gcscope
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
 from guideline.model import Edition
@@ -243,18 +248,42 @@ def _workers(jobs: int) -> int:
     return max(1, min(wanted, jobs))
 
 
-def _warm_worker() -> None:
-    _quiet_weasyprint()
-    import weasyprint  # noqa: F401 - while the parent process joins the cached parts
+# The workers are forked from a "fork server" (multiprocessing's forkserver): a small process started once, which
+# imports WeasyPrint (~1 s) before it forks any worker. Started early (start_engine, before the edition is read), the
+# import overlaps the reading instead of delaying the first layout; every worker starts warm, however many there are
+# and whenever they are started; and a worker holds nothing of the calling process (no copy of the edition).
+PRELOAD = ["weasyprint", "guideline.writers.pdf"]
+
+
+def _context():
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
+def start_engine() -> None:
+    """Start the fork server in the background (returns at once). Commands that may lay out PDF call this before
+    they read their input; when nothing needs laying out after all, the server idles and exits with this process.
+    Nothing happens when layout runs in this process (GUIDELINE_PDF_WORKERS=1)."""
+    if _workers(2) == 0:
+        return
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Up to ``workers`` processes for :func:`render_html`, forked from the fork server as jobs are submitted."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_quiet_weasyprint)
 
 
 class Renderer:
     """Renders jobs (the arguments of :func:`render_html`) through the cache. Misses are laid out in worker
-    processes, so that the calling process can go on (joining the parts it already has) while it waits. The
-    workers are forked once, at the first submit that misses, as many as there are misses up to two
-    (GUIDELINE_PDF_WORKERS): an edit that misses one unit starts one worker, not one per core. (Forking again
-    later, from a process whose pool threads are running, could deadlock the child.) Each worker imports WeasyPrint
-    itself, while the caller starts joining. With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process.
+    processes, so that the calling process can go on (joining the parts it already has) while it waits. The pool
+    is made at the first submit that misses, for as many workers as there are misses up to two
+    (GUIDELINE_PDF_WORKERS): an edit that misses one unit starts one worker, not one per core. Workers come warm
+    from the fork server (:func:`worker_pool`). With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process.
     """
 
     def __init__(self, cache: Cache, stats: dict):
@@ -280,8 +309,7 @@ class Renderer:
         if todo and self.pool is None and self.workers == 0:
             self.workers = _workers(len(todo))
             if self.workers:
-                self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("fork"),
-                                                initializer=_warm_worker)
+                self.pool = worker_pool(self.workers)
             else:
                 self.workers = -1  # in this process, from now on
         for i in sorted(todo, key=lambda i: -len(jobs[i][0])):
@@ -369,6 +397,7 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     stats.update(units=len(units), body_pages=offset, front_pages=front.pages, cache_hits=cache.hits,
                  cache_misses=cache.misses)
     data = merger.finish(edition, front, stamp)
+    gcscope.keep_until_exit(merger)
     cache.prune()
     return data
 
