@@ -53,21 +53,31 @@ def test_the_corpus_is_all_there():
     assert len(EDITIONS) > 100
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("root", EDITIONS, ids=lambda p: str(p.relative_to(REPO)))
-def test_same_edition_and_report_with_and_without_cache(root: Path, tmp_path: Path):
+def test_same_edition_and_report_with_and_without_cache(root: Path, tmp_path: Path, workers: str, monkeypatch):
+    # workers 2: a cold read parses about half of the missing files in a forked child (ParseCache.fill), which
+    # writes them to disk; this process then reads those from disk (disk_hits) and parsed the rest itself (misses)
+    monkeypatch.setenv("GUIDELINE_READ_WORKERS", workers)
     plain = _read(root, parse_cache.ParseCache(None, enabled=False))
     cold = parse_cache.ParseCache(tmp_path)
     assert _read(root, cold) == plain
+    assert cold.disk_hits == cold.filled
+    parsed = cold.misses + cold.filled
     parse_cache.clear_memory()
     warm = parse_cache.ParseCache(tmp_path)
     assert _read(root, warm) == plain  # from the entries on disk
-    assert warm.misses == 0
-    assert warm.disk_hits == cold.misses
+    assert warm.misses == warm.filled == 0
+    assert warm.disk_hits == parsed
     again = parse_cache.ParseCache(tmp_path)
     assert _read(root, again) == plain  # from memory
-    assert again.disk_hits == again.misses == 0 and again.hits == cold.misses
+    assert again.disk_hits == again.misses == 0 and again.hits == parsed
     if plain[0] is not None and _md_count(root):
         assert cold.misses >= 1
+    if workers == "1" or os.cpu_count() == 1:
+        assert cold.filled == 0
+    elif plain[0] is not None and len({(root / n).read_bytes() for n in plain[0].meta.files if (root / n).is_file()}) >= 2:
+        assert cold.filled >= 1  # at least two different files missed: the child parsed some
 
 
 def _mutate_corpus(n: int, seed: int) -> list[bytes]:
@@ -307,3 +317,31 @@ def test_memory_is_bounded_by_source_size(tmp_path: Path, monkeypatch):
     again = parse_cache.ParseCache(None)
     assert _read(draft, again) == plain
     assert again.misses > 0  # what was dropped is parsed again
+
+
+def test_fill_parses_in_a_child_only_when_this_process_has_no_other_thread(tmp_path: Path, monkeypatch):
+    import threading
+
+    from guideline.reader import decode_events, encode_events, parse_file
+
+    monkeypatch.delenv("GUIDELINE_READ_WORKERS", raising=False)
+    items = [(f"# 第{i}編 {{#part-{i}}}\n\n本文{i}である。\n".encode(), str(tmp_path / f"{i}.md")) for i in range(4)]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        threaded = parse_cache.ParseCache(tmp_path / "threaded")
+        assert threaded.fill("md", items, parse_file, encode_events, decode_events) == 0
+        assert threaded.filled == 0 and threaded.misses == 0  # nothing done ahead: get() parses as before
+    finally:
+        stop.set()
+        other.join()
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: fill() never forks")
+    cache = parse_cache.ParseCache(tmp_path / "alone")
+    forked = cache.fill("md", items, parse_file, encode_events, decode_events)
+    assert forked == cache.filled == 2 and cache.misses == 2  # half each, by size
+    results = [cache.get("md", data, path, lambda: pytest.fail("parsed again"), encode_events, decode_events)
+               for data, path in items]
+    assert cache.disk_hits == 2 and cache.hits == 2
+    assert results == [parse_file(data, path) for data, path in items]

@@ -704,6 +704,15 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
         return None, report
     cache = cache if cache is not None else parse_cache.default_for(root)
     reader = _EditionReader(meta, report, cache)
+    sources = []
+    for name in meta.files:  # parsed on two cores ahead of the reading, where the cache misses (ParseCache.fill)
+        try:
+            if (root / name).is_file() and (root / name).stat().st_size <= MAX_FILE_BYTES:
+                sources.append(((root / name).read_bytes(), str(root / name)))
+        except OSError:
+            pass  # reported below, in order
+    cache.fill("md", sources, parse_file, encode_events, decode_events)
+    del sources
     for name in meta.files:
         path = root / name
         if not path.is_file():
