@@ -135,6 +135,34 @@ class TreeSampler:
 # measuring commands
 
 
+def become_subreaper() -> bool:
+    """Descendants orphaned by a measured command (a process it started and did not wait for, such as the PDF writer's
+    fork server, which ends just after the command) are reparented to this process instead of init, so that their CPU
+    time and memory are counted too (Linux prctl PR_SET_CHILD_SUBREAPER)."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def reap_orphans(timeout: float = 10.0) -> list:
+    """Wait for the orphans the last command left (see become_subreaper); their resource usage."""
+    usages = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            time.sleep(0.01)
+            continue
+        usages.append(usage)
+    return usages
+
+
 def measure(cmd: list[str], runs: int, env: dict | None = None, before=None) -> dict:
     """Run ``cmd`` ``runs`` times; wall seconds (median, and each run) and peak memory in MB (max over the runs)."""
     times, cpus, peaks, psss, rss_sums, rc, err = [], [], [], [], [], 0, ""
@@ -148,11 +176,16 @@ def measure(cmd: list[str], runs: int, env: dict | None = None, before=None) -> 
         stderr = proc.stderr.read() if proc.stderr else b""
         _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - t0)
-        cpus.append(usage.ru_utime + usage.ru_stime)  # includes the waited-for worker processes
+        cpu = usage.ru_utime + usage.ru_stime  # includes the waited-for worker processes
+        maxrss = usage.ru_maxrss
+        for orphan in reap_orphans():  # e.g. the PDF fork server and its workers, reparented to us at the exit
+            cpu += orphan.ru_utime + orphan.ru_stime
+            maxrss = max(maxrss, orphan.ru_maxrss)
+        cpus.append(cpu)
         sampler.stop()
         # ru_maxrss of a waited-for child: the largest of it and its waited-for descendants (KB on Linux); the
         # tree's memory is its summed PSS (pages shared between forked workers counted once, split between them)
-        peaks.append(max(usage.ru_maxrss / 1024.0, sampler.pss_mb))
+        peaks.append(max(maxrss / 1024.0, sampler.pss_mb))
         psss.append(sampler.pss_mb)
         rss_sums.append(sampler.rss_mb)
         rc = os.waitstatus_to_exitcode(status)
@@ -307,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         return (not only or key in only) and not (args.no_serve and key.startswith("serve_"))
 
     load_before = os.getloadavg()
+    become_subreaper()
     subprocess.run([sys.executable, str(HERE / "generate.py"), str(WORK)], check=True)
     base, revised = WORK / "editions" / "base", WORK / "editions" / "revised"
     out = WORK / "out"

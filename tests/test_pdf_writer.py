@@ -358,3 +358,31 @@ def test_renderer_forks_one_worker_per_miss_up_to_two(monkeypatch, tmp_path):
     again = pdf.Renderer(cache, {})
     assert [again.result(h).pdf for h in again.submit(jobs)] == [r.pdf for r in results]
     assert again.pool is None and cache.hits == 6
+
+
+def test_workers_come_from_the_fork_server_or_else_plain_fork(monkeypatch):
+    """Workers are forked from the fork server, which imported WeasyPrint; should it not start, plain fork (each
+    worker imports WeasyPrint itself) gives the same PDF."""
+    import multiprocessing.forkserver
+
+    monkeypatch.delenv("GUIDELINE_PDF_WORKERS", raising=False)
+    job = ('<html lang="ja"><body><p style="font-family: \'Noto Serif CJK JP\', \'IPAexMincho\'">'
+           "サーバから分岐した作業者。</p></body></html>", True)
+    pdf._context.cache_clear()
+    try:
+        assert pdf._context().get_start_method() == "forkserver"
+        with pdf.worker_pool(1) as pool:
+            served = pool.submit(pdf.render_html, *job).result()
+        pdf._context.cache_clear()
+
+        def no_server():
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(multiprocessing.forkserver, "ensure_running", no_server)
+        assert pdf._context().get_start_method() == "fork"
+        with pdf.worker_pool(1) as pool:
+            forked = pool.submit(pdf.render_html, *job).result()
+    finally:
+        pdf._context.cache_clear()
+    assert served["pages"] == forked["pages"] == 1
+    assert served["pdf"] == forked["pdf"] == pdf.render_html(*job)["pdf"]

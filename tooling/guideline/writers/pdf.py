@@ -252,12 +252,24 @@ def _workers(jobs: int) -> int:
 # imports WeasyPrint (~1 s) before it forks any worker. Started early (start_engine, before the edition is read), the
 # import overlaps the reading instead of delaying the first layout; every worker starts warm, however many there are
 # and whenever they are started; and a worker holds nothing of the calling process (no copy of the edition).
+# multiprocessing's rule for such workers applies to a script that calls render() itself: its main module is imported
+# again in each worker, so it must keep its work under ``if __name__ == "__main__":`` (the console script does).
 PRELOAD = ["weasyprint", "guideline.writers.pdf"]
 
 
+@functools.lru_cache(maxsize=1)
 def _context():
+    """The fork server's context, started; where it cannot start (no writable temporary directory for its socket),
+    plain fork, with the workers importing WeasyPrint themselves."""
+    from multiprocessing import forkserver
+
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
+    try:
+        forkserver.ensure_running()
+    except OSError as exc:
+        log.warning("PDF workers forked directly (the fork server did not start: %s)", exc)
+        return get_context("fork")
     return ctx
 
 
@@ -265,17 +277,20 @@ def start_engine() -> None:
     """Start the fork server in the background (returns at once). Commands that may lay out PDF call this before
     they read their input; when nothing needs laying out after all, the server idles and exits with this process.
     Nothing happens when layout runs in this process (GUIDELINE_PDF_WORKERS=1)."""
-    if _workers(2) == 0:
-        return
-    from multiprocessing import forkserver
-
-    _context()
-    forkserver.ensure_running()
+    if _workers(2) != 0:
+        _context()
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """Up to ``workers`` processes for :func:`render_html`, forked from the fork server as jobs are submitted."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_quiet_weasyprint)
+    ctx = _context()
+    init = _quiet_weasyprint if ctx.get_start_method() == "forkserver" else _warm_worker
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init)
+
+
+def _warm_worker() -> None:
+    _quiet_weasyprint()
+    import weasyprint  # noqa: F401 - a forked worker: while the parent process joins the cached parts
 
 
 class Renderer:
