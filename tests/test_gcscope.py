@@ -20,20 +20,20 @@ def test_fewer_collections_restores_the_threshold():
     assert gc.get_threshold() == before
 
 
+def _kept_after_release(monkeypatch, exiting: bool) -> bool:
+    """Hand a new object to keep_until_exit, drop our reference, collect: is it still alive?"""
+    monkeypatch.setattr(gcscope, "EXITING_WITHOUT_TEARDOWN", exiting)
+    thing = Thing()
+    ref = weakref.ref(thing)
+    gcscope.keep_until_exit(thing)
+    del thing
+    gc.collect()
+    return ref() is not None
+
+
 def test_keep_until_exit_only_when_exiting_without_teardown(monkeypatch):
     monkeypatch.setattr(gcscope, "_kept", [])
-    monkeypatch.setattr(gcscope, "EXITING_WITHOUT_TEARDOWN", False)
-    thing = Thing()
-    ref = weakref.ref(thing)
-    gcscope.keep_until_exit(thing)
-    del thing
-    gc.collect()
-    assert ref() is None  # freed as usual: tests, guideline serve
-
-    monkeypatch.setattr(gcscope, "EXITING_WITHOUT_TEARDOWN", True)
-    thing = Thing()
-    ref = weakref.ref(thing)
-    gcscope.keep_until_exit(thing)
-    del thing
-    gc.collect()
-    assert ref() is not None and gcscope._kept == [ref()]
+    assert not _kept_after_release(monkeypatch, exiting=False)  # freed as usual: tests, guideline serve
+    assert gcscope._kept == []
+    assert _kept_after_release(monkeypatch, exiting=True)  # a CLI run: left to the process end
+    assert len(gcscope._kept) == 1 and isinstance(gcscope._kept[0], Thing)
