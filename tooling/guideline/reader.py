@@ -619,9 +619,10 @@ class _EditionReader:
         return tuple(self.parts)
 
     # one file ------------------------------------------------------------------------------------------------------
-    def read_file(self, path: Path) -> None:
+    def read_file(self, path: Path, raw: bytes | None = None) -> None:
+        """Read one listed file (``raw``: its bytes when the caller has read them already)."""
         spath = str(path)
-        raw = _read_bytes(path, self.report)
+        raw = raw if raw is not None else _read_bytes(path, self.report)
         if raw is None:
             return
         events = self.cache.get("md", raw, spath, lambda: parse_file(raw, spath), encode_events, decode_events)
@@ -704,22 +705,24 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
         return None, report
     cache = cache if cache is not None else parse_cache.default_for(root)
     reader = _EditionReader(meta, report, cache)
-    sources = []
-    for name in meta.files:  # parsed on two cores ahead of the reading, where the cache misses (ParseCache.fill)
+    # The listed files are read once, here, and parsed on two cores ahead of the reading where the cache misses
+    # (ParseCache.fill); one that is missing, too large or unreadable is reported below, in order, by read_file.
+    sources: dict[str, bytes] = {}
+    for name in meta.files:
         try:
             if (root / name).is_file() and (root / name).stat().st_size <= MAX_FILE_BYTES:
-                sources.append(((root / name).read_bytes(), str(root / name)))
+                sources[name] = (root / name).read_bytes()
         except OSError:
-            pass  # reported below, in order
-    cache.fill("md", sources, parse_file, encode_events, decode_events)
-    del sources
+            pass
+    cache.fill("md", [(raw, str(root / name)) for name, raw in sources.items()], parse_file, encode_events,
+               decode_events)
     for name in meta.files:
         path = root / name
         if not path.is_file():
             report.error(Loc(str(meta.loc.path), _listed_line(meta, name)),
                          f"{name} is listed in files but does not exist; create it or remove it from the list")
             continue
-        reader.read_file(path)
+        reader.read_file(path, sources.pop(name, None))
     listed = {os.path.normpath(n) for n in meta.files}
     for extra in sorted(root.rglob("*.md")):
         rel = os.path.normpath(os.path.relpath(extra, root))
