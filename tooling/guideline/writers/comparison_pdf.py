@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from guideline import __version__
@@ -116,57 +115,38 @@ def _cache(directory: Path | None):
 
 
 class Pending:
-    """Parts of one comparison PDF being rendered; :meth:`result` waits for them and returns the joined PDF."""
+    """Parts of one comparison PDF being rendered (through :class:`guideline.writers.pdf.Renderer`: the cache, then
+    worker processes, largest first); :meth:`result` waits for them and returns the joined PDF."""
 
     def __init__(self, htmls: list[str], cache_dir: Path | None):
-        from guideline.writers.pdf import Rendered, _workers, render_html, worker_pool
+        from guideline.writers.pdf import Renderer
 
-        self.htmls = htmls
         self.cache = _cache(cache_dir)
-        self.keys = [self.cache.key(h) for h in htmls]
-        self.parts: list[Rendered | None] = [self.cache.get(k) for k in self.keys]
-        self.todo = [i for i, r in enumerate(self.parts) if r is None]
-        self.cache.misses += len(self.todo)
-        self.pool: ProcessPoolExecutor | None = None
-        self.futures: dict[int, Future] = {}
-        workers = _workers(len(self.todo))
-        if workers > 1:  # forked from the fork server, which imported WeasyPrint (pdf.start_engine)
-            self.pool = worker_pool(workers)
-            for i in sorted(self.todo, key=lambda i: -len(htmls[i])):  # largest first
-                self.futures[i] = self.pool.submit(render_html, htmls[i])
+        self.renderer = Renderer(self.cache, {})
+        self.handles = self.renderer.submit([(h,) for h in htmls])
+
+    @property
+    def todo(self) -> list[int]:
+        """The parts not found in the cache."""
+        from guideline.writers.pdf import Rendered
+
+        return [i for i, h in enumerate(self.handles) if not isinstance(h, Rendered)]
+
+    @property
+    def pool(self):
+        return self.renderer.pool
 
     def result(self) -> bytes:
-        from guideline.writers.pdf import Rendered, _quiet_weasyprint, render_html
-
-        _quiet_weasyprint()
-        for i in self.todo:
-            rendered = self.futures[i].result() if i in self.futures else render_html(self.htmls[i])
-            self.parts[i] = Rendered(**rendered)
-            self.cache.put(self.keys[i], self.parts[i])
-        parts = [p for p in self.parts if p is not None]
-        html = pages_document(sum(p.pages for p in parts))
-        key = self.cache.key(html, tagged=False)
-        numbers = self.cache.get(key)
-        later = None
-        if numbers is None and self.pool is not None:  # laid out by a worker while the parts are joined here
-            later = self.pool.submit(render_html, html, False)
-
-        def page_numbers() -> Rendered:
-            nonlocal numbers
-            if numbers is None:
-                numbers = Rendered(**(later.result() if later is not None else render_html(html, tagged=False)))
-                self.cache.put(key, numbers)
-            return numbers
-
-        data = merge(parts, page_numbers, self.cache.dir)
+        parts = [self.renderer.result(h) for h in self.handles]
+        # the page numbers are laid out (by a worker, when there are any) while the parts are joined here
+        (numbers,) = self.renderer.submit([(pages_document(sum(p.pages for p in parts)), False)])
+        data = merge(parts, lambda: self.renderer.result(numbers), self.cache.dir)
         self.close()
         self.cache.prune()
         return data
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        self.renderer.close()
 
 
 def start(cs: ChangeSet, table, columns: str = "new-old", cache_dir: Path | None = None,

@@ -311,8 +311,13 @@ class Renderer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (jobs submitted after this are laid out in this process)."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     def submit(self, jobs: list[tuple]) -> list:
         """Start the jobs (largest misses first); returns one handle per job for :meth:`result`."""
