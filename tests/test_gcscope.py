@@ -37,3 +37,17 @@ def test_keep_until_exit_only_when_exiting_without_teardown(monkeypatch):
     assert gcscope._kept == []
     assert _kept_after_release(monkeypatch, exiting=True)  # a CLI run: left to the process end
     assert len(gcscope._kept) == 1 and isinstance(gcscope._kept[0], Thing)
+
+
+def test_paused_and_frozen_restore_the_collector():
+    assert gc.isenabled()
+    with gcscope.paused():
+        assert not gc.isenabled()
+        with gcscope.paused():  # nested: still off, and not switched on by the inner block
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    before = gc.get_freeze_count()
+    with gcscope.frozen():
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == before == 0

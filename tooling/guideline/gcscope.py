@@ -12,6 +12,10 @@ instead of 356 MB (r5-03, one process).
 :func:`keep_until_exit` is the other end of an object's life: the CLI ends with ``os._exit`` (:func:`guideline.cli.run`),
 so a large structure freed just before the end is freed for nothing (the joined 670-page PDF: ~0.5 s). In such a run
 the object is kept until the process ends; anywhere else (tests, ``guideline serve``) it is freed as usual.
+
+:func:`paused` switches the collector off for a stretch that only allocates (decoding a cached parse result, a
+``guideline serve`` rebuild); :func:`frozen` wraps a fork, so that the child's collections leave the objects the
+parent had alone (a collection would touch, and so copy, their pages).
 """
 from __future__ import annotations
 
@@ -35,6 +39,29 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*saved)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No cyclic garbage collection inside; the collector is left as it was found."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """The objects that exist now are out of the collector's reach until the block ends (in this process; a
+    process forked inside keeps them there)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def keep_until_exit(obj: object) -> None:

@@ -35,7 +35,6 @@ half of them to disk); ``GUIDELINE_READ_WORKERS=1`` keeps it in one process.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from guideline.diagnostics import Loc
+from guideline.gcscope import frozen, paused
 from guideline.model import (
     BlockQuote,
     BulletList,
@@ -407,20 +407,19 @@ class ParseCache:
             side = 0 if load[0] <= load[1] else 1
             (mine if side == 0 else theirs).append((data, path))
             load[side] += size
-        gc.freeze()  # the child leaves this process's objects alone (a collection would touch, and so copy, them)
-        try:
-            pid = os.fork()
-        except OSError:
-            pid = -1
-        if pid == 0:
-            code = 1
+        with frozen():  # the child leaves this process's objects alone
             try:
-                for data, path in theirs:
-                    self._store(kind, digest(data), path, compute(data, path), encode)
-                code = 0
-            finally:
-                os._exit(code)
-        gc.unfreeze()
+                pid = os.fork()
+            except OSError:
+                pid = -1
+            if pid == 0:
+                code = 1
+                try:
+                    for data, path in theirs:
+                        self._store(kind, digest(data), path, compute(data, path), encode)
+                    code = 0
+                finally:
+                    os._exit(code)
         try:
             for data, path in (mine if pid > 0 else []):
                 self.get(kind, data, path, lambda data=data, path=path: compute(data, path), encode, decode)
@@ -458,13 +457,8 @@ class ParseCache:
                     or header.get("fingerprint") != fingerprint() or header.get("kind") != kind
                     or header.get("content") != key or header.get("payload") != digest(payload)):
                 return None
-            paused = gc.isenabled()
-            gc.disable()  # thousands of small objects at once: a collection in between only costs time
-            try:
+            with paused():  # thousands of small objects at once: a collection in between only costs time
                 result = decode(json.loads(payload), path)
-            finally:
-                if paused:
-                    gc.enable()
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, UnicodeDecodeError):
             return None  # corrupt or foreign: rebuilt and overwritten
         if time.time() - mtime > TOUCH_AFTER:

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from guideline import parse_cache
+from guideline import gcscope, parse_cache
 from guideline.diagnostics import ERROR, WARNING, Report, UserError, display_path
 
 POLL_INTERVAL = 0.1  # seconds between two looks at the sources' modification times (a dozen stat calls)
@@ -214,13 +214,8 @@ class Preview:
         The cyclic garbage collector is paused during the build: each build makes a new edition and new pages, so
         a collection would otherwise walk the whole heap in the middle of nearly every build (a tenth of a second
         on the benchmark edition). :meth:`watch` collects once the sources are quiet again."""
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with gcscope.paused():
             return self._build()
-        finally:
-            if paused:
-                gc.enable()
 
     def _build(self) -> State:
         from guideline.commands.build import FORMATS

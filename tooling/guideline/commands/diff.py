@@ -7,7 +7,6 @@ the Word tracked-changes writer (``guideline.writers.tracked_docx``) is installe
 from __future__ import annotations
 
 import datetime
-import gc
 import importlib
 import os
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from guideline import gcscope
 from guideline.commands.common import Progress
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
@@ -117,11 +117,8 @@ class Background:
         ctx = get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=self._child, args=(send,), daemon=True)
-        gc.freeze()  # the parent's objects stay out of the child's garbage collections (which would copy their pages)
-        try:
+        with gcscope.frozen():  # the parent's objects stay out of the child's garbage collections
             self._proc.start()
-        finally:
-            gc.unfreeze()
         send.close()
 
     def _child(self, send) -> None:
