@@ -118,8 +118,7 @@ def load_catalog(path: str | os.PathLike[str], report: Report, cache=None) -> Ni
         return catalog, tuple((d.severity, d.loc.line, d.message) for d in found.items)
 
     catalog, diags = cache.get("nisc", raw, path, compute, parse_cache.enc_catalog, parse_cache.dec_catalog)
-    for severity, line, message in diags:
-        (report.warning if severity == "warning" else report.error)(Loc(path, line), message)
+    report.extend_file(path, diags)
     return catalog
 
 

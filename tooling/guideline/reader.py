@@ -628,10 +628,6 @@ class _EditionReader:
         events = self.cache.get("md", raw, spath, lambda: parse_file(raw, spath), encode_events, decode_events)
         self.replay(spath, events)
 
-    def _emit(self, spath: str, diags) -> None:
-        for severity, line, message in diags:
-            (self.report.warning if severity == WARNING else self.report.error)(Loc(spath, line), message)
-
     def replay(self, spath: str, events: tuple) -> None:
         """Apply the events of one file (see :func:`parse_file`) to the edition read so far."""
         expect_meta = False
@@ -639,13 +635,13 @@ class _EditionReader:
         for ev in events:
             tag = ev[0]
             if tag == "d":
-                self._emit(spath, (ev[1:],))
+                self.report.extend_file(spath, (ev[1:],))
             elif tag == "h":
                 self._heading(spath, ev)
                 expect_meta = True
             else:
                 _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
-                self._emit(spath, inside)
+                self.report.extend_file(spath, inside)
                 if not self.stack:
                     if not reported_orphan:
                         self.report.error(Loc(spath, line), _ORPHAN)
@@ -653,10 +649,10 @@ class _EditionReader:
                     continue
                 current = self.stack[-1]
                 if unclosed is not None:
-                    self._emit(spath, (unclosed,))
+                    self.report.extend_file(spath, (unclosed,))
                 if kind == "yaml":
                     if expect_meta and current.meta.loc is None:
-                        self._emit(spath, meta_diags)
+                        self.report.extend_file(spath, meta_diags)
                         current.meta = meta
                     else:
                         self.report.error(Loc(spath, line), "a yaml block is metadata only directly under its "
@@ -664,24 +660,24 @@ class _EditionReader:
                                                             "remove it")
                 elif kind == "commentary":
                     if closing is not None:
-                        self._emit(spath, (closing,))
+                        self.report.extend_file(spath, (closing,))
                     current.commentary.extend(blocks)
                 elif kind == "body":
                     current.body.extend(blocks)
-                self._emit(spath, problems)
+                self.report.extend_file(spath, problems)
                 expect_meta = False
 
     def _heading(self, spath: str, ev: tuple) -> None:
         _, line, level, ident, unnumbered, text, before, check, after = ev
         loc = Loc(spath, line)
-        self._emit(spath, before)
+        self.report.extend_file(spath, before)
         if check:
             if ident in self.seen_ids:
                 self.report.error(loc, f"duplicate clause ID {ident!r}, first defined at {self.seen_ids[ident]}; "
                                        "give this clause an ID of its own")
             else:
                 self.seen_ids[ident] = loc
-        self._emit(spath, after)
+        self.report.extend_file(spath, after)
         self._close_to(level)
         if not self.stack and level != 1:
             self.report.error(loc, f"a level-{level} heading needs a '# ' (編) heading above it; the first heading "
