@@ -208,36 +208,36 @@ def _dec_inlines(data: list) -> tuple:
     return tuple(out)
 
 
-def _enc_blocks(blocks) -> list:
+def enc_blocks(blocks) -> list:
     out: list = []
     for b in blocks:
         t = type(b)
         if t is Para:
             out.append(["p", b.line, _enc_inlines(b.inlines)])
         elif t is BulletList or t is OrderedList:
-            out.append(["u" if t is BulletList else "o", b.line, [_enc_blocks(item) for item in b.items]])
+            out.append(["u" if t is BulletList else "o", b.line, [enc_blocks(item) for item in b.items]])
         elif t is Table:
             out.append(["t", b.line, [_enc_inlines(c) for c in b.header],
                         [[_enc_inlines(c) for c in row] for row in b.rows], list(b.aligns)])
         elif t is CodeBlock:
             out.append(["c", b.line, b.text, b.info])
         elif t is BlockQuote:
-            out.append(["q", b.line, _enc_blocks(b.blocks)])
+            out.append(["q", b.line, enc_blocks(b.blocks)])
         else:
             raise TypeError(f"cannot cache block {t.__name__}")
     return out
 
 
-def _dec_blocks(data: list) -> tuple:
+def dec_blocks(data: list) -> tuple:
     out = []
     for b in data:
         tag, line = b[0], _int(b[1])
         if tag == "p":
             out.append(Para(_dec_inlines(b[2]), line))
         elif tag == "u":
-            out.append(BulletList(tuple(_dec_blocks(item) for item in b[2]), line))
+            out.append(BulletList(tuple(dec_blocks(item) for item in b[2]), line))
         elif tag == "o":
-            out.append(OrderedList(tuple(_dec_blocks(item) for item in b[2]), line))
+            out.append(OrderedList(tuple(dec_blocks(item) for item in b[2]), line))
         elif tag == "t":
             out.append(Table(tuple(_dec_inlines(c) for c in b[2]), tuple(tuple(_dec_inlines(c) for c in row)
                                                                           for row in b[3]),
@@ -245,7 +245,7 @@ def _dec_blocks(data: list) -> tuple:
         elif tag == "c":
             out.append(CodeBlock(_str(b[2]), _str(b[3]), line))
         elif tag == "q":
-            out.append(BlockQuote(_dec_blocks(b[2]), line))
+            out.append(BlockQuote(dec_blocks(b[2]), line))
         else:
             raise ValueError(f"unknown block tag {tag!r}")
     return tuple(out)
@@ -300,14 +300,6 @@ def dec_diags(data: list) -> tuple:
             raise ValueError("unknown severity")
         out.append((severity, _int(line), _str(message)))
     return tuple(out)
-
-
-def enc_blocks(blocks) -> list:
-    return _enc_blocks(blocks)
-
-
-def dec_blocks(data: list) -> tuple:
-    return _dec_blocks(data)
 
 
 def enc_catalog(result: tuple, path: str) -> list:
