@@ -360,7 +360,6 @@ def _east_asian(element, font: str = FONT) -> None:
     lang.set(qn("w:eastAsia"), "ja-JP")
 
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _CENTERED = (OMIT, ADDED, DELETED)
 _UNDERLINE = {"u": '<w:u w:val="single"/>', "uu": '<w:u w:val="double"/>'}
 
@@ -407,6 +406,8 @@ def render_docx(cs: ChangeSet, columns: str = "new-old", table: Table | None = N
     from docx.oxml.ns import qn
     from docx.shared import Emu, Mm, Pt
     from docx.oxml.parser import parse_xml
+
+    from guideline.writers.docx_ooxml import W_NS
 
     table = table or build(cs)
     doc = Document()
