@@ -354,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     def g(*a: str) -> list[str]:
         return GUIDELINE + list(a)
 
-    parse_cache = REPO / "build" / ".cache" / "parse"  # the reader's cache for sources inside this repository
+    from guideline.parse_cache import cache_dir_for  # the bench runs in the project's virtualenv
+
+    parse_cache = cache_dir_for(base)  # the reader's cache for the generated editions (build/.cache/parse/)
 
     def warm(*paths: Path):
         """Remove the outputs only: the caches stay, as on an editor's machine after the first run."""
