@@ -523,3 +523,51 @@ def test_libreoffice_opens_and_shows_both_sides(fixtures, tmp_path):
                                   check=True).stdout.split())
     # with changes shown, both the inserted and the deleted words are on the page
     assert "本市の" in text and "最終決定的な権限" in text and "複合改正版" in text and "原版" in text
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# the old side's unchanged clauses are copied from the new side's layout
+
+
+def test_copying_unchanged_clauses_gives_the_bytes_of_laying_out_both_sides(fixtures, tmp_path, monkeypatch):
+    """Clauses that lay out the same in both editions are copied to the old side instead of laid out again; the
+    document must be byte-identical to laying out every clause of both. The variant shifts every source line, makes
+    one clause bold without changing its text (unchanged to the diff, but not the same paragraphs) and gives the
+    edition a catalog whose heading for a mapped clause differs (so its 統一基準 note differs)."""
+    variant = tmp_path / "variant"
+    shutil.copytree(DIFF_EDITIONS / "original", variant)
+    a = variant / "a.md"
+    text = a.read_text(encoding="utf-8")
+    assert "委員会を置く。" in text
+    text = text.replace("本ガイドラインの目的を定める。", "本ガイドラインの目的を定める。\n\n\n")
+    text = text.replace("委員会を置く。", "**委員会**を置く。")
+    a.write_text(text, encoding="utf-8")
+    catalog = (FIXTURES / "diff" / "src" / "nisc" / "test-r7.yaml").read_text(encoding="utf-8")
+    assert "最高情報セキュリティ責任者の設置" in catalog
+    (variant / "nisc").mkdir()
+    (variant / "nisc" / "test-r7.yaml").write_text(
+        catalog.replace("最高情報セキュリティ責任者の設置", "最高情報セキュリティ責任者の任命"), encoding="utf-8")
+    cases = [compare(fixtures["original"], read(variant)), fixtures["combined"]["cs"]]
+    for cs in cases:
+        verdicts: dict[str, bool] = {}
+        same = tracked_docx._same_rendering
+
+        def counted(ch, changeset, same=same, verdicts=verdicts):
+            verdicts[ch.new[0].id if ch.new else ch.old[0].id] = result = same(ch, changeset)
+            return result
+
+        monkeypatch.setattr(tracked_docx, "_same_rendering", counted)
+        copied = tracked_docx.render(cs, author=WHO, date=WHEN)
+        monkeypatch.setattr(tracked_docx, "_same_rendering", lambda ch, changeset: False)
+        laid_out = tracked_docx.render(cs, author=WHO, date=WHEN)
+        monkeypatch.setattr(tracked_docx, "_same_rendering", same)
+        assert copied == laid_out
+        unchanged = [ch.new[0].id for ch in cs.changes if ch.kind == "unchanged"]
+        assert sum(verdicts.values()) >= len(unchanged) - 3 > 0
+    variant_verdicts = {ch.new[0].id: ch.kind for ch in cases[0].changes if ch.new}
+    assert variant_verdicts["org-committee"] == "unchanged" and variant_verdicts["org-ciso"] == "unchanged"
+    cs = cases[0]
+    by_id = {ch.new[0].id: ch for ch in cs.changes if ch.new}
+    assert not tracked_docx._same_rendering(by_id["org-committee"], cs)  # bold
+    assert not tracked_docx._same_rendering(by_id["org-ciso"], cs)  # catalog heading
+    assert tracked_docx._same_rendering(by_id["gen-purpose"], cs)  # only its lines moved

