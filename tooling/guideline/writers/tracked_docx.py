@@ -342,6 +342,7 @@ class _Layout:
         self.same_as = same_as or {}
         self.els: dict[str, list] = {}  # clause id -> its elements as laid out (the new side)
         self.units_of: dict[tuple[str, str], tuple] = {} if units_of is None else units_of  # (section, id) -> units
+        self.copied: dict[int, tuple] = {}  # id(a copy of a new-side element) -> (the copy, that element)
         self.slots: list[_Slot] = []
         self.front: dict[str, _Slot] = {}
         self.toc: dict[str, _Slot] = {}
@@ -403,6 +404,7 @@ class _Layout:
             els = [copy.deepcopy(el) for el in same]
             for mark in els[0].findall(W + "bookmarkStart") + els[0].findall(W + "bookmarkEnd"):
                 els[0].remove(mark)
+            self.copied.update((id(c), (c, el)) for c, el in zip(els, same))
         else:
             els = b.clause_to_elements(clause, with_children=False, bookmarks=self.side == "new")
             if self.side == "new":
@@ -1057,8 +1059,11 @@ class _Tracked:
             return [self._table(it, mode)]
         old_mark, new_mark = it.old_mark, it.new_mark
         if mode == "inplace":
-            if (it.old_range is None and it.new_range is None and old_mark and new_mark
-                    and _ptext(it.old.el) == _ptext(it.new.el)):
+            whole = it.old_range is None and it.new_range is None and old_mark and new_mark
+            copied = self.old.copied.get(id(it.old.el))
+            if whole and copied is not None and copied[0] is it.old.el and copied[1] is it.new.el:
+                return [it.new.el]  # the old paragraph is a copy of this one (text and properties alike)
+            if whole and _ptext(it.old.el) == _ptext(it.new.el):
                 # unchanged text: the new paragraph as it is (formatting changes noted on the paragraph)
                 p = it.new.el
                 ppr = p.find(W + "pPr")
