@@ -1,0 +1,177 @@
+"""The tag tree of WeasyPrint's PDFs with text hung directly on its structure elements (guideline.writers.pdf_tags).
+
+Checked on real WeasyPrint output, read back with pikepdf and poppler: the text is the same, no text ``Span`` is
+left, and the parent tree maps every marked-content ID drawn on a page to the element that holds that ID.
+"""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import pydyf
+import pytest
+
+from guideline.writers import pdf_tags
+
+pikepdf = pytest.importorskip("pikepdf")
+weasyprint = pytest.importorskip("weasyprint")
+
+HTML = """<!DOCTYPE html><html lang="ja"><head><style>
+body { font-family: "Noto Serif CJK JP", "IPAexMincho", serif; font-size: 10.5pt; }
+</style></head><body>
+<main><section><h2 id="s1">第1章 組織体制</h2>
+<p>CISOは、<strong>全ての</strong>ネットワーク及び情報システムの情報セキュリティ対策に関する最終決定権限を有する。
+この文は何行かに折り返されるように長くしてある。情報セキュリティ管理者は、所管する課室等の対策を統括する。</p>
+<p>詳しくは<a href="#s2">第2章</a>を参照すること。</p>
+<ul><li>方針を決定する。</li><li>監査結果を<em>確認</em>する。</li></ul>
+<table><thead><tr><th>区分</th><th>内容</th></tr></thead>
+<tbody><tr><td>機密性3</td><td>行政事務で取り扱う情報のうち秘密文書に相当するもの</td></tr></tbody></table>
+</section>
+<section style="break-before: page"><h2 id="s2">第2章 情報資産の分類</h2><p>機密性、完全性及び可用性により分類する。</p></section>
+</main></body></html>"""
+
+
+def render(finisher=None) -> bytes:
+    document = weasyprint.HTML(string=HTML).render(pdf_variant="pdf/ua-1")
+    return document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
+
+
+@pytest.fixture(scope="module")
+def pdfs() -> dict:
+    counts: list[int] = []
+    flat = render(lambda d, p: counts.append(pdf_tags.flatten_text_spans(d, p)))
+    return {"plain": render(), "flat": render(pdf_tags.flatten_text_spans), "flat_again": flat, "lifted": counts[0]}
+
+
+def _elements(doc) -> list:
+    """Every structure element reachable from the root, depth first."""
+    out = []
+
+    def walk(el) -> None:
+        if not isinstance(el, pikepdf.Dictionary) or el.get("/Type") != pikepdf.Name.StructElem:
+            return
+        out.append(el)
+        kids = el.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+            walk(kid)
+
+    root = doc.Root.StructTreeRoot
+    for kid in root.K if isinstance(root.K, pikepdf.Array) else [root.K]:
+        walk(kid)
+    return out
+
+
+def _drawn_mcids(page) -> list[int]:
+    data = b"".join(s.read_bytes() for s in (page.Contents if isinstance(page.Contents, pikepdf.Array)
+                                             else [page.Contents]))
+    return [int(m) for m in re.findall(rb"/MCID (\d+)", data)]
+
+
+def _check_parent_tree(data: bytes) -> tuple[int, int]:
+    """Every MCID drawn on a page maps (parent tree) to an element that lists it as a kid on that page.
+    Returns (MCIDs checked, text Span elements left)."""
+    doc = pikepdf.open(io.BytesIO(data))
+    nums = doc.Root.StructTreeRoot.ParentTree.Nums
+    tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    checked = 0
+    for page in doc.pages:
+        mapping = tree[int(page.obj.StructParents)]
+        for mcid in _drawn_mcids(page):
+            owner = mapping[mcid]
+            kids = owner.K if isinstance(owner.K, pikepdf.Array) else [owner.K]
+            direct = [int(k) for k in kids if isinstance(k, int)] if owner.get("/Pg") is not None and \
+                owner.Pg.objgen == page.obj.objgen else []
+            via_mcr = [int(k.MCID) for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/MCID") is not None
+                       and k.Pg.objgen == page.obj.objgen]
+            assert mcid in direct + via_mcr, (mcid, owner.S)
+            checked += 1
+    spans = [el for el in _elements(doc) if el.S == pikepdf.Name.Span]
+    return checked, len(spans)
+
+
+def test_text_spans_are_lifted_and_the_parent_tree_follows(pdfs):
+    checked_plain, spans_plain = _check_parent_tree(pdfs["plain"])
+    checked_flat, spans_flat = _check_parent_tree(pdfs["flat"])
+    assert spans_plain >= 15 and spans_plain == pdfs["lifted"]  # every text box was a Span: all of them went
+    assert spans_flat == 0
+    assert checked_flat == checked_plain >= 15
+    assert pdfs["flat"] == pdfs["flat_again"]  # deterministic
+
+
+def test_fewer_objects_reach_the_joined_file(pdfs):
+    def reachable(data: bytes) -> int:
+        src = pikepdf.open(io.BytesIO(data))
+        out = pikepdf.new()
+        out.Root.Tags = out.copy_foreign(src.Root.StructTreeRoot)
+        return len(out.objects)
+
+    assert reachable(pdfs["flat"]) < reachable(pdfs["plain"]) - pdfs["lifted"] // 2
+
+
+def test_headings_links_lists_and_tables_keep_their_elements(pdfs):
+    def kinds(data: bytes) -> dict:
+        out: dict = {}
+        doc = pikepdf.open(io.BytesIO(data))
+        for el in _elements(doc):
+            out[str(el.S)] = out.get(str(el.S), 0) + 1
+        return out
+
+    plain, flat = kinds(pdfs["plain"]), kinds(pdfs["flat"])
+    assert {k: v for k, v in plain.items() if k != "/Span"} == {k: v for k, v in flat.items() if k != "/Span"}
+    for tag in ("/H2", "/P", "/Link", "/L", "/LI", "/Table", "/TH", "/TD"):
+        assert flat.get(tag), tag
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_text_reads_the_same(pdfs, tmp_path):
+    texts = []
+    for name in ("plain", "flat"):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdfs[name])
+        texts.append(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                    check=True).stdout)
+    assert texts[0] == texts[1] and "最終決定権限" in texts[0]
+
+
+def _tiny(extra: dict | None = None, same_page: bool = True, parent_tree: bool = True):
+    """A hand-made pydyf document: root → P → Span(MCID 0) on page object 1 (or 2)."""
+    doc = pydyf.PDF()
+    page1, page2 = pydyf.Dictionary({"Type": "/Page"}), pydyf.Dictionary({"Type": "/Page"})
+    doc.add_object(page1)
+    doc.add_object(page2)
+    tree = pydyf.Dictionary({"Nums": pydyf.Array()})
+    doc.add_object(tree)
+    root = pydyf.Dictionary({"Type": "/StructTreeRoot"})
+    if parent_tree:
+        root["ParentTree"] = tree.reference
+    doc.add_object(root)
+    para = pydyf.Dictionary({"Type": "/StructElem", "S": "/P", "K": pydyf.Array(), "Pg": page1.reference,
+                             "P": root.reference})
+    doc.add_object(para)
+    span = pydyf.Dictionary({"Type": "/StructElem", "S": "/Span", "K": pydyf.Array([0]),
+                             "Pg": (page1 if same_page else page2).reference, "P": para.reference, **(extra or {})})
+    doc.add_object(span)
+    para["K"].append(span.reference)
+    root["K"] = pydyf.Array([para.reference])
+    tree["Nums"].extend([0, pydyf.Array([span.reference])])
+    doc.catalog["StructTreeRoot"] = root.reference
+    return doc, para, span, tree
+
+
+def test_lifting_a_span_by_hand():
+    doc, para, span, tree = _tiny()
+    assert pdf_tags.flatten_text_spans(None, doc) == 1
+    assert list(para["K"]) == [0]
+    assert list(tree["Nums"][1]) == [para.reference]
+    assert dict(span) == {}
+
+
+@pytest.mark.parametrize("case", ["language", "other page", "no parent tree"])
+def test_spans_that_say_something_or_cannot_be_followed_stay(case):
+    doc, para, span, tree = _tiny(extra={"Lang": pydyf.String("en")} if case == "language" else None,
+                                  same_page=case != "other page", parent_tree=case != "no parent tree")
+    before = (list(para["K"]), dict(span), list(tree["Nums"][1]))
+    assert pdf_tags.flatten_text_spans(None, doc) == 0
+    assert (list(para["K"]), dict(span), list(tree["Nums"][1])) == before
