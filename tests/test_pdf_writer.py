@@ -6,6 +6,7 @@ everything that needs extra builds.
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -220,6 +221,45 @@ def test_rebuild_from_cache_is_identical_and_one_clause_edit_renders_one_unit(r5
     cold_stats: dict = {}
     assert pdf.render(edited, None, cold_stats) == data
     assert cold_stats["rendered"] == cold_stats["units"] + 2  # every unit, the page furniture and the 目次
+
+
+def test_parts_joined_in_any_order_give_the_same_bytes(r503, monkeypatch):
+    """The Merger puts each part at its position whatever the order they come in (with one worker, the cached parts
+    are joined while the missing ones are laid out, each inserted as it arrives): the bytes are those of joining in
+    order, including the object numbers qpdf orders object streams by (Merger._move), also when a part is too large
+    for the gap of numbers left for it."""
+    from guideline.writers import pdf_merge
+
+    joined: dict = {}
+    finish = pdf_merge.Merger.finish
+
+    def spy(self, edition, front, stamp):
+        joined.update(body=[r for r, _ in self.parts], front=front, stamp=stamp)
+        return finish(self, edition, front, stamp)
+
+    monkeypatch.setattr(pdf_merge.Merger, "finish", spy)
+    cache = r503["out"] / ".cache" / "pdf"
+    assert pdf.render(r503["edition"], cache) == r503["bytes"]  # every part cached: joined in order
+    monkeypatch.setattr(pdf_merge.Merger, "finish", finish)
+    body = joined["body"]
+    n = len(body)
+    shuffled = list(range(n))
+    random.Random(7).shuffle(shuffled)
+    orders = [[i for i in range(n) if i != n // 2] + [n // 2],  # a miss in the middle
+              [*range(1, n - 1), n - 1, 0],  # misses in the first and the last unit, the last arriving first
+              list(reversed(range(n))),
+              shuffled]
+    for order in orders:
+        merger = pdf_merge.Merger(cache)
+        for i in order:
+            merger.add(body[i], i)
+        assert [r for r, _ in merger.parts] == body
+        assert merger.finish(r503["edition"], joined["front"], joined["stamp"]) == r503["bytes"], order
+    monkeypatch.setattr(pdf_merge, "GAP", 8)  # no part fits: joined again, in order
+    merger = pdf_merge.Merger(cache)
+    for i in orders[1]:
+        merger.add(body[i], i)
+    assert merger.finish(r503["edition"], joined["front"], joined["stamp"]) == r503["bytes"]
 
 
 # --------------------------------------------------------------------------------------------------------------------

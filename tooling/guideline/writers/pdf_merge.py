@@ -26,10 +26,12 @@ roughly equal shares: parsing the parts, copying pages and tag trees, font shari
 """
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -224,6 +226,8 @@ def share_fonts(out, cache: Path | None = None) -> int:
     for base, members in sorted(groups.items()):
         if len(members) < 2:
             continue
+        # The one kept (and first to name a glyph) is the first by object number, that is of the first part in
+        # position order, the front matter's last (Merger numbers the objects so, whatever the order of adding).
         fonts = [members[k] for k in sorted(members)]
         try:
             descriptors = [f.DescendantFonts[0].FontDescriptor for f in fonts]
@@ -261,9 +265,34 @@ def share_fonts(out, cache: Path | None = None) -> int:
     return shared
 
 
+@dataclass
+class _Part:
+    """A part in the joint document, and what it brings to the parts of it assigned in position order."""
+    r: "Rendered"
+    src: object  # the opened part, kept open until the file is saved (pages are copied lazily)
+    pages: list  # its pages in the joint document
+    dests: dict[str, object]  # its named destinations
+    element: object | None  # its Document element, now a Part (None: an untagged file)
+    pairs: list  # its parent tree's (key, value) pairs, keys as the part numbers them
+    keys: int  # parent-tree keys it uses (its highest key + 1)
+    base: int = 0  # the offset its pages' and annotations' keys carry so far
+
+
+# Object numbers left free for a part that is still missing when parts after it are added (Merger._move). A part of
+# a few pages takes about a thousand; the numbers are never written (qpdf numbers the objects afresh when saving).
+GAP = 1 << 20
+
+
 class Merger:
-    """Joins the body parts one by one, in order, as they become available (so that joining overlaps the rendering
-    of the parts still missing), then the front matter, which is laid out last but goes first."""
+    """Joins the body parts as they become available, in any order, each at its position (so that joining overlaps
+    the rendering of the parts still missing, wherever they are), then the front matter, which is laid out last but
+    goes first.
+
+    The bytes do not depend on the order the parts came in. Pages go in at their position; parent-tree keys, the
+    joint Document's kids, named destinations and first pages are assigned in position order once every part is in
+    (:meth:`structure`, :attr:`parts`); a part added after parts that follow it is given the object numbers it
+    would have had added in order (:meth:`_move`), which qpdf orders object streams by and :func:`share_fonts`
+    chooses the font to keep by."""
 
     def __init__(self, cache: Path | None = None):
         import pikepdf
@@ -275,83 +304,200 @@ class Merger:
         self.document = self.out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document,
                                                           P=self.struct_root, K=Array()))
         self.struct_root.K = Array([self.document])
-        self.nums = Array()
-        self.key_base = 0
-        self.dests: dict[str, object] = {}
-        self.parts: list[tuple["Rendered", int]] = []  # body parts and the index of their first page
-        self.sources: list = []  # kept open until the file is saved (pages are copied lazily)
-        self.opened: dict[int, object] = {}  # parts opened ahead by prepare(), by id()
+        self.body: list[tuple[int, _Part]] = []  # (position, part), by position
+        self.gaps: dict[int, int] = {}  # missing position → the first object number left free for it
+        self.front: _Part | None = None
+        self.dests: dict[str, object] = {}  # named destinations of all parts, merged by structure()
+        self.opened: list = []  # every file read (the page furniture too), kept open until the file is saved
+        self.prepared: dict[int, object] = {}  # parts opened ahead by prepare(), by id()
+
+    @property
+    def parts(self) -> list[tuple["Rendered", int]]:
+        """The body parts in position order, and the index of their first page among the body pages."""
+        out = []
+        first = 0
+        for _, part in self.body:
+            out.append((part.r, first))
+            first += len(part.pages)
+        return out
+
+    @property
+    def sources(self) -> list:
+        """The opened parts in position order: the body, then the front matter."""
+        return [part.src for _, part in self.body] + ([self.front.src] if self.front else [])
 
     def prepare(self, r: "Rendered") -> None:
         """Open a part ahead of adding it (parsing it is a good part of the cost), e.g. while waiting for another."""
         import pikepdf
 
-        if id(r) not in self.opened:
-            self.opened[id(r)] = pikepdf.open(io.BytesIO(r.pdf))
+        if id(r) not in self.prepared:
+            self.prepared[id(r)] = pikepdf.open(io.BytesIO(r.pdf))
 
-    def _add(self, r: "Rendered", at: int | None = None) -> int:
-        """Copy a part's pages (appended, or inserted at ``at``), destinations and tags; returns its first page."""
+    def add(self, r: "Rendered", position: int | None = None) -> None:
+        """Add a body part at ``position`` (0, 1, 2 …, each once, in any order; default: after the last one): its
+        pages go after those of the parts before it that are in."""
+        if position is None:
+            position = self.body[-1][0] + 1 if self.body else 0
+        index = bisect.bisect(self.body, position, key=lambda item: item[0])
+        if index and self.body[index - 1][0] == position:
+            raise ValueError(f"a part was added at position {position} already")
+        present = {p for p, _ in self.body}
+        for missing in range(position):  # they come later, but their objects go before this part's
+            if missing not in present and missing not in self.gaps:
+                self.gaps[missing] = self._leave_gap()
+        before = [part for _, part in self.body[:index]]
+        # Keys as if the parts in were all there is: right for a part added in order (the usual case, done while
+        # missing parts are laid out); structure() shifts the parts after a missing one once it is in.
+        at, base = sum(len(p.pages) for p in before), sum(p.keys for p in before)
+        part = self._add(r, at, base, self.gaps.pop(position, None))
+        if part is None:  # too large for its gap (never seen): join everything again, in order
+            parts = [(p, q.r) for p, q in self.body] + [(position, r)]
+            self.__init__(self.cache)
+            for p, rendered in sorted(parts, key=lambda item: item[0]):
+                self.add(rendered, p)
+            return
+        self.body.insert(index, (position, part))
+
+    def _add(self, r: "Rendered", at: int, base: int, into: int | None = None) -> _Part | None:
+        """Copy a part's pages (inserted at page index ``at``), destinations and tags, its parent-tree keys shifted
+        by ``base`` for now, its objects renumbered from ``into`` if given; None: they did not fit in the gap."""
         import pikepdf
-        from pikepdf import Array, Name
+        from pikepdf import Name
 
         out = self.out
-        src = self.opened.pop(id(r), None) or pikepdf.open(io.BytesIO(r.pdf))
-        self.sources.append(src)
-        if at is None:
-            first = len(out.pages)
-            with warnings.catch_warnings():  # named destinations are merged below
-                warnings.simplefilter("ignore")
+        src = self.prepared.pop(id(r), None) or pikepdf.open(io.BytesIO(r.pdf))
+        self.opened.append(src)
+        first = self._next_number() if into is not None else 0
+        with warnings.catch_warnings():  # named destinations are merged below
+            warnings.simplefilter("ignore")
+            if at == len(out.pages):
                 out.pages.extend(src.pages)
-        else:
-            first = at
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            else:
                 for i, page in enumerate(src.pages):
                     out.pages.insert(at + i, page)
-        added = out.pages[first:first + len(src.pages)]
+        part = _Part(r, src, out.pages[at:at + len(src.pages)], {}, None, [], 0)
         names = src.Root.get("/Names")
         if names is not None and "/Dests" in names:
             copied = out.copy_foreign(src.make_indirect(names.Dests.Names))
             for i in range(0, len(copied), 2):
-                self.dests.setdefault(str(copied[i]), copied[i + 1])
+                part.dests.setdefault(str(copied[i]), copied[i + 1])
         src_root = src.Root.get("/StructTreeRoot")
-        if src_root is None:
-            return first
-        root = out.copy_foreign(src_root)
-        # The part's Document element becomes a Part below the joint Document. Everything below it keeps its
-        # parent, including the elements of WeasyPrint's margin boxes, which point at it without being its kids.
-        part = root.K[0]
-        part.S = Name.Part
-        part.P = self.document
-        if at is None:
-            self.document.K.append(part)
-        else:
-            self.document.K.insert(0, part)
-        # Parent-tree keys in the order parts are added (the front matter's last): the number tree stays sorted.
-        key_base = self.key_base
-        pairs = root.ParentTree.Nums
-        top = 0
-        for i in range(0, len(pairs), 2):
-            key = int(pairs[i])
-            top = max(top, key)
-            self.nums.append(key + key_base)
-            self.nums.append(pairs[i + 1])
-        if key_base:
-            for page in added:
-                if "/StructParents" in page.obj:
-                    page.obj.StructParents = int(page.obj.StructParents) + key_base
-                for annot in page.obj.get("/Annots", Array()):
-                    if "/StructParent" in annot:
-                        annot.StructParent = int(annot.StructParent) + key_base
-        self.key_base += top + 1
-        return first
+        if src_root is not None:
+            root = out.copy_foreign(src_root)
+            # The part's Document element becomes a Part below the joint Document. Everything below it keeps its
+            # parent, including the elements of WeasyPrint's margin boxes, which point at it without being its kids.
+            part.element = root.K[0]
+            part.element.S = Name.Part
+            part.element.P = self.document
+            pairs = root.ParentTree.Nums
+            part.pairs = [(int(pairs[i]), pairs[i + 1]) for i in range(0, len(pairs), 2)]
+            part.keys = max((key for key, _ in part.pairs), default=-1) + 1
+        if into is not None:
+            end = self._next_number() - 1
+            if end - first > GAP:
+                return None
+            self._move(part, at, range(first, end), into)
+        self._shift(part, base)
+        return part
 
-    def structure(self) -> None:
-        """The joint tag tree's parent tree, once every part is added."""
+    def _next_number(self) -> int:
+        """The number the next new object gets (this one, referred to by nothing, is not written)."""
         from pikepdf import Dictionary
 
-        self.struct_root.ParentTree = self.out.make_indirect(Dictionary(Nums=self.nums))
-        self.struct_root.ParentTreeNextKey = self.key_base
+        return self.out.make_indirect(Dictionary()).objgen[0] + 1
+
+    def _leave_gap(self) -> int:
+        """Leave GAP object numbers free; the first of them."""
+        from pikepdf import Dictionary
+
+        first = self._next_number()
+        self.out._replace_object((first + GAP, 0), Dictionary())  # new objects are numbered after this one
+        return first
+
+    def _move(self, part: _Part, at: int, numbers: range, into: int) -> None:
+        """Renumber the objects just copied for ``part`` from ``into`` on, in the same order.
+
+        qpdf's writer numbers the objects afresh in the order it meets them, but it puts each run of about a
+        hundred objects it meets in an object stream, ordered by their numbers here. So that a part added after
+        parts that follow it gives the same bytes, its objects take the numbers of the gap left for it before those
+        parts were added, in the order they were copied, as if it had been added in order. Streams are never in an
+        object stream and keep their numbers. The objects are rewritten with references to the new numbers, and the
+        pages replaced in the page tree."""
+        import pikepdf
+        from pikepdf import Array, Dictionary, Page, Stream
+
+        out = self.out
+        with pikepdf.explicit_conversion():  # values copied as they are (reals not rounded through Decimal)
+            objects = [(n, out.get_object((n, 0))) for n in numbers]
+            moved = {}
+            for n, obj in objects:
+                if obj is not None and not isinstance(obj, Stream):
+                    out._replace_object((into + n - numbers.start, 0), Dictionary())
+                    moved[n] = out.get_object((into + n - numbers.start, 0))
+
+            def ref(value):
+                return moved.get(value.objgen[0], value) if value.is_indirect else direct(value)
+
+            def direct(value):
+                if isinstance(value, Array):
+                    return Array([ref(v) for v in value])
+                if isinstance(value, Dictionary):
+                    return Dictionary({k: ref(v) for k, v in value.items()})
+                return pikepdf.Object.parse(value.unparse(resolved=True)) if value.is_indirect else value
+
+            for n, obj in objects:
+                if n in moved:
+                    out._replace_object(moved[n].objgen, direct(obj))
+                elif isinstance(obj, Stream):
+                    for key, value in obj.stream_dict.items():
+                        obj.stream_dict[key] = ref(value)
+            part.element = None if part.element is None else ref(part.element)
+            part.pairs = [(key, ref(value)) for key, value in part.pairs]
+            part.dests = {name: ref(dest) for name, dest in part.dests.items()}
+            part.pages = [Page(moved[page.obj.objgen[0]]) for page in part.pages]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i, page in enumerate(part.pages):
+                del out.pages[at + i]
+                out.pages.insert(at + i, page)
+
+    @staticmethod
+    def _shift(part: _Part, base: int) -> None:
+        """Give a part's pages and link annotations the parent-tree keys of offset ``base``."""
+        from pikepdf import Array
+
+        delta = base - part.base
+        part.base = base
+        if not delta:
+            return
+        for page in part.pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + delta
+            for annot in page.obj.get("/Annots", Array()):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + delta
+
+    def structure(self) -> None:
+        """The joint tag tree and the merged named destinations, once every part is in, in position order: the
+        body parts, then the front matter (added last: its keys come after the body's; its Part comes first). The
+        first part that names a destination wins."""
+        from pikepdf import Array, Dictionary
+
+        parts = [part for _, part in self.body] + ([self.front] if self.front else [])
+        nums: list = []
+        self.dests = {}
+        base = 0
+        for part in parts:
+            self._shift(part, base)
+            for key, value in part.pairs:
+                nums += (key + base, value)
+            base += part.keys
+            for name, dest in part.dests.items():
+                self.dests.setdefault(name, dest)
+        elements = [part.element for part in [*parts[len(self.body):], *parts[:len(self.body)]]]
+        self.document.K = Array([e for e in elements if e is not None])
+        self.struct_root.ParentTree = self.out.make_indirect(Dictionary(Nums=Array(nums)))
+        self.struct_root.ParentTreeNextKey = base
         self.out.Root.StructTreeRoot = self.struct_root
 
     def destinations(self) -> None:
@@ -364,19 +510,15 @@ class Merger:
             names_array.append(self.dests[name])
         self.out.Root.Names = Dictionary(Dests=self.out.make_indirect(Dictionary(Names=names_array)))
 
-    def add(self, r: "Rendered") -> None:
-        """Append a body part."""
-        self.parts.append((r, self._add(r)))
-
     def finish(self, edition: Edition, front: "Rendered", stamp: "Rendered") -> bytes:
         """Put the front matter first, stitch links, stamp page furniture, build the outline; the PDF's bytes."""
         import pikepdf
         from pikepdf import Array, Dictionary, Name, String
 
         out = self.out
-        self._add(front, at=0)
-        front_src = self.sources[-1]
-        front_pages = len(front_src.pages)
+        self.front = self._add(front, 0, sum(part.keys for _, part in self.body))
+        front_src = self.front.src
+        front_pages = len(self.front.pages)
         self.structure()
 
         # Named destinations and cross-file links.
@@ -396,7 +538,7 @@ class Merger:
 
         # Running header and page number on the body pages, as pagination artifacts.
         stamp_pdf = pikepdf.open(io.BytesIO(stamp.pdf))
-        self.sources.append(stamp_pdf)
+        self.opened.append(stamp_pdf)
         font, gid_of, widths = _digits_font(stamp_pdf)
         font = out.copy_foreign(font)
         header = out.copy_foreign(stamp_pdf.pages[0].as_form_xobject())
