@@ -5,6 +5,7 @@ everything that needs extra builds.
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -266,7 +267,7 @@ def test_parts_joined_in_any_order_give_the_same_bytes(r503, monkeypatch):
 # The small fixture edition
 
 
-def test_two_cold_builds_are_byte_identical(src_copy, tmp_path):
+def test_cold_builds_and_builds_missing_some_units_are_byte_identical(src_copy, tmp_path, monkeypatch):
     env = {"GUIDELINE_SRC": str(src_copy)}
     first = run_cli("build", "--edition", "base", "--format", "pdf", "-o", str(tmp_path / "a"),
                     env={**env, "GUIDELINE_PDF_WORKERS": "2"})
@@ -280,6 +281,36 @@ def test_two_cold_builds_are_byte_identical(src_copy, tmp_path):
     text = squash(pdftotext(tmp_path / "a" / "base" / "guideline.pdf"))
     assert "最高情報セキュリティ責任者" in text and "〔○○副市長〕を、CISOとする。" in text
     assert "CISOは、最終的な権限と責任を有する。" in text  # 解説
+
+    # Units missing from the cache, laid out by one worker (misses largest first) while the cached ones are
+    # joined, each inserted at its place as it arrives: the same bytes.
+    from guideline.writers import pdf_merge
+
+    edition = editions.load_or_fail(str(src_copy / "editions" / "base"))
+    units = pdf_html.plan_units(edition)
+    assert len(units) == 3
+    cache = tmp_path / "a" / ".cache" / "pdf"
+    monkeypatch.setattr(pdf, "_workers", lambda jobs: 1)
+    added: list[int] = []
+    add = pdf_merge.Merger.add
+
+    def spy(self, r, position=None):
+        added.append(position)
+        add(self, r, position)
+
+    monkeypatch.setattr(pdf_merge.Merger, "add", spy)
+    for missing, order in [({1}, [0, 2, 1]), ({0}, [1, 2, 0]), ({2}, [0, 1, 2]), ({0, 2}, [1, 2, 0]),
+                           ({0, 1, 2}, [1, 2, 0])]:
+        for i in missing:  # a unit's cache entry is the one that holds its anchors
+            entries = [p for p in cache.glob("*.json")
+                       if set(pdf_html.unit_anchors(units[i])) <= set(json.loads(p.read_text("utf-8"))["anchors"])]
+            assert len(entries) == 1, entries
+            entries[0].unlink()
+            entries[0].with_suffix(".pdf").unlink()
+        added.clear()
+        stats: dict = {}
+        assert pdf.render(edition, cache, stats) == a, missing
+        assert stats["rendered"] == len(missing) and added == order, (missing, added)
 
 
 def test_missing_japanese_font_is_a_user_error(src_copy, tmp_path):

@@ -339,9 +339,17 @@ class Renderer:
                 handles[i] = (keys[i], self.pool.submit(render_html, *jobs[i]), None)
         return handles
 
-    @staticmethod
-    def ready(handle) -> bool:
-        return isinstance(handle, Rendered) or (handle[1] is not None and handle[1].done())
+    def completed(self, handles: dict[int, object]):
+        """``(index, Rendered)`` of each of ``handles`` (by index) as it is done: those laid out by a worker in the
+        order they finish, after the others (cached, or laid out in this process there and then)."""
+        from concurrent.futures import as_completed
+
+        waiting = {h[1]: i for i, h in handles.items() if not isinstance(h, Rendered) and h[1] is not None}
+        for i, handle in handles.items():
+            if isinstance(handle, Rendered) or handle[1] is None:
+                yield i, self.result(handle)
+        for future in as_completed(waiting):
+            yield waiting[future], self.result(handles[waiting[future]])
 
     def result(self, handle) -> Rendered:
         if isinstance(handle, Rendered):
@@ -385,20 +393,22 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS, inline_css=False)
     with Renderer(cache, stats) as renderer:
         *handles, stamp_handle = renderer.submit([*jobs, (stamp_html, False, css)])
-        # With one worker (an edit), the parts are joined in order while the missing one is laid out; with
-        # more (a cold build), joining waits until the workers are gone: the joined document grows to ~0.5 GB
-        # for 600 pages, too much to hold beside two busy workers. The joining steps are the same either way.
+        # With one worker (an edit), every cached part is joined while the missing ones are laid out, and each of
+        # those goes in at its place as it arrives; with more (a cold build), joining waits until the workers are
+        # gone: the joined document grows to ~0.5 GB for 600 pages, too much to hold beside two busy workers. The
+        # output does not depend on the order the parts are joined in.
         merger = pdf_merge.Merger(cache.dir)
         progressive = renderer.workers == 1
-        body: list[Rendered] = []
-        for i, handle in enumerate(handles):
-            if progressive and not renderer.ready(handle):  # open the cached parts after it meanwhile
-                for later in handles[i + 1:]:
-                    if isinstance(later, Rendered):
-                        merger.prepare(later)
-            body.append(renderer.result(handle))
-            if progressive:
-                merger.add(body[-1])
+        if progressive:
+            done = {i: h for i, h in enumerate(handles) if isinstance(h, Rendered)}
+            for i, r in done.items():
+                merger.add(r, i)
+            for i, r in renderer.completed({i: h for i, h in enumerate(handles) if i not in done}):
+                done[i] = r
+                merger.add(r, i)
+            body = [done[i] for i in range(len(handles))]
+        else:
+            body = [renderer.result(h) for h in handles]
         # The 目次 needs the page every entry landed on: body pages are numbered from 1.
         page_of: dict[str, int] = {}
         offset = 0

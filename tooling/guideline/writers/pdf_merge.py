@@ -309,7 +309,6 @@ class Merger:
         self.front: _Part | None = None
         self.dests: dict[str, object] = {}  # named destinations of all parts, merged by structure()
         self.opened: list = []  # every file read (the page furniture too), kept open until the file is saved
-        self.prepared: dict[int, object] = {}  # parts opened ahead by prepare(), by id()
 
     @property
     def parts(self) -> list[tuple["Rendered", int]]:
@@ -325,13 +324,6 @@ class Merger:
     def sources(self) -> list:
         """The opened parts in position order: the body, then the front matter."""
         return [part.src for _, part in self.body] + ([self.front.src] if self.front else [])
-
-    def prepare(self, r: "Rendered") -> None:
-        """Open a part ahead of adding it (parsing it is a good part of the cost), e.g. while waiting for another."""
-        import pikepdf
-
-        if id(r) not in self.prepared:
-            self.prepared[id(r)] = pikepdf.open(io.BytesIO(r.pdf))
 
     def add(self, r: "Rendered", position: int | None = None) -> None:
         """Add a body part at ``position`` (0, 1, 2 …, each once, in any order; default: after the last one): its
@@ -365,7 +357,7 @@ class Merger:
         from pikepdf import Name
 
         out = self.out
-        src = self.prepared.pop(id(r), None) or pikepdf.open(io.BytesIO(r.pdf))
+        src = pikepdf.open(io.BytesIO(r.pdf))
         self.opened.append(src)
         first = self._next_number() if into is not None else 0
         with warnings.catch_warnings():  # named destinations are merged below
