@@ -10,11 +10,12 @@ UNIT_CHARS) and are rendered as separate documents, cached under ``<out>/../.cac
 unit's pages: the page numbers are stamped on after joining, and the 目次 is a document of its own, rendered last
 with the page numbers the units came out at (it is the only other document an edit that shifts pages re-renders).
 Misses are laid out in worker processes, one per miss up to two, forked from a server process that imports
-WeasyPrint (a second) while the edition is read (:func:`start_engine`); with a single worker (an edit) the cached
-parts are joined (:class:`guideline.writers.pdf_merge.Merger`) while the
-missing one is laid out. The joining also stitches the tag trees, named destinations and links together, builds
-the outline and stamps the page numbers. Because every unit starts a page anyway, the result is the same as one
-long rendering (``GUIDELINE_PDF_WORKERS=1`` renders in-process; the output is byte-identical).
+WeasyPrint (a second) while the edition is read (:func:`start_engine`); with a single worker (an edit) every cached
+part is joined (:class:`guideline.writers.pdf_merge.Merger`) while the missing one is laid out, and that one is
+inserted at its place when it arrives (several are, in the order they arrive). The joining also stitches the tag
+trees, named destinations and links together, builds the outline and stamps the page numbers. Because every unit
+starts a page anyway, the result is the same as one long rendering (``GUIDELINE_PDF_WORKERS=1`` renders in-process;
+the output is byte-identical, as it is whichever units came from the cache and in whatever order they were joined).
 
 Measured on the 2-core project machine (shared with other jobs; figures from a quiet moment, load average < 1,
 unless said otherwise; CPU seconds include the workers), on the benchmark edition (bench/generate.py: 2,042 clauses,
@@ -23,14 +24,18 @@ wall / 4.6-5.9 CPU-s (8.5 s / 9.9 CPU-s when the clause grew its unit past UNIT_
 out again), against 11.2 s / 11.2 CPU-s for the previous version run back to back, whose unit around the edited
 clause held 52 of its 627 pages (at load average 2-2.5: 6.8 s / 7.7 CPU-s against 19.3 s / 18.8 CPU-s). Of the edit
 path, ~0.5-1 s is reading the edition (the fork server imports WeasyPrint meanwhile), 0.4 s the HTML of all units
-(their cache keys), ~1 s the unit's layout, ~2 CPU-s joining (about half of it while the unit is laid out: parsing
-the parts, copying pages and tag trees; then font sharing 0.3 s and writing with object streams 0.5 s, the parts'
-compressed streams copied as they are); the joined document is left to the end of the process instead of being
-freed (0.3-0.5 s, :func:`guideline.gcscope.keep_until_exit`). Those last three steps took 1.4 s off an edit
-(alternating runs against the version before: median 5.56 s against 7.00 s, at a slow moment of the machine). The
-≤ 3 s target is missed by the joining: updating the previous output in place instead would make the file depend on
-the build history (an incrementally updated PDF differs from a fresh build of the same source), which the rule
-"same source, same bytes" excludes. Cold: 50 s wall / 94 CPU-s (4.2 MB), against 44 s / 81 CPU-s for
+(their cache keys), 1.3-1.9 s the unit's layout, and joining: parsing the 116 cached parts and copying their pages
+and tag trees, 1.5-1.9 s beside the layout (the worker is done 0.1-0.7 s before the main process), inserting the
+laid-out unit ~0.05-0.1 s, then ~1-1.3 s to finish (font sharing 0.3 s, writing with object streams 0.5 s, the
+parts' compressed streams copied as they are); the joined document is left to the end of the
+process instead of being freed (0.3-0.5 s, :func:`guideline.gcscope.keep_until_exit`). Those last three steps took
+1.4 s off an edit (alternating runs against the version before: median 5.56 s against 7.00 s, at a slow moment of the
+machine); joining all the cached parts during the layout, instead of those before the unit only (the ~80 after it
+were joined once it was laid out, ~0.5-0.9 s), another 0.7 s (median of 10 alternating runs 4.88 s against 5.62 s,
+load average 1-2). The ≤ 3 s target is missed by the joining, which now takes the main process as long as the
+layout takes the worker: updating the previous output in place instead would make the file depend on the build
+history (an incrementally updated PDF differs from a fresh build of the same source), which the rule "same source,
+same bytes" excludes. Cold: 50 s wall / 94 CPU-s (4.2 MB), against 44 s / 81 CPU-s for
 the previous version: WeasyPrint's layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and font
 subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
 cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.

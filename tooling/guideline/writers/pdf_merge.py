@@ -18,11 +18,16 @@ What a plain page concatenation would lose, and how it is kept:
 - **Metadata**: title, dates, language, XMP (PDF/UA identification) come from the front matter file; the file
   identifier is a hash of the content (deterministic).
 
-:class:`Merger` takes the body parts one at a time, in order, so that :func:`guideline.writers.pdf.render` joins the
-cached parts while a missing one is still being laid out; the front matter (its 目次 needs every body page number)
-is joined last and inserted before the body. The steps are always the same, in the same order, whichever parts came
-from the cache, so the output does not depend on it. Joining costs about 2 CPU-s for 670 pages in 118 parts, in
-roughly equal shares: parsing the parts, copying pages and tag trees, font sharing, and writing with object streams.
+:class:`Merger` takes the body parts one at a time, in any order, each at its position, so that
+:func:`guideline.writers.pdf.render` joins every cached part while the missing ones are laid out and inserts each
+of those as it arrives; the front matter (its 目次 needs every body page number) is joined last and inserted before
+the body. The output does not depend on the order: what the joint document takes from the parts in order
+(parent-tree keys, the Document's kids, named destinations, first pages) is assigned in position order once all are
+in, and a part inserted before parts already joined takes the object numbers it would have had joined in order
+(qpdf's writer orders the objects in each object stream by them, and :func:`share_fonts` keeps the font with the
+lowest: :meth:`Merger._move`, ~0.05-0.1 s for a 7-page part). Joining costs about 2 CPU-s for 670 pages in 118
+parts, in roughly equal shares: parsing the parts, copying pages and tag trees, font sharing, and writing with object
+streams; on an edit the first two (1.5-1.9 s) run while the edited unit is laid out.
 """
 from __future__ import annotations
 
