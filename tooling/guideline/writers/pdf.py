@@ -67,13 +67,13 @@ from guideline import __version__, gcscope
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
 from guideline.model import Edition
-from guideline.writers import pdf_html
+from guideline.writers import pdf_html, pdf_tags
 
 # Japanese families the print CSS names (templates/pdf/print.css); one of them must be installed.
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
 FONT_PACKAGES = "fonts-noto-cjk (or fonts-ipaexfont)"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
-CACHE_FORMAT = "7"  # bump when the cached record or the rendering options change
+CACHE_FORMAT = "8"  # bump when the cached record or the rendering options change
 CACHE_MAX_AGE = 30 * 24 * 3600  # cache entries unused this long are removed
 FILENAME = "guideline.pdf"
 
@@ -162,7 +162,8 @@ def render_html(html: str, tagged: bool = True, stylesheet: str | None = None) -
         for level, label, (x, y), state in page.bookmarks:
             # CSS px from the top left → PDF points from the bottom left
             bookmarks.append([level, label, index, round(x * 0.75, 3), round((page.height - y) * 0.75, 3)])
-    data = document.write_pdf(**options)
+    # tagged: text hangs on its paragraph, heading or cell, not on a Span of its own (pdf_tags): half the objects
+    data = document.write_pdf(finisher=pdf_tags.flatten_text_spans if tagged else None, **options)
     return {"pdf": data, "pages": len(document.pages), "anchors": anchors, "bookmarks": bookmarks}
 
 
