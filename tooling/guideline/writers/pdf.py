@@ -57,8 +57,9 @@ import json
 import logging
 import os
 import subprocess
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -312,6 +313,7 @@ class Renderer:
         self.stats = stats
         self.pool: ProcessPoolExecutor | None = None
         self.workers = 0
+        self.handovers: list[threading.Thread] = []
 
     def __enter__(self) -> "Renderer":
         return self
@@ -321,6 +323,9 @@ class Renderer:
 
     def close(self) -> None:
         """Stop the workers (jobs submitted after this are laid out in this process)."""
+        for handover in self.handovers:
+            handover.join()
+        self.handovers.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -338,12 +343,31 @@ class Renderer:
                 self.pool = worker_pool(self.workers)
             else:
                 self.workers = -1  # in this process, from now on
-        for i in sorted(todo, key=lambda i: -len(jobs[i][0])):
-            if self.pool is None:
+        misses = sorted(todo, key=lambda i: -len(jobs[i][0]))
+        if self.pool is None:
+            for i in misses:
                 handles[i] = (keys[i], None, jobs[i])
-            else:
-                handles[i] = (keys[i], self.pool.submit(render_html, *jobs[i]), None)
+            return handles
+        # Handing a job to the pool starts a worker, which waits until the fork server has imported WeasyPrint
+        # (~1 s after the command started, often later than this): the jobs are handed over by a thread, and this
+        # process goes on meanwhile (joining the cached parts).
+        futures = [Future() for _ in misses]
+        for i, future in zip(misses, futures):
+            handles[i] = (keys[i], future, None)
+        handover = threading.Thread(target=self._hand_over, args=(list(zip(futures, [jobs[i] for i in misses])),),
+                                    name="pdf-handover", daemon=True)
+        self.handovers.append(handover)
+        handover.start()
         return handles
+
+    def _hand_over(self, work: list[tuple[Future, tuple]]) -> None:
+        for outer, job in work:
+            try:
+                inner = self.pool.submit(render_html, *job)
+            except BaseException as exc:  # noqa: BLE001 - e.g. the pool was shut down: the caller sees it
+                outer.set_exception(exc)
+                continue
+            inner.add_done_callback(functools.partial(_pass_on, outer))
 
     def completed(self, handles: dict[int, object]):
         """``(index, Rendered)`` of each of ``handles`` (by index) as it is done: those laid out by a worker in the
@@ -364,6 +388,16 @@ class Renderer:
         rendered = Rendered(**(future.result() if future is not None else render_html(*job)))
         self.cache.put(key, rendered)
         return rendered
+
+
+def _pass_on(outer: Future, inner: Future) -> None:
+    """Give ``outer`` the outcome of ``inner`` (a worker's future)."""
+    if inner.cancelled():
+        outer.set_exception(RuntimeError("the PDF worker's job was cancelled"))
+    elif inner.exception() is not None:
+        outer.set_exception(inner.exception())
+    else:
+        outer.set_result(inner.result())
 
 
 def _weasyprint_version() -> str:
