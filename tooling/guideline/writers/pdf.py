@@ -32,10 +32,15 @@ process instead of being freed (0.3-0.5 s, :func:`guideline.gcscope.keep_until_e
 1.4 s off an edit (alternating runs against the version before: median 5.56 s against 7.00 s, at a slow moment of the
 machine); joining all the cached parts during the layout, instead of those before the unit only (the ~80 after it
 were joined once it was laid out, ~0.5-0.9 s), another 0.7 s (median of 10 alternating runs 4.88 s against 5.62 s,
-load average 1-2). The ≤ 3 s target is missed by the joining, which now takes the main process as long as the
-layout takes the worker: updating the previous output in place instead would make the file depend on the build
-history (an incrementally updated PDF differs from a fresh build of the same source), which the rule "same source,
-same bytes" excludes. Cold: 50 s wall / 94 CPU-s (4.2 MB), against 44 s / 81 CPU-s for
+load average 1-2). Two more steps shortened the joining: the parts' text is tagged without a ``Span`` element per
+text box (:mod:`guideline.writers.pdf_tags`; the joined benchmark PDF went from 112,187 to 63,057 objects and from
+4.24 to 3.60 MB), and the missing unit is handed to the pool by a thread (:meth:`Renderer.submit`), since handing it
+over waits for the fork server's WeasyPrint import (~0.2-0.4 s): joining now starts at once. The main process is
+then done joining 0.1-0.7 s before the worker, whose path (the fork server ready ~1.2-1.4 s after the start, then
+1.3-1.6 s of layout, the first document in a process being ~0.4 s slower) and the finishing (~0.9-1.2 s) bound the
+edit at ~4 s, against the ≤ 3 s target. Updating the previous output in place instead would make the file depend on
+the build history (an incrementally updated PDF differs from a fresh build of the same source), which the rule
+"same source, same bytes" excludes. Cold: 50 s wall / 94 CPU-s (4.2 MB), against 44 s / 81 CPU-s for
 the previous version: WeasyPrint's layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and font
 subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
 cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.
