@@ -56,13 +56,15 @@ class Server:
         return self.stderr.read_text(encoding="utf-8", errors="replace")
 
 
-def start_server(tmp: Path, src: Path, *args: str) -> Server:
-    """Start ``guideline serve --port 0`` in ``tmp`` on the source tree ``src``; wait for its URL line."""
+def start_server(tmp: Path, src: Path, *args: str, sigint_ignored: bool = False) -> Server:
+    """Start ``guideline serve --port 0`` in ``tmp`` on the source tree ``src``; wait for its URL line.
+    ``sigint_ignored``: start it the way a shell script starts a command in the background (SIGINT ignored)."""
     stderr = tmp / "serve.stderr"
     env = dict(os.environ, GUIDELINE_SRC=str(src), PYTHONUNBUFFERED="1")
     err_fh = open(stderr, "wb")
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None
     proc = subprocess.Popen([str(GUIDELINE), "serve", "--edition", "base", "--port", "0", *args], cwd=tmp, env=env,
-                            stdout=subprocess.PIPE, stderr=err_fh)
+                            stdout=subprocess.PIPE, stderr=err_fh, preexec_fn=ignore)
     err_fh.close()
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(raw) for raw in proc.stdout], daemon=True).start()
@@ -88,6 +90,8 @@ def stop(proc: subprocess.Popen, timeout: float = 30.0) -> int:
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)  # the server writes every thread's stack to its stderr first
+            time.sleep(1)
             proc.kill()
             proc.wait(timeout=timeout)
     return proc.returncode
@@ -289,6 +293,24 @@ def test_broken_from_the_start_then_fixed_then_ctrl_c(tmp_path: Path, page: str)
     assert code == 0, srv.log()
     assert srv.log().rstrip().endswith("stopped")
     assert list((tmp_path / "build" / ".serve").iterdir()) == [], "the private build directory is removed on exit"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="POSIX signals")
+def test_sigusr1_writes_the_threads_stacks_and_ctrl_c_stops_even_from_a_background_script(tmp_path: Path,
+                                                                                            page: str):
+    src = tmp_path / "guideline_src"
+    shutil.copytree(SRC, src)
+    srv = start_server(tmp_path, src, sigint_ignored=True)
+    try:
+        srv.proc.send_signal(signal.SIGUSR1)
+        poll_until(lambda: "in serve_forever" in srv.log(), 10, "the stack dump")
+        dump = srv.log()
+        assert "most recent call first" in dump and dump.count("hread 0x") >= 2  # the server and the watcher
+        assert fetch(srv.url + "site/" + page)[0] == 200  # still serving
+    finally:
+        code = stop(srv.proc)
+    assert code == 0, srv.log()
+    assert srv.log().rstrip().endswith("stopped")
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path):

@@ -1,6 +1,7 @@
 """``guideline serve``: preview an edition's HTML on this computer; rebuilt on every save, open pages reload."""
 from __future__ import annotations
 
+import faulthandler
 import re
 import shutil
 import signal
@@ -27,7 +28,7 @@ def run(edition: str, host: str, port: int, build_dir: Path) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"{name[-40:]}-", dir=base))
     server = None
     preview = None
-    previous_term = None
+    previous_term = previous_int = None
     try:
         preview = serve.Preview(edition, workdir, log=_log)
         server = serve.make_server(preview, host, port)  # before the build: a taken port fails at once
@@ -44,6 +45,11 @@ def run(edition: str, host: str, port: int, build_dir: Path) -> None:
             def on_term(signum, frame):
                 raise KeyboardInterrupt
             previous_term = signal.signal(signal.SIGTERM, on_term)
+            # Ctrl-C stops the server even when it was started from a shell script in the background, which starts
+            # its commands with SIGINT ignored (Python then leaves it ignored)
+            previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+            if hasattr(signal, "SIGUSR1"):  # kill -USR1 PID: every thread's stack on stderr (a server that hangs)
+                faulthandler.register(signal.SIGUSR1, all_threads=True)
         click.echo(f"serving {edition} at {serve.url_of(server)} (watching {display_path(preview.edition_dir)}; "
                    "Ctrl-C to stop)")
         click.get_text_stream("stdout").flush()
@@ -55,6 +61,8 @@ def run(edition: str, host: str, port: int, build_dir: Path) -> None:
     finally:
         if previous_term is not None:
             signal.signal(signal.SIGTERM, previous_term)
+        if previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
         if preview is not None:
             preview.stop()
         if server is not None:
@@ -71,6 +79,7 @@ Examples:
   guideline serve --port 0                         # any free port; the URL is printed
 Edit and save any file of the edition: the open pages reload within about a second.
 Problems in the sources appear on the pages as path:line: message, over the last good build.
+Ctrl-C (or kill -INT / -TERM PID) stops it; kill -USR1 PID writes every thread's stack to stderr.
 The server listens on the loopback interface only; it is a preview, not a web server for publishing
 (guideline build --format html writes the site for that).""")
 @edition_option
