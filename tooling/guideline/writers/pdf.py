@@ -40,8 +40,9 @@ then done joining 0.1-0.7 s before the worker, whose path (the fork server ready
 1.3-1.6 s of layout, the first document in a process being ~0.4 s slower) and the finishing (~0.9-1.2 s) bound the
 edit at ~4 s, against the ≤ 3 s target. Updating the previous output in place instead would make the file depend on
 the build history (an incrementally updated PDF differs from a fresh build of the same source), which the rule
-"same source, same bytes" excludes. Cold: 50 s wall / 94 CPU-s (4.2 MB), against 44 s / 81 CPU-s for
-the previous version: WeasyPrint's layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and font
+"same source, same bytes" excludes. Cold: 88.7 s wall / 153 CPU-s (3.6 MB; ``make bench`` of 26 Nov 02:15; in an
+earlier, quieter run on a smaller edition, 50 s / 94 CPU-s against 44 s / 81 CPU-s before the units): WeasyPrint's
+layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and font
 subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
 cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.
 
