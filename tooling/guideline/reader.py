@@ -705,11 +705,9 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
     # (ParseCache.fill); one that is missing, too large or unreadable is reported below, in order, by read_file.
     sources: dict[str, bytes] = {}
     for name in meta.files:
-        try:
-            if (root / name).is_file() and (root / name).stat().st_size <= MAX_FILE_BYTES:
-                sources[name] = (root / name).read_bytes()
-        except OSError:
-            pass
+        raw = _read_bytes(root / name, Report())
+        if raw is not None:
+            sources[name] = raw
     cache.fill("md", [(raw, str(root / name)) for name, raw in sources.items()], parse_file, encode_events,
                decode_events)
     for name in meta.files:
