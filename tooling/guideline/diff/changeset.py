@@ -424,13 +424,14 @@ def _deletions_first(pairs: list[tuple[Unit | None, Unit | None]]) -> list[tuple
     return out + ins
 
 
-def _meta_key(c: Clause) -> tuple:
+def meta_key(c: Clause) -> tuple:
+    """A clause's metadata as compared: the mappings in order (ID, relationship, rationale), models, tags, note."""
     m = c.meta
     return (tuple((x.nisc_id, x.relationship, x.rationale) for x in m.nisc), m.models, m.tags, m.note)
 
 
 def _meta_diff(olds: tuple[Clause, ...], news: tuple[Clause, ...]) -> MetaDiff:
-    if len(olds) == 1 and len(news) == 1 and _meta_key(olds[0]) == _meta_key(news[0]):
+    if len(olds) == 1 and len(news) == 1 and meta_key(olds[0]) == meta_key(news[0]):
         return EMPTY_META_DIFF
     def mappings(cs):
         out: dict[str, NiscMapping] = {}
