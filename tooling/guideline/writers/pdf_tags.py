@@ -21,54 +21,45 @@ from typing import Any
 _SPAN_KEYS = frozenset({"Type", "S", "K", "Pg", "P"})
 
 
-def _number(reference: Any) -> int | None:
-    """The object number of a pydyf reference (``b"12 0 R"``)."""
-    if isinstance(reference, (bytes, str)):
-        head = reference.split()[0] if reference.split() else b""
-        try:
-            return int(head)
-        except ValueError:
-            return None
-    return None
+def _object(objects: list, reference: Any) -> dict | None:
+    """The dictionary a pydyf reference (``b"12 0 R"``) points to; None for anything else."""
+    try:
+        obj = objects[int(reference.split(None, 1)[0])]
+    except (AttributeError, ValueError, IndexError):
+        return None
+    return obj if isinstance(obj, dict) else None
 
 
 def flatten_text_spans(document: Any, pdf: Any) -> int:
     """Hang the marked content of WeasyPrint's text ``Span`` elements on their parents (see the module docstring).
     Returns how many ``Span`` elements were taken out. ``document`` is unused (the finisher signature)."""
     objects = pdf.objects
-    root = _structure_root(pdf)
-    tree_number = _number(root.get("ParentTree")) if root is not None else None
-    tree = objects[tree_number] if tree_number is not None and 0 < tree_number < len(objects) else None
-    nums = tree.get("Nums") if isinstance(tree, dict) else None
+    root = _object(objects, pdf.catalog.get("StructTreeRoot"))
+    tree = _object(objects, root.get("ParentTree")) if root is not None else None
+    nums = tree.get("Nums") if tree is not None else None
     if not isinstance(nums, list):
         return 0  # no parent tree to keep in step: leave the tags as they are
-    lifted: dict[bytes, bytes] = {}  # span reference -> parent reference
-    by_parent: dict[int, dict[bytes, int]] = {}  # parent number -> {span reference: mcid}
+    by_parent: dict[bytes, dict[bytes, int]] = {}  # parent reference -> {span reference: its MCID}
+    spans: dict[bytes, dict] = {}
     for obj in objects:
         if not isinstance(obj, dict) or obj.get("S") != "/Span" or obj.get("Type") != "/StructElem":
             continue
-        if set(obj) != _SPAN_KEYS:
-            continue
-        kids = obj["K"]
+        kids = obj["K"] if set(obj) == _SPAN_KEYS else None
         if not isinstance(kids, list) or len(kids) != 1 or type(kids[0]) is not int:
             continue
-        number = _number(obj["P"])
-        if number is None or not 0 < number < len(objects):
+        parent = _object(objects, obj["P"])
+        if (parent is None or parent.get("Type") != "/StructElem" or parent.get("Pg") != obj["Pg"]
+                or not isinstance(parent.get("K"), list)):
             continue
-        parent = objects[number]
-        if not isinstance(parent, dict) or parent.get("Type") != "/StructElem" or parent.get("Pg") != obj["Pg"]:
-            continue
-        if not isinstance(parent.get("K"), list):
-            continue
-        by_parent.setdefault(number, {})[obj.reference] = kids[0]
-    for number, spans in by_parent.items():
-        parent = objects[number]
-        kids = parent["K"]
-        found = [i for i, kid in enumerate(kids) if isinstance(kid, bytes) and kid in spans]
-        for i in found:
-            ref = kids[i]
-            kids[i] = spans[ref]
-            lifted[ref] = parent.reference
+        by_parent.setdefault(obj["P"], {})[obj.reference] = kids[0]
+        spans[obj.reference] = obj
+    lifted: dict[bytes, bytes] = {}  # span reference -> parent reference
+    for parent_ref, mcids in by_parent.items():
+        kids = _object(objects, parent_ref)["K"]
+        for i, kid in enumerate(kids):
+            if isinstance(kid, bytes) and kid in mcids:
+                kids[i] = mcids[kid]
+                lifted[kid] = parent_ref
     if not lifted:
         return 0
     # the parent tree: page arrays (MCID -> element) and annotation entries
@@ -81,16 +72,8 @@ def flatten_text_spans(document: Any, pdf: Any) -> int:
         elif isinstance(value, bytes) and value in lifted:
             nums[k] = lifted[value]
     for ref in lifted:
-        objects[_number(ref)].clear()
+        spans[ref].clear()
     return len(lifted)
-
-
-def _structure_root(pdf: Any) -> dict | None:
-    number = _number(pdf.catalog.get("StructTreeRoot"))
-    if number is None or not 0 < number < len(pdf.objects):
-        return None
-    root = pdf.objects[number]
-    return root if isinstance(root, dict) else None
 
 
 __all__ = ["flatten_text_spans"]
