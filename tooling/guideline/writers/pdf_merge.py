@@ -33,8 +33,10 @@ parts, in roughly equal shares: parsing the parts, copying pages and tag trees, 
 streams; on an edit all but the writing and the sharing itself run while the edited unit is laid out. Reading the
 fonts as the parts come in moved ~0.2-0.3 CPU-s of font sharing (walking 672 pages' resources and forms, parsing
 345 fonts' /W arrays and ToUnicode CMaps, merging them, fontconfig's look-up of the font files) out of
-:meth:`Merger.finish` into :meth:`Merger.add` (benchmark edit, the same bytes: finish 0.76-1.08 → 0.53-0.83 CPU-s on
-a busy two-core machine, the font sharing in it 0.22-0.36 → 0.011-0.020 s; each part's add ~2-3 ms longer).
+:meth:`Merger.finish` into :meth:`Merger.add` (each part's add ~2-3 ms longer), and filling the gap left for the
+edited unit with placeholders (:data:`GAP`) took ~0.1 CPU-s off writing. Benchmark edit, the same bytes, medians of
+runs on a busy two-core machine: finish 0.77-0.84 → 0.47-0.48 CPU-s; the font sharing in it 0.20-0.25 → 0.011-0.014
+s, writing 0.41-0.48 → 0.34-0.36 s.
 """
 from __future__ import annotations
 
@@ -404,10 +406,15 @@ class _Part:
 
 
 # Object numbers left free for a part that is still missing when parts after it are added (Merger._move): the
-# benchmark's parts take up to ~1,500 (8 pages). Not many more: qpdf's writer keeps its table of objects in a map
-# instead of a vector once the numbers in use have holes of more than a tenth of the objects, which made saving the
-# benchmark edition 0.2 s slower.
+# benchmark's parts take up to ~1,500 (8 pages). qpdf's writer keeps its table of objects in a vector indexed by
+# object number only while the numbers in use have holes of less than a tenth of the objects (QPDF::tableSize), in
+# a map beyond, which makes saving the benchmark edition 0.1-0.2 s slower: the 6,700-7,500 numbers a part leaves
+# unused in its gap were just over that. So a gap's numbers are taken by empty placeholder objects when it is left
+# (Merger._leave_gap, ~20 ms, while the missing part is laid out), which the part's objects replace; the rest are
+# referred to by nothing and not written. Only the first FILLED_GAPS gaps (~1 MB each): when many parts are missing
+# at once, their gaps stay empty and the map is used.
 GAP = 8192
+FILLED_GAPS = 4
 
 
 class Merger:
@@ -433,6 +440,7 @@ class Merger:
         self.struct_root.K = Array([self.document])
         self.body: list[tuple[int, _Part]] = []  # (position, part), by position
         self.gaps: dict[int, int] = {}  # missing position → the first object number left free for it
+        self.filled = 0  # gaps filled with placeholders so far
         self.front: _Part | None = None
         self.dests: dict[str, object] = {}  # named destinations of all parts, merged by structure()
         self.opened: list = []  # every file read (the page furniture too), kept open until the file is saved
@@ -528,11 +536,16 @@ class Merger:
         return self.out.make_indirect(Dictionary()).objgen[0] + 1
 
     def _leave_gap(self) -> int:
-        """Leave GAP object numbers free; the first of them."""
+        """Leave GAP object numbers for a missing part (placeholders, if not too many gaps are); the first of them."""
         from pikepdf import Dictionary
 
+        out = self.out
         first = self._next_number()
-        self.out._replace_object((first + GAP, 0), Dictionary())  # new objects are numbered after this one
+        if self.filled < FILLED_GAPS:
+            self.filled += 1
+            for n in range(first, first + GAP):
+                out._replace_object((n, 0), Dictionary())
+        out._replace_object((first + GAP, 0), Dictionary())  # new objects are numbered after this one
         return first
 
     def _move(self, part: _Part, at: int, numbers: range, into: int) -> None:
