@@ -206,8 +206,8 @@ def share_fonts(out, cache: Path | None = None, fonts: FontIndex | None = None) 
     program) take part; any surprise leaves a font's subsets as they are (a font's /W or ToUnicode that cannot be
     read, too). Every page of ``out`` is read, with the form XObjects it draws; ``fonts``, if given, is what was read
     of ``out`` before (:attr:`Merger.fonts` once the parts are in), and the resource and font dictionaries and forms
-    it read are not read again: right as long as no entry of those font dictionaries has been replaced since (a
-    page's resources may be; its font dictionary's entries may be added to). Once per document.
+    it read are not read again: right as long as none of those font dictionaries has been changed since (pages may
+    have been given other resource dictionaries, new forms and new font dictionaries). Once per document.
     """
     fonts = FontIndex() if fonts is None else fonts
     if not fonts.enabled:
@@ -411,7 +411,7 @@ class _Part:
 # a map beyond, which makes saving the benchmark edition 0.1-0.2 s slower: the 6,700-7,500 numbers a part leaves
 # unused in its gap were just over that. So a gap's numbers are taken by empty placeholder objects when it is left
 # (Merger._leave_gap, ~20 ms, while the missing part is laid out), which the part's objects replace; the rest are
-# referred to by nothing and not written. Only the first FILLED_GAPS gaps (~1 MB each): when many parts are missing
+# referred to by nothing and not written. Only the first FILLED_GAPS gaps (~2 MB each): when many parts are missing
 # at once, their gaps stay empty and the map is used.
 GAP = 8192
 FILLED_GAPS = 4
