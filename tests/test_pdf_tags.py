@@ -41,8 +41,8 @@ def render(finisher=None) -> bytes:
 @pytest.fixture(scope="module")
 def pdfs() -> dict:
     counts: list[int] = []
-    flat = render(lambda d, p: counts.append(pdf_tags.flatten_text_spans(d, p)))
-    return {"plain": render(), "flat": render(pdf_tags.flatten_text_spans), "flat_again": flat, "lifted": counts[0]}
+    flat = render(lambda d, p: counts.append(pdf_tags.flatten_inline_tags(d, p)))
+    return {"plain": render(), "flat": render(pdf_tags.flatten_inline_tags), "flat_again": flat, "lifted": counts[0]}
 
 
 def _elements(doc) -> list:
@@ -71,7 +71,7 @@ def _drawn_mcids(page) -> list[int]:
 
 def _check_parent_tree(data: bytes) -> tuple[int, int]:
     """Every MCID drawn on a page maps (parent tree) to an element that lists it as a kid on that page.
-    Returns (MCIDs checked, text Span elements left)."""
+    Returns (MCIDs checked, Span and NonStruct elements left)."""
     doc = pikepdf.open(io.BytesIO(data))
     nums = doc.Root.StructTreeRoot.ParentTree.Nums
     tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
@@ -87,14 +87,15 @@ def _check_parent_tree(data: bytes) -> tuple[int, int]:
                        and k.Pg.objgen == page.obj.objgen]
             assert mcid in direct + via_mcr, (mcid, owner.S)
             checked += 1
-    spans = [el for el in _elements(doc) if el.S == pikepdf.Name.Span]
+    spans = [el for el in _elements(doc) if el.S in (pikepdf.Name.Span, pikepdf.Name.NonStruct)]
     return checked, len(spans)
 
 
 def test_text_spans_are_lifted_and_the_parent_tree_follows(pdfs):
     checked_plain, spans_plain = _check_parent_tree(pdfs["plain"])
     checked_flat, spans_flat = _check_parent_tree(pdfs["flat"])
-    assert spans_plain >= 15 and spans_plain == pdfs["lifted"]  # every text box was a Span: all of them went
+    # every text box was a Span, each list marker a NonStruct: all of them went
+    assert spans_plain >= 15 and spans_plain == pdfs["lifted"]
     assert spans_flat == 0
     assert checked_flat == checked_plain >= 15
     assert pdfs["flat"] == pdfs["flat_again"]  # deterministic
@@ -119,7 +120,9 @@ def test_headings_links_lists_and_tables_keep_their_elements(pdfs):
         return out
 
     plain, flat = kinds(pdfs["plain"]), kinds(pdfs["flat"])
-    assert {k: v for k, v in plain.items() if k != "/Span"} == {k: v for k, v in flat.items() if k != "/Span"}
+    neutral = ("/Span", "/NonStruct")
+    assert plain.get("/NonStruct") and plain.get("/Span")
+    assert {k: v for k, v in plain.items() if k not in neutral} == {k: v for k, v in flat.items() if k not in neutral}
     for tag in ("/H2", "/P", "/Link", "/L", "/LI", "/Table", "/TH", "/TD"):
         assert flat.get(tag), tag
 
@@ -162,7 +165,7 @@ def _tiny(extra: dict | None = None, same_page: bool = True, parent_tree: bool =
 
 def test_lifting_a_span_by_hand():
     doc, para, span, tree = _tiny()
-    assert pdf_tags.flatten_text_spans(None, doc) == 1
+    assert pdf_tags.flatten_inline_tags(None, doc) == 1
     assert list(para["K"]) == [0]
     assert list(tree["Nums"][1]) == [para.reference]
     assert dict(span) == {}
@@ -173,5 +176,59 @@ def test_spans_that_say_something_or_cannot_be_followed_stay(case):
     doc, para, span, tree = _tiny(extra={"Lang": pydyf.String("en")} if case == "language" else None,
                                   same_page=case != "other page", parent_tree=case != "no parent tree")
     before = (list(para["K"]), dict(span), list(tree["Nums"][1]))
-    assert pdf_tags.flatten_text_spans(None, doc) == 0
+    assert pdf_tags.flatten_inline_tags(None, doc) == 0
     assert (list(para["K"]), dict(span), list(tree["Nums"][1])) == before
+
+
+def _nested(outer_extra: dict | None = None):
+    """root → P → Span[NonStruct[0, 1], 2, NonStruct[3]] on one page, the parent tree naming the innermost element
+    of each MCID."""
+    doc = pydyf.PDF()
+    page = pydyf.Dictionary({"Type": "/Page"})
+    doc.add_object(page)
+    tree = pydyf.Dictionary({"Nums": pydyf.Array()})
+    doc.add_object(tree)
+    root = pydyf.Dictionary({"Type": "/StructTreeRoot", "ParentTree": tree.reference})
+    doc.add_object(root)
+
+    def element(kind: str, parent, extra: dict | None = None):
+        el = pydyf.Dictionary({"Type": "/StructElem", "S": kind, "K": pydyf.Array(), "Pg": page.reference,
+                               "P": parent.reference, **(extra or {})})
+        doc.add_object(el)
+        return el
+
+    para = element("/P", root)
+    span = element("/Span", para, outer_extra)
+    first, second = element("/NonStruct", span), element("/NonStruct", span)
+    first["K"].extend([0, 1])
+    second["K"].append(3)
+    span["K"].extend([first.reference, 2, second.reference])
+    para["K"].append(span.reference)
+    root["K"] = pydyf.Array([para.reference])
+    tree["Nums"].extend([0, pydyf.Array([first.reference, first.reference, span.reference, second.reference])])
+    doc.catalog["StructTreeRoot"] = root.reference
+    return doc, para, span, tree
+
+
+def test_nested_bare_elements_go_innermost_first_and_keep_the_order_of_the_text():
+    doc, para, span, tree = _nested()
+    assert pdf_tags.flatten_inline_tags(None, doc) == 3
+    assert list(para["K"]) == [0, 1, 2, 3]
+    assert list(tree["Nums"][1]) == [para.reference] * 4
+    assert dict(span) == {}
+
+
+def test_a_span_that_says_something_keeps_the_text_of_its_bare_kids():
+    doc, para, span, tree = _nested({"Lang": pydyf.String("en")})
+    assert pdf_tags.flatten_inline_tags(None, doc) == 2
+    assert list(para["K"]) == [span.reference]
+    assert list(span["K"]) == [0, 1, 2, 3]
+    assert list(tree["Nums"][1]) == [span.reference] * 4
+
+
+def test_an_element_with_a_marked_content_reference_stays():
+    doc, para, span, tree = _tiny()
+    span["K"] = pydyf.Array([pydyf.Dictionary({"Type": "/MCR", "MCID": 0})])
+    before = (list(para["K"]), list(tree["Nums"][1]))
+    assert pdf_tags.flatten_inline_tags(None, doc) == 0
+    assert (list(para["K"]), list(tree["Nums"][1])) == before

@@ -33,8 +33,10 @@ process instead of being freed (0.3-0.5 s, :func:`guideline.gcscope.keep_until_e
 machine); joining all the cached parts during the layout, instead of those before the unit only (the ~80 after it
 were joined once it was laid out, ~0.5-0.9 s), another 0.7 s (median of 10 alternating runs 4.88 s against 5.62 s,
 load average 1-2). Two more steps shortened the joining: the parts' text is tagged without a ``Span`` element per
-text box (:mod:`guideline.writers.pdf_tags`; the joined benchmark PDF went from 112,187 to 63,057 objects and from
-4.24 to 3.60 MB), and the missing unit is handed to the pool by a thread (:meth:`Renderer.submit`), since handing it
+text box, nor a bare ``Span`` or ``NonStruct`` per inline element or list marker (:mod:`guideline.writers.pdf_tags`;
+the joined benchmark PDF went from 112,187 to 63,057 objects and from 4.24 to 3.60 MB with the text boxes, then to
+39,319 objects and 3.19 MB with the rest; the main process's CPU time for an edit's joining 1.2-1.6 → 0.7-1.3 s,
+writing 0.54-0.66 → 0.30-0.42 s, three runs each at load average ~2.5), and the missing unit is handed to the pool by a thread (:meth:`Renderer.submit`), since handing it
 over waits for the fork server's WeasyPrint import (~0.2-0.4 s): joining now starts at once. The main process is
 then done joining 0.1-0.7 s before the worker, whose path (the fork server ready ~1.2-1.4 s after the start, then
 1.3-1.6 s of layout, the first document in a process being ~0.4 s slower) and the finishing (~0.9-1.2 s) bound the
@@ -80,7 +82,7 @@ from guideline.writers import pdf_html, pdf_tags
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
 FONT_PACKAGES = "fonts-noto-cjk (or fonts-ipaexfont)"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
-CACHE_FORMAT = "8"  # bump when the cached record or the rendering options change
+CACHE_FORMAT = "9"  # bump when the cached record or the rendering options change
 CACHE_MAX_AGE = 30 * 24 * 3600  # cache entries unused this long are removed
 FILENAME = "guideline.pdf"
 
@@ -169,8 +171,8 @@ def render_html(html: str, tagged: bool = True, stylesheet: str | None = None) -
         for level, label, (x, y), state in page.bookmarks:
             # CSS px from the top left → PDF points from the bottom left
             bookmarks.append([level, label, index, round(x * 0.75, 3), round((page.height - y) * 0.75, 3)])
-    # tagged: text hangs on its paragraph, heading or cell, not on a Span of its own (pdf_tags): half the objects
-    data = document.write_pdf(finisher=pdf_tags.flatten_text_spans if tagged else None, **options)
+    # tagged: text hangs on its paragraph, heading, cell or list body, not on a bare Span or NonStruct (pdf_tags)
+    data = document.write_pdf(finisher=pdf_tags.flatten_inline_tags if tagged else None, **options)
     return {"pdf": data, "pages": len(document.pages), "anchors": anchors, "bookmarks": bookmarks}
 
 

@@ -1,24 +1,31 @@
-"""A smaller tag tree for WeasyPrint's tagged PDFs: marked text straight below its structure element.
+"""A smaller tag tree for WeasyPrint's tagged PDFs: marked content straight below the element that means something.
 
 WeasyPrint (pdf/ua-1) wraps every piece of text it draws (every text box of every line) in a structure element of
-its own, a ``Span`` without attributes whose only kid is the marked-content ID of that text. Such a ``Span`` says
-nothing a reader needs (it has no language, alternate text or role of its own); the PDF structure model lets the
-marked content hang directly below the paragraph, heading, cell or list body that holds it, which is how WeasyPrint
-itself tags the text of links. On the benchmark edition those ``Span`` elements were 64,000 of the joined PDF's
-113,000 objects, and joining and writing the 670-page document costs about in proportion to the objects.
+its own, a ``Span`` without attributes whose only kid is the marked-content ID of that text; an inline element of the
+HTML (``<span class="num">``, a placeholder) becomes a ``Span`` too, and generated text (list markers, the
+punctuation of ``::before``/``::after``) a ``NonStruct``. Neither says anything a reader needs when it has no
+attributes (no language, alternate or actual text, no role of its own): ``NonStruct`` is by definition no structure,
+and a bare ``Span`` only groups inline content. The PDF structure model lets the marked content hang directly below
+the paragraph, heading, cell or list body that holds it, which is how WeasyPrint itself tags the text of links. On
+the benchmark edition the text ``Span`` elements alone were 64,000 of the joined PDF's 113,000 objects; once they
+were lifted, the remaining bare ``Span`` and ``NonStruct`` elements were still 23,000 of 63,000. Joining and writing
+the 670-page document costs about in proportion to the objects.
 
-:func:`flatten_text_spans` is a WeasyPrint *finisher* (``write_pdf(finisher=...)``): it runs on the ``pydyf`` objects
-right before they are written and, for each such ``Span``, puts its marked-content ID in its parent's kids in its
-place and maps that ID to the parent in the parent tree. The emptied ``Span`` objects stay in the file (``pydyf``
-numbers objects by position) as empty dictionaries that nothing refers to; the joined PDF leaves them out, since only
-what is referenced is copied. A ``Span`` that has anything else (attributes, several kids, another page than its
-parent) is kept as it is.
+:func:`flatten_inline_tags` is a WeasyPrint *finisher* (``write_pdf(finisher=...)``): it runs on the ``pydyf``
+objects right before they are written. A *bare* element is a ``Span`` or ``NonStruct`` with no key other than
+``Type``, ``S``, ``K``, ``P`` and ``Pg``, whose kids are marked-content IDs (after its own bare kids were lifted), and
+whose parent is a structure element on the same page with a list of kids: its IDs take its place, in order, in its
+parent's kids, and the parent tree maps them to that parent (to the nearest ancestor kept, when the parent went too).
+The emptied elements stay in the file (``pydyf`` numbers objects by position) as empty dictionaries that nothing
+refers to; the joined PDF leaves them out, since only what is referenced is copied. Anything else (attributes,
+another page than its parent, an annotation or a marked-content reference among its kids) is kept as it is.
 """
 from __future__ import annotations
 
 from typing import Any
 
-_SPAN_KEYS = frozenset({"Type", "S", "K", "Pg", "P"})
+_BARE_KEYS = frozenset({"Type", "S", "K", "Pg", "P"})
+_NEUTRAL = frozenset({"/Span", "/NonStruct"})
 
 
 def _object(objects: list, reference: Any) -> dict | None:
@@ -30,50 +37,64 @@ def _object(objects: list, reference: Any) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
-def flatten_text_spans(document: Any, pdf: Any) -> int:
-    """Hang the marked content of WeasyPrint's text ``Span`` elements on their parents (see the module docstring).
-    Returns how many ``Span`` elements were taken out. ``document`` is unused (the finisher signature)."""
+def flatten_inline_tags(document: Any, pdf: Any) -> int:
+    """Hang the marked content of bare ``Span`` and ``NonStruct`` elements on their parents (see the module
+    docstring). Returns how many elements were taken out. ``document`` is unused (the finisher signature)."""
     objects = pdf.objects
     root = _object(objects, pdf.catalog.get("StructTreeRoot"))
     tree = _object(objects, root.get("ParentTree")) if root is not None else None
     nums = tree.get("Nums") if tree is not None else None
     if not isinstance(nums, list):
         return 0  # no parent tree to keep in step: leave the tags as they are
-    by_parent: dict[bytes, dict[bytes, int]] = {}  # parent reference -> {span reference: its MCID}
-    spans: dict[bytes, dict] = {}
+    candidates: dict[bytes, dict] = {}  # bare elements not lifted yet, by reference, in object order
     for obj in objects:
-        if not isinstance(obj, dict) or obj.get("S") != "/Span" or obj.get("Type") != "/StructElem":
-            continue
-        kids = obj["K"] if set(obj) == _SPAN_KEYS else None
-        if not isinstance(kids, list) or len(kids) != 1 or type(kids[0]) is not int:
-            continue
-        parent = _object(objects, obj["P"])
-        if (parent is None or parent.get("Type") != "/StructElem" or parent.get("Pg") != obj["Pg"]
-                or not isinstance(parent.get("K"), list)):
-            continue
-        by_parent.setdefault(obj["P"], {})[obj.reference] = kids[0]
-        spans[obj.reference] = obj
-    lifted: dict[bytes, bytes] = {}  # span reference -> parent reference
-    for parent_ref, mcids in by_parent.items():
-        kids = _object(objects, parent_ref)["K"]
-        for i, kid in enumerate(kids):
-            if isinstance(kid, bytes) and kid in mcids:
-                kids[i] = mcids[kid]
-                lifted[kid] = parent_ref
+        if (isinstance(obj, dict) and obj.get("S") in _NEUTRAL and obj.get("Type") == "/StructElem"
+                and set(obj) == _BARE_KEYS and isinstance(obj["K"], list)):
+            candidates[obj.reference] = obj
+    lifted: dict[bytes, bytes] = {}  # element reference -> its parent's reference
+    emptied: list[dict] = []
+    progress = True
+    while progress:  # innermost first: an element whose bare kids were lifted may go in the next round
+        progress = False
+        for ref, obj in list(candidates.items()):
+            kids = obj["K"]
+            if not kids or any(type(kid) is not int for kid in kids):
+                continue
+            parent = _object(objects, obj["P"])
+            siblings = parent.get("K") if parent is not None else None
+            if (parent is None or parent.get("Type") != "/StructElem" or parent.get("Pg") != obj["Pg"]
+                    or not isinstance(siblings, list)):
+                del candidates[ref]
+                continue
+            at = next((i for i, kid in enumerate(siblings) if isinstance(kid, bytes) and kid == ref), None)
+            if at is None:
+                del candidates[ref]
+                continue
+            siblings[at:at + 1] = kids
+            lifted[ref] = obj["P"]
+            emptied.append(obj)
+            del candidates[ref]
+            progress = True
     if not lifted:
         return 0
+
+    def keeper(ref: bytes) -> bytes:
+        while ref in lifted:
+            ref = lifted[ref]
+        return ref
+
     # the parent tree: page arrays (MCID -> element) and annotation entries
     for k in range(1, len(nums), 2):
         value = nums[k]
         if isinstance(value, list):
             for i, ref in enumerate(value):
                 if isinstance(ref, bytes) and ref in lifted:
-                    value[i] = lifted[ref]
+                    value[i] = keeper(ref)
         elif isinstance(value, bytes) and value in lifted:
-            nums[k] = lifted[value]
-    for ref in lifted:
-        spans[ref].clear()
+            nums[k] = keeper(value)
+    for obj in emptied:
+        obj.clear()
     return len(lifted)
 
 
-__all__ = ["flatten_text_spans"]
+__all__ = ["flatten_inline_tags"]
