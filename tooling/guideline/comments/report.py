@@ -183,9 +183,9 @@ def render_html(result: Result) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    from guideline.writers import weasyprint_ffi
 
-    return HTML(string=html).write_pdf()
+    return weasyprint_ffi.import_weasyprint().HTML(string=html).write_pdf()
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ from guideline import __version__, gcscope
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
 from guideline.model import Edition
-from guideline.writers import pdf_html, pdf_tags
+from guideline.writers import pdf_html, pdf_tags, weasyprint_ffi
 
 # Japanese families the print CSS names (templates/pdf/print.css); one of them must be installed.
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
@@ -145,7 +145,7 @@ def _quiet_weasyprint() -> None:
 
 @functools.lru_cache(maxsize=4)
 def _stylesheet(text: str, base_url: str):
-    import weasyprint
+    weasyprint = weasyprint_ffi.import_weasyprint()
 
     return weasyprint.CSS(string=text, base_url=base_url)
 
@@ -156,7 +156,7 @@ def render_html(html: str, tagged: bool = True, stylesheet: str | None = None) -
     ``tagged`` False writes a plain PDF (for the page furniture, which is stamped on as an artifact).
     ``stylesheet``: CSS to apply as well (user origin), parsed once per process instead of once per document as a
     ``<style>`` element would be (the HTML is then written with ``inline_css=False``)."""
-    import weasyprint
+    weasyprint = weasyprint_ffi.import_weasyprint()
 
     _quiet_weasyprint()
     options = PDF_OPTIONS if tagged else {}
@@ -269,7 +269,7 @@ def _workers(jobs: int) -> int:
 # and whenever they are started; and a worker holds nothing of the calling process (no copy of the edition).
 # multiprocessing's rule for such workers applies to a script that calls render() itself: its main module is imported
 # again in each worker, so it must keep its work under ``if __name__ == "__main__":`` (the console script does).
-PRELOAD = ["weasyprint", "guideline.writers.pdf"]
+PRELOAD = ["guideline.writers.pdf_server"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -305,7 +305,7 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 
 def _warm_worker() -> None:
     _quiet_weasyprint()
-    import weasyprint  # noqa: F401 - a forked worker: while the parent process joins the cached parts
+    weasyprint_ffi.import_weasyprint()  # a forked worker: while the parent process joins the cached parts
 
 
 class Renderer:
