@@ -282,8 +282,8 @@ def test_cold_builds_and_builds_missing_some_units_are_byte_identical(src_copy, 
     assert "最高情報セキュリティ責任者" in text and "〔○○副市長〕を、CISOとする。" in text
     assert "CISOは、最終的な権限と責任を有する。" in text  # 解説
 
-    # Units missing from the cache, laid out by one worker (misses largest first) while the cached ones are
-    # joined, each inserted at its place as it arrives: the same bytes.
+    # Units missing from the cache, laid out by one worker (the first miss at once, the other misses largest first)
+    # while the cached ones are joined, each inserted at its place as it arrives: the same bytes.
     from guideline.writers import pdf_merge
 
     edition = editions.load_or_fail(str(src_copy / "editions" / "base"))
@@ -299,8 +299,8 @@ def test_cold_builds_and_builds_missing_some_units_are_byte_identical(src_copy, 
         add(self, r, position)
 
     monkeypatch.setattr(pdf_merge.Merger, "add", spy)
-    for missing, order in [({1}, [0, 2, 1]), ({0}, [1, 2, 0]), ({2}, [0, 1, 2]), ({0, 2}, [1, 2, 0]),
-                           ({0, 1, 2}, [1, 2, 0])]:
+    for missing, order in [({1}, [0, 2, 1]), ({0}, [1, 2, 0]), ({2}, [0, 1, 2]), ({0, 2}, [1, 0, 2]),
+                           ({0, 1, 2}, [0, 1, 2])]:
         for i in missing:  # a unit's cache entry is the one that holds its anchors
             entries = [p for p in cache.glob("*.json")
                        if set(pdf_html.unit_anchors(units[i])) <= set(json.loads(p.read_text("utf-8"))["anchors"])]
@@ -309,6 +309,20 @@ def test_cold_builds_and_builds_missing_some_units_are_byte_identical(src_copy, 
             entries[0].with_suffix(".pdf").unlink()
         added.clear()
         stats: dict = {}
+        assert pdf.render(edition, cache, stats) == a, missing
+        assert stats["rendered"] == len(missing) and added == order, (missing, added)
+
+    # Two workers: one unit missing (an edit) is joined as above, while the cached ones are; two missing (a cold
+    # build, in small) are joined in order once the workers are done.
+    monkeypatch.setattr(pdf, "_workers", lambda jobs: min(2, jobs))
+    for missing, order in [({1}, [0, 2, 1]), ({0, 2}, [None, None, None])]:
+        for i in missing:
+            entries = [p for p in cache.glob("*.json")
+                       if set(pdf_html.unit_anchors(units[i])) <= set(json.loads(p.read_text("utf-8"))["anchors"])]
+            entries[0].unlink()
+            entries[0].with_suffix(".pdf").unlink()
+        added.clear()
+        stats = {}
         assert pdf.render(edition, cache, stats) == a, missing
         assert stats["rendered"] == len(missing) and added == order, (missing, added)
 

@@ -311,16 +311,19 @@ def _warm_worker() -> None:
 class Renderer:
     """Renders jobs (the arguments of :func:`render_html`) through the cache. Misses are laid out in worker
     processes, so that the calling process can go on (joining the parts it already has) while it waits. The pool
-    is made at the first submit that misses, for as many workers as there are misses up to two
-    (GUIDELINE_PDF_WORKERS): an edit that misses one unit starts one worker, not one per core. Workers come warm
-    from the fork server (:func:`worker_pool`). With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process.
+    is made at the first submit that misses, for up to two workers (GUIDELINE_PDF_WORKERS), no more than the jobs
+    of that submit or, when jobs are submitted a few at a time, ``jobs`` (how many may come in all). A worker
+    starts when a job finds no idle one (forked directly, without the fork server: all at once): an edit that misses
+    one unit starts one worker, not one per core. Workers come warm from the fork server (:func:`worker_pool`). With GUIDELINE_PDF_WORKERS=1 everything is laid out in
+    this process.
     """
 
-    def __init__(self, cache: Cache, stats: dict):
+    def __init__(self, cache: Cache, stats: dict, jobs: int | None = None):
         self.cache = cache
         self.stats = stats
         self.pool: ProcessPoolExecutor | None = None
         self.workers = 0
+        self.jobs = jobs  # how many jobs may come in all, when they are submitted a few at a time
         self.handovers: list[threading.Thread] = []
 
     def __enter__(self) -> "Renderer":
@@ -346,7 +349,7 @@ class Renderer:
         self.cache.misses += len(todo)
         self.stats["rendered"] = self.stats.get("rendered", 0) + len(todo)
         if todo and self.pool is None and self.workers == 0:
-            self.workers = _workers(len(todo))
+            self.workers = _workers(max(len(todo), self.jobs or 0))
             if self.workers:
                 self.pool = worker_pool(self.workers)
             else:
@@ -433,20 +436,30 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
 
     units = pdf_html.plan_units(edition)
     css = pdf_html.css()
-    jobs = []
-    for unit in units:
-        writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
-        html = pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True, inline_css=False)
-        jobs.append((html, True, css))
     stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS, inline_css=False)
-    with Renderer(cache, stats) as renderer:
-        *handles, stamp_handle = renderer.submit([*jobs, (stamp_html, False, css)])
-        # With one worker (an edit), every cached part is joined while the missing ones are laid out, and each of
-        # those goes in at its place as it arrives; with more (a cold build), joining waits until the workers are
-        # gone: the joined document grows to ~0.5 GB for 600 pages, too much to hold beside two busy workers. The
-        # output does not depend on the order the parts are joined in.
+    with Renderer(cache, stats, jobs=len(units) + 1) as renderer:
+        # Units are looked up one by one as their HTML is written until one misses, which goes to a worker at once
+        # (an edit's unit starts laying out while the HTML of the units after it is written); the rest go together
+        # (their misses largest first).
+        handles: list = []
+        later: list[tuple] = []
+        for unit in units:
+            writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
+            job = (pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True, inline_css=False),
+                   True, css)
+            if later or (handles and not isinstance(handles[-1], Rendered)):
+                later.append(job)
+            else:
+                handles += renderer.submit([job])
+        *rest, stamp_handle = renderer.submit([*later, (stamp_html, False, css)])
+        handles += rest
+        # With one part missing (an edit) or a single worker, every cached part is joined while the missing ones
+        # are laid out, and each goes in at its place when it arrives; with more (a cold build), joining
+        # waits until the workers are gone: the joined document grows to ~0.5 GB for 600 pages, too much to hold
+        # beside two busy workers. The output does not depend on the order the parts are joined in.
         merger = pdf_merge.Merger(cache.dir)
-        progressive = renderer.workers == 1
+        misses = sum(not isinstance(h, Rendered) for h in handles)
+        progressive = renderer.pool is not None and (renderer.workers == 1 or misses == 1)
         if progressive:
             done = {i: h for i, h in enumerate(handles) if isinstance(h, Rendered)}
             for i, r in done.items():
