@@ -9,4 +9,6 @@ from guideline.writers import weasyprint_ffi
 
 weasyprint_ffi.import_weasyprint()
 
+import pikepdf  # noqa: E402,F401 - a worker repacks what WeasyPrint wrote (pdf._repacked)
+
 from guideline.writers import pdf  # noqa: E402,F401 - after WeasyPrint, as a worker will use them
