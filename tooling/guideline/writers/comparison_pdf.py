@@ -221,5 +221,5 @@ def merge(parts: list, numbers, cache: Path | None = None) -> bytes:
     if bookmarks:
         out.Root.PageMode = Name.UseOutlines
 
-    share_fonts(out, cache)
+    share_fonts(out, cache, merger.fonts)  # the parts' fonts were read as they were added
     return save(out)
