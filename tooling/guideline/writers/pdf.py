@@ -3,53 +3,58 @@
 Title page, 目次 with page numbers, the parts, and 第N編 解説 generated from the 例文 part's commentary; A4, 明朝/ゴシック
 Japanese fonts embedded, bookmarks for 編/章/節, running header, page numbers, PDF/UA-1 tags, document language ja.
 
-Speed. WeasyPrint lays out only about 6-7 of these dense, tagged A4 pages per CPU second, so the body is cut into
+Speed. WeasyPrint lays out only about 4-7 of these dense, tagged A4 pages per CPU second, so the body is cut into
 *units* of at most about seven pages that each start on a new page (:func:`guideline.writers.pdf_html.plan_units`,
 UNIT_CHARS) and are rendered as separate documents, cached under ``<out>/../.cache/pdf/`` by a hash of their HTML
 (and of the print CSS): an edit to one clause re-renders one unit. Nothing in a unit's HTML depends on another
 unit's pages: the page numbers are stamped on after joining, and the 目次 is a document of its own, rendered last
 with the page numbers the units came out at (it is the only other document an edit that shifts pages re-renders).
-Misses are laid out in worker processes, one per miss up to two, forked from a server process that imports
-WeasyPrint (a second) while the edition is read (:func:`start_engine`); with a single worker (an edit) every cached
-part is joined (:class:`guideline.writers.pdf_merge.Merger`) while the missing one is laid out, and that one is
-inserted at its place when it arrives (several are, in the order they arrive). The joining also stitches the tag
-trees, named destinations and links together, builds the outline and stamps the page numbers. Because every unit
-starts a page anyway, the result is the same as one long rendering (``GUIDELINE_PDF_WORKERS=1`` renders in-process;
-the output is byte-identical, as it is whichever units came from the cache and in whatever order they were joined).
+Misses are laid out in worker processes (up to two) forked from a server process that imports WeasyPrint while the
+edition is read (:func:`start_engine`). The joining (:class:`guideline.writers.pdf_merge.Merger`) stitches the tag
+trees, named destinations and links together, builds the outline, stamps the page numbers and shares the fonts.
+Because every unit starts a page anyway, the result is the same as one long rendering (``GUIDELINE_PDF_WORKERS=1``
+renders in-process; the output is byte-identical, as it is whichever units came from the cache and in whatever
+order they were joined).
 
-Measured on the 2-core project machine (shared with other jobs; figures from a quiet moment, load average < 1,
-unless said otherwise; CPU seconds include the workers), on the benchmark edition (bench/generate.py: 2,042 clauses,
-480,000 characters, 672 pages in 116 units): a one-clause edit (``make bench``'s pdf_incremental_s) takes 3.9-4.8 s
-wall / 4.6-5.9 CPU-s (8.5 s / 9.9 CPU-s when the clause grew its unit past UNIT_CHARS: two units and the 目次 are laid
-out again), against 11.2 s / 11.2 CPU-s for the previous version run back to back, whose unit around the edited
-clause held 52 of its 627 pages (at load average 2-2.5: 6.8 s / 7.7 CPU-s against 19.3 s / 18.8 CPU-s). Of the edit
-path, ~0.5-1 s is reading the edition (the fork server imports WeasyPrint meanwhile), 0.4 s the HTML of all units
-(their cache keys), 1.3-1.9 s the unit's layout, and joining: parsing the 116 cached parts and copying their pages
-and tag trees, 1.5-1.9 s beside the layout (the worker is done 0.1-0.7 s before the main process), inserting the
-laid-out unit ~0.05-0.1 s, then ~1-1.3 s to finish (font sharing 0.3 s, writing with object streams 0.5 s, the
-parts' compressed streams copied as they are); the joined document is left to the end of the
-process instead of being freed (0.3-0.5 s, :func:`guideline.gcscope.keep_until_exit`). Those last three steps took
-1.4 s off an edit (alternating runs against the version before: median 5.56 s against 7.00 s, at a slow moment of the
-machine); joining all the cached parts during the layout, instead of those before the unit only (the ~80 after it
-were joined once it was laid out, ~0.5-0.9 s), another 0.7 s (median of 10 alternating runs 4.88 s against 5.62 s,
-load average 1-2). Two more steps shortened the joining: the parts' text is tagged without a ``Span`` element per
-text box, nor a bare ``Span`` or ``NonStruct`` per inline element or list marker (:mod:`guideline.writers.pdf_tags`;
-the joined benchmark PDF went from 112,187 to 63,057 objects and from 4.24 to 3.60 MB with the text boxes, then to
-39,319 objects and 3.19 MB with the rest; the main process's CPU time for an edit's joining 1.2-1.6 → 0.7-1.3 s,
-writing 0.54-0.66 → 0.30-0.42 s, three runs each at load average ~2.5), and the missing unit is handed to the pool by a thread (:meth:`Renderer.submit`), since handing it
-over waits for the fork server's WeasyPrint import (~0.2-0.4 s): joining now starts at once. The main process is
-then done joining 0.1-0.7 s before the worker, whose path (the fork server ready ~1.2-1.4 s after the start, then
-1.3-1.6 s of layout, the first document in a process being ~0.4 s slower) and the finishing (~0.9-1.2 s) bound the
-edit at ~4 s, against the ≤ 3 s target. Updating the previous output in place instead would make the file depend on
-the build history (an incrementally updated PDF differs from a fresh build of the same source), which the rule
-"same source, same bytes" excludes. Cold: 88.7 s wall / 153 CPU-s (3.6 MB; ``make bench`` of 26 Nov 02:15; in an
-earlier, quieter run on a smaller edition, 50 s / 94 CPU-s against 44 s / 81 CPU-s before the units): WeasyPrint's
-layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and font
-subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
+A one-clause edit of the benchmark edition (bench/generate.py: 2,042 clauses, 480,000 characters, 672 pages in 116
+units; ``make bench``'s pdf_incremental_s), in the order things happen (in-process times from a quiet moment of the
+2-core project machine, 26 Nov 03:44-03:47):
+- the fork server starts and imports WeasyPrint, its C bindings prebuilt (:mod:`guideline.writers.weasyprint_ffi`:
+  ~0.4 s instead of ~0.8 s), and pikepdf, while the edition is read (0.4-0.6 s: the reader's parse cache is warm
+  but for the edited file);
+- the units' HTML is written and looked up in order, and the first miss goes to a worker at once (0.9-1.2 s after
+  the start for the unit in the middle); the HTML of the units after it follows;
+- the worker lays the unit out (1.3-2.0 s for its seven pages, beside the main process) and has qpdf write it again
+  with object streams (:func:`_repacked`, ~20 ms), which pikepdf opens in ~0.7 ms instead of ~5 ms;
+- meanwhile the main process joins the 115 cached parts (1.0-1.4 s: opening them, copying their pages and tag
+  trees, reading their fonts for sharing) and inserts the laid-out unit at its place when it arrives;
+- finishing: the front matter, the page numbers, the outline, one subset per font, and writing with object streams
+  (0.45-0.65 s, of which writing 0.28-0.40 s); the joined document is left to the end of the process instead of
+  being freed (:func:`guideline.gcscope.keep_until_exit`).
+That is 2.9-3.7 s in-process (5 runs), the worker and the joining done about together, so neither alone bounds it.
+Each step, measured against the version before it (alternating runs unless said otherwise): the fork server, the
+joined document left to the process end and the parts' compressed streams copied as they are, 7.00 → 5.56 s; the
+cached parts joined during the layout instead of after it, 5.62 → 4.88 s; text hung on its structure element
+without a ``Span`` per text box (:mod:`guideline.writers.pdf_tags`; the joined PDF 112,187 → 63,057 objects,
+4.24 → 3.60 MB), and then without a bare ``Span`` or ``NonStruct`` per inline element or list marker (→ 39,319
+objects, 3.19 MB; the main process's CPU for joining 1.2-1.6 → 0.7-1.3 s, for writing 0.54-0.66 → 0.30-0.42 s);
+the fonts read as the parts come in (:class:`guideline.writers.pdf_merge.FontIndex`: finishing 0.77-0.84 →
+0.47-0.50 CPU-s); the prebuilt C bindings and the first miss handed over before the rest of the HTML is written
+(the worker starts at 1.13-1.21 s instead of 1.43-1.47 s); the repacked parts (joining 1.6-1.7 → 1.0-1.4 s).
+Whole-process, the edit now takes 2.97-3.76 s (median 3.21 s) against 3.52-4.70 s (median 4.31 s) for the version
+of this morning (commit e3ac6a5; 6 alternating runs each, a fresh copy of the edition edited once per run, 04:06);
+``make bench``, which edits one copy again and again and samples the memory of the process tree every 0.1 s, gave a
+median of 4.08-4.14 s in two runs at 04:05-04:10, against the ≤ 3 s target. Updating the previous output in place
+instead would make the file depend on the build history (an incrementally updated PDF differs from a fresh build of
+the same source), which the rule "same source, same bytes" excludes.
+
+Cold: 83.8 s wall / 145.6 CPU-s (3.19 MB; ``make bench`` of 26 Nov 04:05; 88.7 s / 153.0 CPU-s in the run of 02:15
+before the changes above): WeasyPrint's layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and
+font subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
 cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.
 
 Trade-offs of the small units: every unit starts a new page (a 編, a 章, or a numbered item of a long 章), so the
-benchmark edition prints ~7% more pages than one long rendering would, and each unit costs ~0.2 CPU-s of fixed
+benchmark edition prints ~7% more pages than one long rendering would, and each unit costs ~0.25 CPU-s of fixed
 overhead (fonts, PDF writing), which is the cold build's 16% above the previous version. UNIT_CHARS 16,000 (62 units
 of up to ~13 pages) gives a one-clause edit of 4.8 s / 5.7 CPU-s (load 1.5); the cap was chosen for the edit path.
 Each part's tag tree becomes a ``Part`` of one ``Document``.
