@@ -37,13 +37,7 @@ def parts() -> dict:
         body.append(render(pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True,
                                              inline_css=False)))
     stamp = render(pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS, inline_css=False), tagged=False)
-    page_of: dict[str, int] = {}
-    offset = 0
-    for r in body:
-        for name, index in r.anchors.items():
-            page_of.setdefault(name, offset + index + 1)
-        offset += r.pages
-    front = render(pdf_html.document(edition, front=True, page_numbers=page_of, inline_css=False))
+    front = render(pdf_html.document(edition, front=True, page_numbers=pdf.page_numbers(body), inline_css=False))
     assert len(body) == 3
     return {"edition": edition, "body": body, "front": front, "stamp": stamp}
 

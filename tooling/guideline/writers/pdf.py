@@ -447,6 +447,17 @@ def cache_dir(out_dir: Path) -> Path | None:
     return Path(out_dir).parent / ".cache" / "pdf"
 
 
+def page_numbers(body: list[Rendered]) -> dict[str, int]:
+    """The printed page of every anchor of the body parts (in order): body pages are numbered from 1."""
+    page_of: dict[str, int] = {}
+    offset = 0
+    for r in body:
+        for name, index in r.anchors.items():
+            page_of.setdefault(name, offset + index + 1)
+        offset += r.pages
+    return page_of
+
+
 def render(edition: Edition, cache_directory: Path | None = None, stats: dict | None = None) -> bytes:
     """The finished PDF of an edition, as bytes."""
     from guideline.writers import pdf_merge
@@ -491,14 +502,8 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
             body = [done[i] for i in range(len(handles))]
         else:
             body = [renderer.result(h) for h in handles]
-        # The 目次 needs the page every entry landed on: body pages are numbered from 1.
-        page_of: dict[str, int] = {}
-        offset = 0
-        for r in body:
-            for name, index in r.anchors.items():
-                page_of.setdefault(name, offset + index + 1)
-            offset += r.pages
-        front_html = pdf_html.document(edition, front=True, page_numbers=page_of, inline_css=False)
+        # The 目次 needs the page every entry landed on
+        front_html = pdf_html.document(edition, front=True, page_numbers=page_numbers(body), inline_css=False)
         (front_handle,) = renderer.submit([(front_html, True, css)])
         front = renderer.result(front_handle)
         stamp = renderer.result(stamp_handle)
@@ -506,7 +511,7 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     if not progressive:
         for r in body:
             merger.add(r)
-    stats.update(units=len(units), body_pages=offset, front_pages=front.pages, cache_hits=cache.hits,
+    stats.update(units=len(units), body_pages=sum(r.pages for r in body), front_pages=front.pages, cache_hits=cache.hits,
                  cache_misses=cache.misses)
     data = merger.finish(edition, front, stamp)
     gcscope.keep_until_exit(merger)
