@@ -103,3 +103,19 @@ def test_the_adapted_source_keeps_every_line_number():
 ])
 def test_any_other_shape_is_left_alone(source):
     assert weasyprint_ffi.adapt(source) is None
+
+
+def test_bindings_that_fail_to_load_fall_back_to_the_plain_import(tmp_path):
+    script = textwrap.dedent("""
+        import json
+        from guideline.writers import weasyprint_ffi
+        weasyprint_ffi.prebuilt_ffi = lambda declarations: object()  # no dlopen: running the adapted module fails
+        weasyprint = weasyprint_ffi.import_weasyprint()
+        import weasyprint.text.ffi as bindings
+        pdf = weasyprint.HTML(string="<p>確認</p>").write_pdf()
+        print(json.dumps({"ffi": type(bindings.ffi).__module__, "pdf": pdf[:5].decode()}))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=300,
+                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"ffi": "cffi.api", "pdf": "%PDF-"}
