@@ -32,6 +32,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from guideline.diagnostics import UserError
+from guideline.fileio import atomic_write
+
 log = logging.getLogger(__name__)
 
 ENV = "GUIDELINE_WEASYPRINT_FFI"
@@ -97,12 +100,8 @@ def prebuilt_ffi(declarations: str):
         text = target.read_text(encoding="utf-8")
     ffi = _load(text, name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:  # used from memory this time
+        atomic_write(path, text)
+    except (UserError, OSError) as exc:  # used from memory this time
         log.debug("cffi module not cached: %s", exc)
     return ffi
 
