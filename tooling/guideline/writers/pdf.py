@@ -335,8 +335,8 @@ class Renderer:
     is made at the first submit that misses, for up to two workers (GUIDELINE_PDF_WORKERS), no more than the jobs
     of that submit or, when jobs are submitted a few at a time, ``jobs`` (how many may come in all). A worker
     starts when a job finds no idle one (forked directly, without the fork server: all at once): an edit that misses
-    one unit starts one worker, not one per core. Workers come warm from the fork server (:func:`worker_pool`). With GUIDELINE_PDF_WORKERS=1 everything is laid out in
-    this process.
+    one unit starts one worker, not one per core. Workers come warm from the fork server (:func:`worker_pool`).
+    With GUIDELINE_PDF_WORKERS=1 everything is laid out in this process.
     """
 
     def __init__(self, cache: Cache, stats: dict, jobs: int | None = None):
@@ -380,8 +380,8 @@ class Renderer:
             for i in misses:
                 handles[i] = (keys[i], None, jobs[i])
             return handles
-        # Handing a job to the pool starts a worker, which waits until the fork server has imported WeasyPrint
-        # (~1 s after the command started, often later than this): the jobs are handed over by a thread, and this
+        # Handing a job to the pool starts a worker, which waits until the fork server (started with the command)
+        # has imported WeasyPrint (~0.4 s): the jobs are handed over by a thread, and this
         # process goes on meanwhile (joining the cached parts).
         futures = [Future() for _ in misses]
         for i, future in zip(misses, futures):
@@ -479,7 +479,8 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
             writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
             job = (pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True, inline_css=False),
                    True, css)
-            if later or (handles and not isinstance(handles[-1], Rendered)):
+            missed = bool(handles) and not isinstance(handles[-1], Rendered)
+            if missed or later:
                 later.append(job)
             else:
                 handles += renderer.submit([job])
@@ -492,11 +493,9 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
         merger = pdf_merge.Merger(cache.dir)
         misses = sum(not isinstance(h, Rendered) for h in handles)
         progressive = renderer.pool is not None and (renderer.workers == 1 or misses == 1)
-        if progressive:
-            done = {i: h for i, h in enumerate(handles) if isinstance(h, Rendered)}
-            for i, r in done.items():
-                merger.add(r, i)
-            for i, r in renderer.completed({i: h for i, h in enumerate(handles) if i not in done}):
+        if progressive:  # the cached parts first, in order, then each missing one as it arrives
+            done: dict[int, Rendered] = {}
+            for i, r in renderer.completed(dict(enumerate(handles))):
                 done[i] = r
                 merger.add(r, i)
             body = [done[i] for i in range(len(handles))]
@@ -511,8 +510,8 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     if not progressive:
         for r in body:
             merger.add(r)
-    stats.update(units=len(units), body_pages=sum(r.pages for r in body), front_pages=front.pages, cache_hits=cache.hits,
-                 cache_misses=cache.misses)
+    stats.update(units=len(units), body_pages=sum(r.pages for r in body), front_pages=front.pages,
+                 cache_hits=cache.hits, cache_misses=cache.misses)
     data = merger.finish(edition, front, stamp)
     gcscope.keep_until_exit(merger)
     cache.prune()

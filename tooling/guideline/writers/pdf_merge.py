@@ -353,13 +353,13 @@ class FontIndex:
         for base, group in sorted(self.groups.items()):
             if len(group.fonts) < 2:
                 continue
+            if group.error is not None:
+                log.debug("font %s not shared: %s", base, group.error)
+                continue
             # The one kept (and first to name a glyph) is the first by object number, that is of the first part in
             # position order, the front matter's last (Merger numbers the objects so, whatever the order of adding).
             numbers = sorted(group.fonts)
             fonts = [group.fonts[k] for k in numbers]
-            if group.error is not None:
-                log.debug("font %s not shared: %s", base, group.error)
-                continue
             try:
                 descriptors = [f.DescendantFonts[0].FontDescriptor for f in fonts]
                 kind = "/FontFile3" if "/FontFile3" in descriptors[0] else "/FontFile2"

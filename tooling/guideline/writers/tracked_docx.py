@@ -1059,8 +1059,8 @@ class _Tracked:
         old_mark, new_mark = it.old_mark, it.new_mark
         if mode == "inplace":
             whole = it.old_range is None and it.new_range is None and old_mark and new_mark
-            copied = self.old.copied.get(id(it.old.el))
-            if whole and copied is not None and copied[0] is it.old.el and copied[1] is it.new.el:
+            copied = self.old.copied.get(id(it.old.el))  # (the entry keeps the copy alive: its id is its own)
+            if whole and copied is not None and copied[1] is it.new.el:
                 return [it.new.el]  # the old paragraph is a copy of this one (text and properties alike)
             if whole and _ptext(it.old.el) == _ptext(it.new.el):
                 # unchanged text: the new paragraph as it is (formatting changes noted on the paragraph)
