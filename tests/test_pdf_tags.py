@@ -138,28 +138,38 @@ def test_text_reads_the_same(pdfs, tmp_path):
     assert texts[0] == texts[1] and "最終決定権限" in texts[0]
 
 
-def _tiny(extra: dict | None = None, same_page: bool = True, parent_tree: bool = True):
-    """A hand-made pydyf document: root → P → Span(MCID 0) on page object 1 (or 2)."""
+def _skeleton(parent_tree: bool = True):
+    """A hand-made pydyf document with two pages, a parent tree and a structure tree root; and a maker of
+    structure elements in it."""
     doc = pydyf.PDF()
-    page1, page2 = pydyf.Dictionary({"Type": "/Page"}), pydyf.Dictionary({"Type": "/Page"})
-    doc.add_object(page1)
-    doc.add_object(page2)
+    pages = [pydyf.Dictionary({"Type": "/Page"}), pydyf.Dictionary({"Type": "/Page"})]
+    for page in pages:
+        doc.add_object(page)
     tree = pydyf.Dictionary({"Nums": pydyf.Array()})
     doc.add_object(tree)
     root = pydyf.Dictionary({"Type": "/StructTreeRoot"})
     if parent_tree:
         root["ParentTree"] = tree.reference
     doc.add_object(root)
-    para = pydyf.Dictionary({"Type": "/StructElem", "S": "/P", "K": pydyf.Array(), "Pg": page1.reference,
-                             "P": root.reference})
-    doc.add_object(para)
-    span = pydyf.Dictionary({"Type": "/StructElem", "S": "/Span", "K": pydyf.Array([0]),
-                             "Pg": (page1 if same_page else page2).reference, "P": para.reference, **(extra or {})})
-    doc.add_object(span)
-    para["K"].append(span.reference)
-    root["K"] = pydyf.Array([para.reference])
-    tree["Nums"].extend([0, pydyf.Array([span.reference])])
     doc.catalog["StructTreeRoot"] = root.reference
+
+    def element(kind: str, parent, kids: list, page: int = 0, extra: dict | None = None):
+        el = pydyf.Dictionary({"Type": "/StructElem", "S": kind, "K": pydyf.Array(kids),
+                               "Pg": pages[page].reference, "P": parent.reference, **(extra or {})})
+        doc.add_object(el)
+        parent["K"] = parent.get("K", pydyf.Array())
+        parent["K"].append(el.reference)
+        return el
+
+    return doc, tree, root, element
+
+
+def _tiny(extra: dict | None = None, same_page: bool = True, parent_tree: bool = True):
+    """root → P → Span(MCID 0) on page object 1 (or 2)."""
+    doc, tree, root, element = _skeleton(parent_tree)
+    para = element("/P", root, [])
+    span = element("/Span", para, [0], 0 if same_page else 1, extra)
+    tree["Nums"].extend([0, pydyf.Array([span.reference])])
     return doc, para, span, tree
 
 
@@ -183,30 +193,13 @@ def test_spans_that_say_something_or_cannot_be_followed_stay(case):
 def _nested(outer_extra: dict | None = None):
     """root → P → Span[NonStruct[0, 1], 2, NonStruct[3]] on one page, the parent tree naming the innermost element
     of each MCID."""
-    doc = pydyf.PDF()
-    page = pydyf.Dictionary({"Type": "/Page"})
-    doc.add_object(page)
-    tree = pydyf.Dictionary({"Nums": pydyf.Array()})
-    doc.add_object(tree)
-    root = pydyf.Dictionary({"Type": "/StructTreeRoot", "ParentTree": tree.reference})
-    doc.add_object(root)
-
-    def element(kind: str, parent, extra: dict | None = None):
-        el = pydyf.Dictionary({"Type": "/StructElem", "S": kind, "K": pydyf.Array(), "Pg": page.reference,
-                               "P": parent.reference, **(extra or {})})
-        doc.add_object(el)
-        return el
-
-    para = element("/P", root)
-    span = element("/Span", para, outer_extra)
-    first, second = element("/NonStruct", span), element("/NonStruct", span)
-    first["K"].extend([0, 1])
-    second["K"].append(3)
-    span["K"].extend([first.reference, 2, second.reference])
-    para["K"].append(span.reference)
-    root["K"] = pydyf.Array([para.reference])
+    doc, tree, root, element = _skeleton()
+    para = element("/P", root, [])
+    span = element("/Span", para, [], extra=outer_extra)
+    first = element("/NonStruct", span, [0, 1])
+    span["K"].append(2)
+    second = element("/NonStruct", span, [3])
     tree["Nums"].extend([0, pydyf.Array([first.reference, first.reference, span.reference, second.reference])])
-    doc.catalog["StructTreeRoot"] = root.reference
     return doc, para, span, tree
 
 
