@@ -13,6 +13,7 @@ import shutil
 import pikepdf
 import pytest
 from conftest import SRC
+from fontTools.ttLib import TTFont
 from pikepdf import Array, Dictionary, Name
 
 from guideline import editions
@@ -92,9 +93,32 @@ def font_uses(pdf_file) -> list[tuple[object, object, set[int]]]:
     return uses
 
 
+def drawn_outlines(font) -> tuple[set[int], set[int]]:
+    """(glyph ids with an outline, glyph ids in the font) of a Type0 font's embedded program, read by fontTools;
+    fails on a stub (pdf_fonts.deferred_subsets) or anything else that is not a font."""
+    descriptor = font.DescendantFonts[0].FontDescriptor
+    program = descriptor["/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"].read_bytes()
+    assert pdf_fonts.stub_name(program) is None, str(font.BaseFont)
+    parsed = TTFont(io.BytesIO(program))
+    order = parsed.getGlyphOrder()
+    outlined = set()
+    if "CFF " in parsed:
+        charstrings = parsed["CFF "].cff.topDictIndex[0].CharStrings
+        for gid, name in enumerate(order):
+            charstring = charstrings[name]
+            charstring.decompile()
+            if any(op in charstring.program for op in ("rmoveto", "hmoveto", "vmoveto")):
+                outlined.add(gid)
+    else:
+        glyf = parsed["glyf"]
+        outlined = {gid for gid, name in enumerate(order) if glyf[name].numberOfContours != 0}
+    return outlined, set(range(len(order)))
+
+
 def check_fonts(data: bytes) -> set[str]:
     """One font object per BaseFont over every page and form, whose /W and ToUnicode cover every glyph drawn
-    with it; the BaseFonts."""
+    with it, and whose program is a real font holding the outline of every glyph drawn but white space; the
+    BaseFonts."""
     joined = pikepdf.open(io.BytesIO(data))
     objects: dict[str, set] = {}
     drawn: dict[tuple, set[int]] = {}
@@ -114,6 +138,10 @@ def check_fonts(data: bytes) -> set[str]:
         to_unicode = pdf_merge._to_unicode(font.ToUnicode)
         assert gids <= set(widths), (str(font.BaseFont), gids - set(widths))
         assert gids <= set(to_unicode), (str(font.BaseFont), gids - set(to_unicode))
+        outlined, present = drawn_outlines(font)
+        inked = {g for g in gids if bytes.fromhex(to_unicode[g]).decode("utf-16-be").strip()}
+        assert inked and inked <= outlined, (str(font.BaseFont), {g: to_unicode[g] for g in inked - outlined})
+        assert gids <= present
     return set(objects)
 
 
@@ -229,3 +257,81 @@ def test_gaps_left_for_missing_parts_are_filled_and_the_bytes_stay(parts, monkey
     assert merger.finish(parts["edition"], parts["front"], parts["stamp"]) == in_order
     monkeypatch.setattr(pdf_merge, "FILLED_GAPS", 1)  # the second gap left empty
     assert join(parts, body, [2, 1, 0]) == in_order
+
+
+def program_of(font) -> bytes:
+    descriptor = font.DescendantFonts[0].FontDescriptor
+    return descriptor["/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"].read_bytes()
+
+
+def part_programs(data: bytes) -> dict[str, bytes]:
+    """BaseFont → embedded font program of every font on the pages of a PDF."""
+    doc = pikepdf.open(io.BytesIO(data))
+    return {str(font.BaseFont): program_of(font) for page in doc.pages for font in page.Resources.Font.values()}
+
+
+def test_parts_embed_stubs_and_the_joined_document_one_real_subset_per_font(parts):
+    """A part laid out for joining embeds a stub per font (pdf_fonts.deferred_subsets: the subsetting is left to
+    the joining); the joined document holds real subsets, with the outline of every glyph drawn."""
+    for r in parts["body"]:
+        programs = part_programs(r.pdf)
+        assert programs and all(pdf_fonts.stub_name(program) for program in programs.values())
+        assert all(len(program) < 100 for program in programs.values())
+    bases = check_fonts(join(parts, parts["body"], [0, 1, 2]))
+    assert any("Serif" in base for base in bases) and any("Sans" in base for base in bases)
+
+
+def test_a_font_of_one_part_only_gets_a_subset_of_its_own(parts):
+    """A font that no other part shares is not merged with anything: its stub is replaced by a subset of its own
+    glyphs (pdf_merge._fill_stub)."""
+    merger = pdf_merge.Merger()
+    merger.add(parts["body"][1], 0)
+    assert all(len(group.fonts) == 1 and group.stubs for group in merger.fonts.groups.values())
+    assert pdf_merge.share_fonts(merger.out, None, merger.fonts) == 0
+    check_fonts(pdf_merge.save(merger.out))
+
+
+def test_a_stub_whose_font_is_gone_fails_naming_the_font(parts, monkeypatch, tmp_path):
+    from guideline.diagnostics import UserError
+
+    merger = pdf_merge.Merger(tmp_path)
+    merger.add(parts["body"][1], 0)
+    monkeypatch.setattr(pdf_fonts, "installed_fonts", lambda: {})  # as if the font file had been removed since
+    with pytest.raises(UserError, match=r"font 'NotoS\w+CJKjp-\w+' cannot be embedded.*delete .* build again"):
+        pdf_merge.share_fonts(merger.out, tmp_path, merger.fonts)
+
+
+def test_only_fonts_that_can_be_subset_when_joined_get_stubs():
+    """A font drawing a character it lacks (a .notdef stand-in) keeps WeasyPrint's own subset; outside
+    deferred_subsets (and in another thread while it is active) WeasyPrint subsets as it always does."""
+    import threading
+
+    import weasyprint
+
+    css = pdf_html.css()
+    plain = '<html lang="ja"><body><main><p>{}</p></main></body></html>'
+    lacking = pdf.Rendered(**pdf.render_html(plain.format("本文\ue000です"), False, css))
+    programs = part_programs(lacking.pdf)
+    (serif,) = [base for base in programs if "Serif" in base]  # the body's font, which lacks U+E000
+    assert pdf_fonts.stub_name(programs[serif]) is None and len(programs[serif]) > 1000
+    merger = pdf_merge.Merger()
+    merger.add(lacking, 0)
+    merger.add(pdf.Rendered(**pdf.render_html(plain.format("本文です"), False, css)), 1)  # stubs, same font
+    pdf_merge.share_fonts(merger.out, None, merger.fonts)  # the union is refused (a glyph id past the font's)
+    joined = pikepdf.open(io.BytesIO(pdf_merge.save(merger.out)))
+    for page in joined.pages:
+        for font in page.Resources.Font.values():
+            drawn_outlines(font)  # real fonts, no stub left
+
+    def outside() -> bytes:
+        return weasyprint.HTML(string=plain.format("本文です")).write_pdf()
+
+    from_thread: list[bytes] = []
+    with pdf_fonts.deferred_subsets():
+        thread = threading.Thread(target=lambda: from_thread.append(outside()))
+        thread.start()
+        thread.join()
+    for data in (outside(), from_thread[0]):
+        programs = part_programs(data)
+        assert programs and all(len(program) > 1000 and not pdf_fonts.stub_name(program)
+                                for program in programs.values())

@@ -24,8 +24,10 @@ units; ``make bench``'s pdf_incremental_s), in the order things happen (in-proce
   but for the edited file);
 - the units' HTML is written and looked up in order, and the first miss goes to a worker at once (0.9-1.2 s after
   the start for the unit in the middle); the HTML of the units after it follows;
-- the worker lays the unit out (1.3-2.0 s for its seven pages, beside the main process) and has qpdf write it again
-  with object streams (:func:`_repacked`, ~20 ms), which pikepdf opens in ~0.7 ms instead of ~5 ms;
+- the worker lays the unit out (1.3-2.0 s for its seven pages, beside the main process), embedding a stub for each
+  font instead of subsetting it (:func:`guideline.writers.pdf_fonts.deferred_subsets`: ~0.15 CPU-s less a unit,
+  as the joining makes one subset per font anyway), and has qpdf write it again with object streams
+  (:func:`_repacked`, ~20 ms), which pikepdf opens in ~0.7 ms instead of ~5 ms;
 - meanwhile the main process joins the 115 cached parts (1.0-1.4 s: opening them, copying their pages and tag
   trees, reading their fonts for sharing) and inserts the laid-out unit at its place when it arrives;
 - finishing: the front matter, the page numbers, the outline, one subset per font, and writing with object streams
@@ -40,7 +42,9 @@ without a ``Span`` per text box (:mod:`guideline.writers.pdf_tags`; the joined P
 objects, 3.19 MB; the main process's CPU for joining 1.2-1.6 → 0.7-1.3 s, for writing 0.54-0.66 → 0.30-0.42 s);
 the fonts read as the parts come in (:class:`guideline.writers.pdf_merge.FontIndex`: finishing 0.77-0.84 →
 0.47-0.50 CPU-s); the prebuilt C bindings and the first miss handed over before the rest of the HTML is written
-(the worker starts at 1.13-1.21 s instead of 1.43-1.47 s); the repacked parts (joining 1.6-1.7 → 1.0-1.4 s).
+(the worker starts at 1.13-1.21 s instead of 1.43-1.47 s); the repacked parts (joining 1.6-1.7 → 1.0-1.4 s); the
+font stubs (8 alternating runs at 05:01: median 3.77 → 3.38 s; the benchmark's cache 55 → 6.8 MB; cold
+72.5 → 59.0 s).
 Whole-process, the edit now takes 2.97-3.76 s (median 3.21 s) against 3.52-4.70 s (median 4.31 s) for the version
 of this morning (commit e3ac6a5; 6 alternating runs each, a fresh copy of the edition edited once per run, 04:06);
 ``make bench``, which edits one copy again and again and samples the memory of the process tree every 0.1 s, gave a
@@ -82,13 +86,13 @@ from guideline import __version__, gcscope
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
 from guideline.model import Edition
-from guideline.writers import pdf_html, pdf_tags, weasyprint_ffi
+from guideline.writers import pdf_fonts, pdf_html, pdf_tags, weasyprint_ffi
 
 # Japanese families the print CSS names (templates/pdf/print.css); one of them must be installed.
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
 FONT_PACKAGES = "fonts-noto-cjk (or fonts-ipaexfont)"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
-CACHE_FORMAT = "10"  # bump when the cached record or the rendering options change
+CACHE_FORMAT = "11"  # bump when the cached record or the rendering options change
 CACHE_MAX_AGE = 30 * 24 * 3600  # cache entries unused this long are removed
 FILENAME = "guideline.pdf"
 
@@ -178,7 +182,9 @@ def render_html(html: str, tagged: bool = True, stylesheet: str | None = None) -
             # CSS px from the top left → PDF points from the bottom left
             bookmarks.append([level, label, index, round(x * 0.75, 3), round((page.height - y) * 0.75, 3)])
     # tagged: text hangs on its paragraph, heading, cell or list body, not on a bare Span or NonStruct (pdf_tags)
-    data = document.write_pdf(finisher=pdf_tags.flatten_inline_tags if tagged else None, **options)
+    # the fonts' subsets are made when the parts are joined (pdf_fonts.deferred_subsets)
+    with pdf_fonts.deferred_subsets():
+        data = document.write_pdf(finisher=pdf_tags.flatten_inline_tags if tagged else None, **options)
     data = _repacked(data)
     return {"pdf": data, "pages": len(document.pages), "anchors": anchors, "bookmarks": bookmarks}
 
@@ -464,7 +470,8 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
 
     stats = {} if stats is None else stats
     fonts = japanese_fonts()
-    cache = Cache(cache_directory, salt=f"weasyprint {_weasyprint_version()}\n{_fonts_fingerprint(fonts)}")
+    cache = Cache(cache_directory, salt=f"weasyprint {_weasyprint_version()}\n{_fonts_fingerprint(fonts)}\n"
+                                           f"{pdf_fonts.cache_salt()}")
 
     units = pdf_html.plan_units(edition)
     css = pdf_html.css()

@@ -13,8 +13,10 @@ What a plain page concatenation would lose, and how it is kept:
   body page as a form XObject; the page number ``- n -`` is set with the digit glyphs of that same small document.
   Both are marked as pagination artifacts (WeasyPrint's own margin boxes are left out of the part documents, which
   also saves a sixth of the layout time). The front matter carries its own roman numbers. Page labels match.
-- **Fonts**: every file embeds its own subset of the same fonts; WeasyPrint keeps original glyph IDs in subsets,
-  so :func:`share_fonts` replaces them with one subset per font covering all pages when it can (else they stay).
+- **Fonts**: every file uses the same fonts, each with its own glyphs; WeasyPrint keeps original glyph IDs in
+  subsets, so :func:`share_fonts` gives each font one subset covering all pages. The parts rendered by
+  :func:`guideline.writers.pdf.render_html` embed a stub instead of a subset (:func:`guideline.writers.pdf_fonts.
+  deferred_subsets`): a font only one part uses, or whose parts cannot be merged, gets a subset of its own glyphs.
   :class:`Merger` reads a part's fonts as the part is added (:class:`FontIndex`: each font's /W widths and ToUnicode
   text merged into its font's, the font dictionaries using it noted); :meth:`Merger.finish` reads only what it brings
   itself (the front matter, the page-number font and the header form) before it writes the shared subsets.
@@ -219,7 +221,7 @@ def share_fonts(out, cache: Path | None = None, fonts: FontIndex | None = None) 
 class _Group:
     """The fonts of one BaseFont (the subsets of one font, one per part) and the union of what they hold."""
 
-    __slots__ = ("fonts", "widths", "to_unicode", "last", "error", "postscript")
+    __slots__ = ("fonts", "widths", "to_unicode", "last", "error", "postscript", "stubs")
 
     def __init__(self):
         self.fonts: dict[tuple[int, int], object] = {}  # objgen → Type0 font dictionary
@@ -230,11 +232,14 @@ class _Group:
         self.last = (-1, -1)  # the highest objgen merged so far
         self.error: Exception | None = None  # why the fonts cannot be shared (no more are read then)
         self.postscript: tuple[tuple[int, int], str] | None = None  # (objgen, PostScript name) of the first font
+        self.stubs: set[tuple[int, int]] = set()  # fonts whose program is a stub (pdf_fonts.deferred_subsets)
 
     def add(self, objgen: tuple[int, int], font) -> None:
         if not self.fonts:
             self._locate(objgen, font)
         self.fonts[objgen] = font
+        if _stub(font) is not None:
+            self.stubs.add(objgen)
         if self.error is not None:
             return
         try:
@@ -271,6 +276,44 @@ class _Group:
             pdf_fonts.font_file(self.postscript[1])
         except Exception:  # noqa: BLE001 - read again when shared, where it counts
             pass
+
+
+def _program(font):
+    """(key, stream) of a Type0 font's embedded program."""
+    descriptor = font.DescendantFonts[0].FontDescriptor
+    kind = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+    return kind, descriptor[kind]
+
+
+def _stub(font) -> str | None:
+    """The PostScript name a font's stub program stands for (pdf_fonts.deferred_subsets); None for a real one."""
+    from guideline.writers import pdf_fonts
+
+    try:
+        _, program = _program(font)
+        if int(program.get("/Length", 0)) > 512:  # a stub is a few dozen bytes; a subset, kilobytes
+            return None
+        return pdf_fonts.stub_name(program.read_bytes())
+    except Exception:  # noqa: BLE001 - not in the form WeasyPrint writes: not a stub
+        return None
+
+
+def _fill_stub(font, cache: Path | None) -> None:
+    """Give a font whose program is a stub its own subset (its glyphs: those its /W gives widths)."""
+    from guideline.diagnostics import UserError
+    from guideline.writers import pdf_fonts
+
+    postscript = _stub(font)
+    glyphs = set(_widths(font.DescendantFonts[0].get("/W", [])))
+    data = pdf_fonts.union_subset(postscript, glyphs, cache) if postscript else None
+    if data is None:
+        where = f" (delete {cache} and build again)" if cache is not None else ""
+        raise UserError(f"PDF: the font {postscript!r} cannot be embedded: its file is no longer where fontconfig "
+                        f"found it when the pages were laid out{where}")
+    kind, program = _program(font)
+    program.write(data)
+    if kind == "/FontFile2":
+        program.Length1 = len(data)
 
 
 class FontIndex:
@@ -346,50 +389,57 @@ class FontIndex:
         group.add(objgen, font)
 
     def share(self, cache: Path | None = None) -> int:
-        """One subset per group of two fonts or more; how many were shared."""
-        from guideline.writers import pdf_fonts
-
+        """One subset per group of two fonts or more; how many were shared. A font with a stub for its program
+        that is not shared (alone in its group, or its group's subsets could not be merged) gets its own subset."""
         shared = 0
         for base, group in sorted(self.groups.items()):
-            if len(group.fonts) < 2:
-                continue
-            if group.error is not None:
-                log.debug("font %s not shared: %s", base, group.error)
-                continue
-            # The one kept (and first to name a glyph) is the first by object number, that is of the first part in
-            # position order, the front matter's last (Merger numbers the objects so, whatever the order of adding).
-            numbers = sorted(group.fonts)
-            fonts = [group.fonts[k] for k in numbers]
-            try:
-                descriptors = [f.DescendantFonts[0].FontDescriptor for f in fonts]
-                kind = "/FontFile3" if "/FontFile3" in descriptors[0] else "/FontFile2"
-                programs = [d[kind] for d in descriptors]
-                widths = group.widths
-                if group.postscript is not None and group.postscript[0] == numbers[0]:
-                    postscript = group.postscript[1]
-                else:
-                    postscript = pdf_fonts.postscript_name(programs[0].read_bytes())
-                # Same BaseFont = same font: WeasyPrint derives the subset tag from the font description.
-                data = pdf_fonts.union_subset(postscript, set(widths), cache)
-            except (ValueError, KeyError, AttributeError, IndexError) as exc:
-                log.debug("font %s not shared: %s", base, exc)
-                continue
-            if data is None:
-                continue
-            keep = fonts[0]
-            cid = keep.DescendantFonts[0]
-            programs[0].write(data)
-            if kind == "/FontFile2":
-                programs[0].Length1 = len(data)
-            cid.W = _width_array(widths)
-            bbox = cid.FontDescriptor.FontBBox
-            cid.FontDescriptor.FontBBox = [bbox[0], bbox[1], max(widths.values(), default=0), bbox[3]]
-            keep.ToUnicode.write(_to_unicode_cmap({gid: text for gid, (_, text) in group.to_unicode.items()}))
-            for objgen in numbers[1:]:
-                for fonts_dict, key in self.users[objgen]:
-                    fonts_dict[key] = keep
-            shared += 1
+            if self._share(base, group, cache):
+                shared += 1
+            else:
+                for objgen in sorted(group.stubs):
+                    _fill_stub(group.fonts[objgen], cache)
         return shared
+
+    def _share(self, base: str, group: _Group, cache: Path | None) -> bool:
+        """One subset of the union of the group's glyphs in the first font, which the others' users are pointed
+        to; False (nothing changed) when the group has one font or its fonts cannot be merged."""
+        from guideline.writers import pdf_fonts
+
+        if len(group.fonts) < 2:
+            return False
+        if group.error is not None:
+            log.debug("font %s not shared: %s", base, group.error)
+            return False
+        # The one kept (and first to name a glyph) is the first by object number, that is of the first part in
+        # position order, the front matter's last (Merger numbers the objects so, whatever the order of adding).
+        numbers = sorted(group.fonts)
+        keep = group.fonts[numbers[0]]
+        try:
+            kind, program = _program(keep)
+            widths = group.widths
+            if group.postscript is not None and group.postscript[0] == numbers[0]:
+                postscript = group.postscript[1]
+            else:
+                postscript = pdf_fonts.postscript_name(program.read_bytes())
+            # Same BaseFont = same font: WeasyPrint derives the subset tag from the font description.
+            data = pdf_fonts.union_subset(postscript, set(widths), cache)
+        except (ValueError, KeyError, AttributeError, IndexError) as exc:
+            log.debug("font %s not shared: %s", base, exc)
+            return False
+        if data is None:
+            return False
+        cid = keep.DescendantFonts[0]
+        program.write(data)
+        if kind == "/FontFile2":
+            program.Length1 = len(data)
+        cid.W = _width_array(widths)
+        bbox = cid.FontDescriptor.FontBBox
+        cid.FontDescriptor.FontBBox = [bbox[0], bbox[1], max(widths.values(), default=0), bbox[3]]
+        keep.ToUnicode.write(_to_unicode_cmap({gid: text for gid, (_, text) in group.to_unicode.items()}))
+        for objgen in numbers[1:]:
+            for fonts_dict, key in self.users[objgen]:
+                fonts_dict[key] = keep
+        return True
 
 
 @dataclass

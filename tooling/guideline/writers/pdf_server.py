@@ -12,3 +12,7 @@ weasyprint_ffi.import_weasyprint()
 import pikepdf  # noqa: E402,F401 - a worker repacks what WeasyPrint wrote (pdf._repacked)
 
 from guideline.writers import pdf  # noqa: E402,F401 - after WeasyPrint, as a worker will use them
+from guideline.writers import pdf_fonts  # noqa: E402
+
+pdf_fonts.available()  # a worker's fonts get stubs for their subsets (pdf_fonts.deferred_subsets)
+pdf_fonts.installed_fonts()
