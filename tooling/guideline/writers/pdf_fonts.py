@@ -227,38 +227,78 @@ def _subset(path: str, index: int, postscript: str, glyphs: set[int]) -> bytes |
         hb.hb_face_destroy(face)
 
 
+def _may_stub(font) -> bool:
+    """Whether a WeasyPrint ``Font`` is of a kind :func:`_stub_for` may give a stub (its glyphs are not known yet):
+    an outline font, not variable, without colour glyphs."""
+    try:
+        return not (font.bitmap or font.png or font.svg or font.colr or "fvar" in font.tables)
+    except AttributeError:  # another WeasyPrint: subset as usual
+        return False
+
+
 def _stub_for(font, to_unicode: dict, ffi) -> bytes | None:
     """A stub for WeasyPrint's ``Font`` when its subset can be made when the parts are joined, else None."""
-    if (not to_unicode or font.bitmap or font.missing or font.png or font.svg or font.colr or "fvar" in font.tables
-            or max(to_unicode) >= font.glyph_count):
+    try:
+        if not to_unicode or not _may_stub(font) or font.missing or max(to_unicode) >= font.glyph_count:
+            return None
+        postscript = _postscript_name(int(ffi.cast("uintptr_t", font.hb_face)))
+        cff = "CFF " in font.tables or "CFF2" in font.tables
+    except AttributeError:
         return None
-    postscript = _postscript_name(int(ffi.cast("uintptr_t", font.hb_face)))
     if not postscript or font_file(postscript) is None:
         return None
-    cff = "CFF " in font.tables or "CFF2" in font.tables
     return stub_program(b"OTTO" if cff else b"\0\1\0\0", postscript)
 
 
 _deferring = threading.local()
+# A WeasyPrint Font's file_content while it is not read: the font file (a Noto CJK collection is 20-25 MB) is copied
+# into Python only for a font that is subset as usual.
+_PENDING = b"\0guideline: font data not read\0"
 
 
 @functools.lru_cache(maxsize=1)
-def _install() -> None:
-    """WeasyPrint's ``Font.clean`` (which subsets) replaced, once per process, by one that makes a stub instead while
-    :func:`deferred_subsets` is active in the calling thread."""
+def _install() -> bool:
+    """WeasyPrint's ``Font`` adapted, once per process, for :func:`deferred_subsets`: while it is active in the
+    calling thread, ``clean`` (which subsets) makes a stub instead where it can, and ``__init__`` does not copy the
+    font file (``get_hb_object_data``), which only ``clean`` would have read then. False (nothing changed) when
+    WeasyPrint's fonts module does not have the shape this was written for (WeasyPrint 62-70)."""
     from weasyprint.pdf import fonts as weasyprint_fonts
     from weasyprint.text.ffi import ffi
 
-    original = weasyprint_fonts.Font.clean
+    font_class = weasyprint_fonts.Font
+    if not (callable(getattr(font_class, "clean", None)) and callable(getattr(weasyprint_fonts, "get_hb_object_data",
+                                                                               None))):
+        return False
+    original_init, original_clean = font_class.__init__, font_class.clean
+    read = weasyprint_fonts.get_hb_object_data
+
+    def get_hb_object_data(hb_object, *args, **kwargs):
+        if not args and not kwargs and getattr(_deferring, "in_init", False):
+            return _PENDING
+        return read(hb_object, *args, **kwargs)
+
+    def init(font, *args, **kwargs):
+        _deferring.in_init = getattr(_deferring, "active", False)
+        try:
+            original_init(font, *args, **kwargs)
+        finally:
+            _deferring.in_init = False
+        if font.file_content is _PENDING and not _may_stub(font):
+            font.file_content = read(font.hb_face)
 
     def clean(font, to_unicode, hinting):
         program = _stub_for(font, to_unicode, ffi) if getattr(_deferring, "active", False) else None
         if program is None:
-            return original(font, to_unicode, hinting)
+            if font.file_content is _PENDING:
+                font.file_content = read(font.hb_face)
+            return original_clean(font, to_unicode, hinting)
         font.file_content = program
         return None
 
-    weasyprint_fonts.Font.clean = clean
+    weasyprint_fonts.get_hb_object_data = get_hb_object_data
+    font_class.__init__ = init
+    font_class.clean = clean
+    return True
 
 
 @contextlib.contextmanager
@@ -266,10 +306,9 @@ def deferred_subsets():
     """While active (in the calling thread), WeasyPrint's ``write_pdf`` embeds stubs instead of font subsets where
     it can (see the module's text). The document must then be joined by :class:`guideline.writers.pdf_merge.Merger`,
     which makes the subsets; where it could not (:func:`available` is false), this does nothing."""
-    if not available():
+    if not available() or not _install():
         yield
         return
-    _install()
     _deferring.active = True
     try:
         yield
