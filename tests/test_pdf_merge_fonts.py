@@ -335,3 +335,27 @@ def test_only_fonts_that_can_be_subset_when_joined_get_stubs():
         programs = part_programs(data)
         assert programs and all(len(program) > 1000 and not pdf_fonts.stub_name(program)
                                 for program in programs.values())
+
+
+def test_what_the_workers_read_of_the_fonts_is_what_joining_would_read(parts, monkeypatch):
+    """The parts carry their fonts' widths and text (pdf_merge.font_metadata, read by the worker that laid them
+    out), which joining takes instead of reading the fonts again; with or without it, the bytes are the same."""
+    body = parts["body"]
+    assert all(r.fonts and all(widths and text and len(widths) % 2 == 0 for widths, text in r.fonts.values())
+               for r in body)
+    assert max(len(widths) for r in body for widths, _ in r.fonts.values()) > 100
+    blind = [pdf.Rendered(r.pdf, r.pages, r.anchors, r.bookmarks) for r in body]
+    calls = []
+    read_widths = pdf_merge._widths
+    monkeypatch.setattr(pdf_merge, "_widths", lambda w: calls.append(1) or read_widths(w))
+    expected = join(parts, blind, [0, 1, 2])
+    read_blind = len(calls)
+    calls.clear()
+    assert join(parts, body, [0, 1, 2]) == expected
+    assert read_blind >= sum(len(r.fonts) for r in body) and len(calls) <= read_blind - sum(len(r.fonts) for r in body)
+    assert join(parts, blind, [2, 0, 1]) == join(parts, body, [1, 2, 0])
+    doc = pikepdf.open(io.BytesIO(body[0].pdf))
+    font = next(iter(doc.pages[0].Resources.Font.values()))
+    widths, text = body[0].fonts[str(font.BaseFont)]
+    assert dict(zip(widths[::2], widths[1::2])) == pdf_merge._widths(font.DescendantFonts[0].W)
+    assert dict(zip(text[::2], text[1::2])) == pdf_merge._to_unicode(font.ToUnicode)

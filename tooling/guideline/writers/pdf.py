@@ -92,7 +92,7 @@ from guideline.writers import pdf_fonts, pdf_html, pdf_tags, weasyprint_ffi
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
 FONT_PACKAGES = "fonts-noto-cjk (or fonts-ipaexfont)"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
-CACHE_FORMAT = "11"  # bump when the cached record or the rendering options change
+CACHE_FORMAT = "12"  # bump when the cached record or the rendering options change
 CACHE_MAX_AGE = 30 * 24 * 3600  # cache entries unused this long are removed
 FILENAME = "guideline.pdf"
 
@@ -185,22 +185,27 @@ def render_html(html: str, tagged: bool = True, stylesheet: str | None = None) -
     # the fonts' subsets are made when the parts are joined (pdf_fonts.deferred_subsets)
     with pdf_fonts.deferred_subsets():
         data = document.write_pdf(finisher=pdf_tags.flatten_inline_tags if tagged else None, **options)
-    data = _repacked(data)
-    return {"pdf": data, "pages": len(document.pages), "anchors": anchors, "bookmarks": bookmarks}
+    data, fonts = _repacked(data)
+    return {"pdf": data, "pages": len(document.pages), "anchors": anchors, "bookmarks": bookmarks, "fonts": fonts}
 
 
-def _repacked(data: bytes) -> bytes:
+def _repacked(data: bytes) -> tuple[bytes, dict[str, list]]:
     """The document as qpdf writes it: the same objects (those reachable), renumbered, in object streams with a
     cross-reference stream; the streams' data as it is. pikepdf opens such a file in ~0.7 ms instead of the ~5 ms
     WeasyPrint's own layout takes it (measured on the benchmark's parts, 460 KB on average), and joining opens every
-    part: 116 of them for the benchmark edition."""
+    part: 116 of them for the benchmark edition. With it, what the joining reads of the fonts
+    (:func:`guideline.writers.pdf_merge.font_metadata`), read here beside the joining instead of in it (~3 ms a
+    part)."""
     import pikepdf
 
+    from guideline.writers import pdf_merge
+
     with pikepdf.open(io.BytesIO(data)) as doc:
+        fonts = pdf_merge.font_metadata(doc)
         out = io.BytesIO()
         doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none)
-    return out.getvalue()
+    return out.getvalue(), fonts
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -213,6 +218,7 @@ class Rendered:
     pages: int
     anchors: dict[str, int]
     bookmarks: list[list]
+    fonts: dict[str, list] | None = None  # pdf_merge.font_metadata of the PDF, if known
 
 
 class Cache:
@@ -249,7 +255,7 @@ class Cache:
             except OSError:
                 pass
         self.hits += 1
-        return Rendered(data, meta["pages"], meta["anchors"], meta["bookmarks"])
+        return Rendered(data, meta["pages"], meta["anchors"], meta["bookmarks"], meta.get("fonts"))
 
     def put(self, key: str, r: Rendered) -> None:
         if self.dir is None:
@@ -257,7 +263,7 @@ class Cache:
         try:
             atomic_write(self.dir / f"{key}.pdf", r.pdf)
             meta = {"sha256": hashlib.sha256(r.pdf).hexdigest(), "pages": r.pages, "anchors": r.anchors,
-                    "bookmarks": r.bookmarks}
+                    "bookmarks": r.bookmarks, "fonts": r.fonts}
             atomic_write(self.dir / f"{key}.json", json.dumps(meta, ensure_ascii=False, sort_keys=True))
         except UserError as exc:  # an unwritable cache must not fail the build
             log.warning("PDF cache not written: %s", exc)

@@ -152,6 +152,53 @@ def _to_unicode(stream) -> dict[int, str]:
     return out
 
 
+def font_metadata(doc) -> dict[str, list]:
+    """What :class:`FontIndex` reads of each font of a document's pages (and of the forms they draw), for a worker
+    to read beside the joining: BaseFont → [[glyph id, width, …], [glyph id, UTF-16BE hex, …]] (flat lists: JSON
+    for the cache). Fonts :class:`FontIndex` does not take, and any BaseFont two font objects have, are left out
+    (read when joined)."""
+    from pikepdf import Name
+
+    found: dict[str, tuple] = {}
+    clashes: set[str] = set()
+    seen: set = set()
+
+    def visit(fonts) -> None:
+        if fonts is None or (fonts.is_indirect and fonts.objgen in seen):
+            return
+        if fonts.is_indirect:
+            seen.add(fonts.objgen)
+        for key in fonts.keys():
+            font = fonts[key]
+            if not font.is_indirect or font.get("/Subtype") != Name.Type0 \
+                    or font.get("/Encoding") != Name("/Identity-H"):
+                continue
+            base = str(font.BaseFont)
+            if base in found and found[base][0] != font.objgen:
+                clashes.add(base)
+                continue
+            if base not in found:
+                try:
+                    widths = _widths(font.DescendantFonts[0].get("/W", []))
+                    text = _to_unicode(font.ToUnicode)
+                except Exception:  # noqa: BLE001 - read when joined, where an error leaves the font unshared
+                    clashes.add(base)
+                    continue
+                found[base] = (font.objgen, [v for item in widths.items() for v in item],
+                               [v for item in text.items() for v in item])
+
+    for page in doc.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            continue
+        visit(resources.get("/Font"))
+        for xobject in resources.get("/XObject", {}).values():
+            if xobject.get("/Subtype") == Name.Form and "/Resources" in xobject:
+                visit(xobject.Resources.get("/Font"))
+    return {base: [flat_widths, flat_text] for base, (_, flat_widths, flat_text) in sorted(found.items())
+            if base not in clashes}
+
+
 def _to_unicode_cmap(mapping: dict[int, str]) -> bytes:
     lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
              b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
@@ -234,7 +281,8 @@ class _Group:
         self.postscript: tuple[tuple[int, int], str] | None = None  # (objgen, PostScript name) of the first font
         self.stubs: set[tuple[int, int]] = set()  # fonts whose program is a stub (pdf_fonts.deferred_subsets)
 
-    def add(self, objgen: tuple[int, int], font) -> None:
+    def add(self, objgen: tuple[int, int], font, known: list | None = None) -> None:
+        """``known``: the font's entry in :func:`font_metadata` (else its /W and ToUnicode are read here)."""
         if not self.fonts:
             self._locate(objgen, font)
         self.fonts[objgen] = font
@@ -243,12 +291,17 @@ class _Group:
         if self.error is not None:
             return
         try:
-            widths = _widths(font.DescendantFonts[0].get("/W", []))
+            if known is not None:
+                flat_widths, flat_text = known
+                widths = dict(zip(flat_widths[::2], flat_widths[1::2]))
+                to_unicode = dict(zip(flat_text[::2], flat_text[1::2]))
+            else:
+                widths = _widths(font.DescendantFonts[0].get("/W", []))
+                to_unicode = _to_unicode(font.ToUnicode)
             merged = self.widths
             for gid, w in widths.items():
                 if merged.setdefault(gid, w) != w:
                     raise ValueError(f"glyph {gid} has two widths")
-            to_unicode = _to_unicode(font.ToUnicode)
         except Exception as exc:  # noqa: BLE001 - anything unexpected: the subsets stay as they are
             self.error = exc
             return
@@ -344,49 +397,50 @@ class FontIndex:
         self.read.add(obj.objgen)
         return True
 
-    def add_pages(self, pages) -> None:
+    def add_pages(self, pages, known: dict[str, list] | None = None) -> None:
+        """``known``: :func:`font_metadata` of the document the pages come from, if known."""
         if not self.enabled:
             return
         for page in pages:
             resources = page.obj.get("/Resources")
             if resources is None or not self._first(resources):
                 continue
-            self.add_fonts(resources.get("/Font"))
+            self.add_fonts(resources.get("/Font"), known)
             for name, xobject in resources.get("/XObject", {}).items():  # e.g. the stamped header, with its fonts
                 self.names.add(name)
-                self.add_form(xobject)
+                self.add_form(xobject, known)
 
-    def add_form(self, xobject) -> None:
+    def add_form(self, xobject, known: dict[str, list] | None = None) -> None:
         from pikepdf import Name
 
         if self.enabled and xobject.get("/Subtype") == Name.Form and "/Resources" in xobject and self._first(xobject):
-            self.add_fonts(xobject.Resources.get("/Font"))
+            self.add_fonts(xobject.Resources.get("/Font"), known)
 
-    def add_fonts(self, fonts) -> None:
+    def add_fonts(self, fonts, known: dict[str, list] | None = None) -> None:
         if fonts is None or not self.enabled or not self._first(fonts):
             return
         for key in list(fonts.keys()):
             self.names.add(key)
-            self.add_use(fonts[key], [(fonts, key)])
+            self.add_use(fonts[key], [(fonts, key)], known)
 
-    def add_use(self, font, users: list) -> None:
-        """``font`` as the value of each (font dictionary, key) of ``users``."""
+    def add_use(self, font, users: list, known: dict[str, list] | None = None) -> None:
+        """``font`` as the value of each (font dictionary, key) of ``users``; ``known`` as for :meth:`add_pages`."""
         from pikepdf import Name
 
         if not self.enabled or not font.is_indirect or font.get("/Subtype") != Name.Type0 \
                 or font.get("/Encoding") != Name("/Identity-H"):
             return
         objgen = font.objgen
-        known = self.users.get(objgen)
-        if known is not None:
-            known += users
+        using = self.users.get(objgen)
+        if using is not None:
+            using += users
             return
         self.users[objgen] = list(users)
         base = str(font.BaseFont)
         group = self.groups.get(base)
         if group is None:
             group = self.groups[base] = _Group()
-        group.add(objgen, font)
+        group.add(objgen, font, known.get(base) if known else None)
 
     def share(self, cache: Path | None = None) -> int:
         """One subset per group of two fonts or more; how many were shared. A font with a stub for its program
@@ -576,7 +630,7 @@ class Merger:
                 return None
             self._move(part, at, range(first, end), into)
         self._shift(part, base)
-        self.fonts.add_pages(part.pages)  # numbered as they stay
+        self.fonts.add_pages(part.pages, r.fonts)  # numbered as they stay
         return part
 
     def _next_number(self) -> int:
