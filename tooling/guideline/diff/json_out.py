@@ -4,9 +4,9 @@ Deterministic: keys sorted, entries in the ChangeSet's order, no timestamps; UTF
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from guideline import jsontext
 from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.diff.inline import DELETE, EQUAL, INSERT, Run, coalesce
 from guideline.fileio import atomic_write
@@ -127,7 +127,7 @@ def to_data(cs: ChangeSet) -> dict:
 
 @fewer_collections()
 def dumps(cs: ChangeSet) -> str:
-    return json.dumps(to_data(cs), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    return jsontext.dumps(to_data(cs), indent=1) + "\n"  # json.dumps(…, ensure_ascii=False, sort_keys=True, indent=1)
 
 
 def write(cs: ChangeSet, out_dir: Path) -> list[Path]:
