@@ -25,7 +25,8 @@ body { font-family: "Noto Serif CJK JP", "IPAexMincho", serif; font-size: 10.5pt
 <p>CISOは、<strong>全ての</strong>ネットワーク及び情報システムの情報セキュリティ対策に関する最終決定権限を有する。
 この文は何行かに折り返されるように長くしてある。情報セキュリティ管理者は、所管する課室等の対策を統括する。</p>
 <p>詳しくは<a href="#s2">第2章</a>を参照すること。</p>
-<ul><li>方針を決定する。</li><li>監査結果を<em>確認</em>する。</li></ul>
+<div class="clause-body"><div class="note">直接の文。<div>入れ子の区画にある文。</div></div>
+<ul><li>方針を決定する。</li><li>監査結果を<em>確認</em>する。</li></ul></div>
 <table><thead><tr><th>区分</th><th>内容</th></tr></thead>
 <tbody><tr><td>機密性3</td><td>行政事務で取り扱う情報のうち秘密文書に相当するもの</td></tr></tbody></table>
 </section>
@@ -87,14 +88,20 @@ def _check_parent_tree(data: bytes) -> tuple[int, int]:
                        and k.Pg.objgen == page.obj.objgen]
             assert mcid in direct + via_mcr, (mcid, owner.S)
             checked += 1
-    spans = [el for el in _elements(doc) if el.S in (pikepdf.Name.Span, pikepdf.Name.NonStruct)]
+    elements = _elements(doc)
+    for el in elements:  # every element names as its parent the element (or root) that lists it as a kid
+        kids = el.K if isinstance(el.K, pikepdf.Array) else [el.K]
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.StructElem:
+                assert kid.P.objgen == el.objgen, (kid.S, el.S)
+    spans = [el for el in elements if el.S in (pikepdf.Name.Span, pikepdf.Name.NonStruct, pikepdf.Name.Div)]
     return checked, len(spans)
 
 
 def test_text_spans_are_lifted_and_the_parent_tree_follows(pdfs):
     checked_plain, spans_plain = _check_parent_tree(pdfs["plain"])
     checked_flat, spans_flat = _check_parent_tree(pdfs["flat"])
-    # every text box was a Span, each list marker a NonStruct: all of them went
+    # every text box was a Span, each list marker a NonStruct, each <div> a Div: all of them went
     assert spans_plain >= 15 and spans_plain == pdfs["lifted"]
     assert spans_flat == 0
     assert checked_flat == checked_plain >= 15
@@ -120,8 +127,8 @@ def test_headings_links_lists_and_tables_keep_their_elements(pdfs):
         return out
 
     plain, flat = kinds(pdfs["plain"]), kinds(pdfs["flat"])
-    neutral = ("/Span", "/NonStruct")
-    assert plain.get("/NonStruct") and plain.get("/Span")
+    neutral = ("/Span", "/NonStruct", "/Div")
+    assert plain.get("/NonStruct") and plain.get("/Span") and plain.get("/Div", 0) >= 3
     assert {k: v for k, v in plain.items() if k not in neutral} == {k: v for k, v in flat.items() if k not in neutral}
     for tag in ("/H2", "/P", "/Link", "/L", "/LI", "/Table", "/TH", "/TD"):
         assert flat.get(tag), tag
@@ -135,7 +142,7 @@ def test_text_reads_the_same(pdfs, tmp_path):
         path.write_bytes(pdfs[name])
         texts.append(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                                     check=True).stdout)
-    assert texts[0] == texts[1] and "最終決定権限" in texts[0]
+    assert texts[0] == texts[1] and "最終決定権限" in texts[0] and "入れ子の区画" in texts[0]
 
 
 def _skeleton(parent_tree: bool = True):
@@ -225,3 +232,34 @@ def test_an_element_with_a_marked_content_reference_stays():
     before = (list(para["K"]), list(tree["Nums"][1]))
     assert pdf_tags.flatten_inline_tags(None, doc) == 0
     assert (list(para["K"]), list(tree["Nums"][1])) == before
+
+
+def test_a_bare_div_hands_its_elements_and_text_to_its_parent():
+    """root → Sect → Div[P[0], 1, Div[2, P[3]]]: the Divs go, the paragraphs name the Sect as their parent, the
+    MCIDs of the Divs map to the Sect; a Div with attributes, or holding anything else, stays."""
+    doc, tree, root, element = _skeleton()
+    sect = element("/Sect", root, [])
+    outer = element("/Div", sect, [])
+    first = element("/P", outer, [0])
+    outer["K"].append(1)
+    inner = element("/Div", outer, [2])
+    last = element("/P", inner, [3])
+    tree["Nums"].extend([0, pydyf.Array([first.reference, outer.reference, inner.reference, last.reference])])
+    assert pdf_tags.flatten_inline_tags(None, doc) == 2
+    assert list(sect["K"]) == [first.reference, 1, 2, last.reference]
+    assert first["P"] == last["P"] == sect.reference
+    assert list(tree["Nums"][1]) == [first.reference, sect.reference, sect.reference, last.reference]
+    assert dict(outer) == dict(inner) == {}
+
+    doc, tree, root, element = _skeleton()
+    sect = element("/Sect", root, [])
+    labelled = element("/Div", sect, [], extra={"Lang": pydyf.String("en")})
+    para = element("/P", labelled, [0])
+    holder = element("/Div", sect, [pydyf.Dictionary({"Type": "/MCR", "MCID": 1})])
+    adopting = element("/Div", sect, [2])
+    stray = pydyf.Dictionary({"Type": "/StructElem", "S": "/P", "K": pydyf.Array([3]), "P": adopting.reference})
+    doc.add_object(stray)  # names the Div as its parent without being its kid, as WeasyPrint's margin boxes do
+    tree["Nums"].extend([0, pydyf.Array([para.reference, holder.reference, adopting.reference, stray.reference])])
+    assert pdf_tags.flatten_inline_tags(None, doc) == 0
+    assert list(sect["K"]) == [labelled.reference, holder.reference, adopting.reference]
+    assert para["P"] == labelled.reference and list(adopting["K"]) == [2]

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 PART_CHARS = 32_000  # HTML characters per part (≈ 10 landscape pages)
 CUT_EVERY = 4  # a part may end before one group in CUT_EVERY (by content hash), or anywhere at twice PART_CHARS
-FORMAT = "comparison-pdf 2"  # bump when the parts' rendering changes in a way their HTML does not show
+FORMAT = "comparison-pdf 3"  # bump when the parts' rendering changes in a way their HTML does not show
 # The parts leave the footer out; the page-number document keeps it (comparison.css: @bottom-center).
 PART_CSS = "\n@page { @bottom-center { content: none; } }\n"
 FOOTER_FORM = "/GLfoot"

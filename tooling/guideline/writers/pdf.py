@@ -92,7 +92,7 @@ from guideline.writers import pdf_fonts, pdf_html, pdf_tags, weasyprint_ffi
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
 FONT_PACKAGES = "fonts-noto-cjk (or fonts-ipaexfont)"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
-CACHE_FORMAT = "12"  # bump when the cached record or the rendering options change
+CACHE_FORMAT = "13"  # bump when the cached record or the rendering options change
 CACHE_MAX_AGE = 30 * 24 * 3600  # cache entries unused this long are removed
 FILENAME = "guideline.pdf"
 

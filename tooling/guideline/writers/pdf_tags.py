@@ -25,7 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 _BARE_KEYS = frozenset({"Type", "S", "K", "Pg", "P"})
-_NEUTRAL = frozenset({"/Span", "/NonStruct"})
+_REQUIRED_KEYS = frozenset({"Type", "S", "K", "P"})
+_NEUTRAL = frozenset({"/Span", "/NonStruct", "/Div"})
 
 
 def _object(objects: list, reference: Any) -> dict | None:
@@ -47,10 +48,15 @@ def flatten_inline_tags(document: Any, pdf: Any) -> int:
     if not isinstance(nums, list):
         return 0  # no parent tree to keep in step: leave the tags as they are
     candidates: dict[bytes, dict] = {}  # bare elements not lifted yet, by reference, in object order
+    children: dict[bytes, int] = {}  # element reference -> how many elements name it as their parent
     for obj in objects:
-        if (isinstance(obj, dict) and obj.get("S") in _NEUTRAL and obj.get("Type") == "/StructElem"
-                and set(obj) == _BARE_KEYS and isinstance(obj["K"], list)):
-            candidates[obj.reference] = obj
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem":
+            parent_ref = obj.get("P")
+            if isinstance(parent_ref, bytes):
+                children[parent_ref] = children.get(parent_ref, 0) + 1
+            if (obj.get("S") in _NEUTRAL and _REQUIRED_KEYS <= set(obj) <= _BARE_KEYS
+                    and isinstance(obj["K"], list)):
+                candidates[obj.reference] = obj
     lifted: dict[bytes, bytes] = {}  # element reference -> its parent's reference
     emptied: list[dict] = []
     progress = True
@@ -58,12 +64,18 @@ def flatten_inline_tags(document: Any, pdf: Any) -> int:
         progress = False
         for ref, obj in list(candidates.items()):
             kids = obj["K"]
-            if not kids or any(type(kid) is not int for kid in kids):
+            if not kids:
+                continue
+            elements = [] if obj["S"] != "/Div" else [_object(objects, kid) for kid in kids if type(kid) is not int]
+            if (len(elements) != sum(type(kid) is not int for kid in kids) or children.get(ref, 0) != len(elements)
+                    or any(e is None or e.get("Type") != "/StructElem" or e.get("P") != ref for e in elements)):
+                # a kid that is not an MCID or (of a Div) a structure element of its own, or an element that
+                # names it as parent without being its kid (WeasyPrint's margin boxes do that)
                 continue
             parent = _object(objects, obj["P"])
             siblings = parent.get("K") if parent is not None else None
-            if (parent is None or parent.get("Type") != "/StructElem" or parent.get("Pg") != obj["Pg"]
-                    or not isinstance(siblings, list)):
+            if (parent is None or parent.get("Type") != "/StructElem" or not isinstance(siblings, list)
+                    or (len(elements) < len(kids) and (obj.get("Pg") is None or parent.get("Pg") != obj["Pg"]))):
                 del candidates[ref]
                 continue
             at = next((i for i, kid in enumerate(siblings) if isinstance(kid, bytes) and kid == ref), None)
@@ -71,6 +83,9 @@ def flatten_inline_tags(document: Any, pdf: Any) -> int:
                 del candidates[ref]
                 continue
             siblings[at:at + 1] = kids
+            for element in elements:
+                element["P"] = obj["P"]
+            children[obj["P"]] = children.get(obj["P"], 0) - 1 + len(elements)
             lifted[ref] = obj["P"]
             emptied.append(obj)
             del candidates[ref]
