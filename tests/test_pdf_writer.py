@@ -289,6 +289,8 @@ def test_cold_builds_and_builds_missing_some_units_are_byte_identical(src_copy, 
     edition = editions.load_or_fail(str(src_copy / "editions" / "base"))
     units = pdf_html.plan_units(edition)
     assert len(units) == 3
+    for path in {c.loc.path for u in units for c in (*u.heads, *u.clauses)}:  # looked up in order (_newest_first)
+        os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
     cache = tmp_path / "a" / ".cache" / "pdf"
     monkeypatch.setattr(pdf, "_workers", lambda jobs: 1)
     added: list[int] = []
@@ -324,6 +326,36 @@ def test_cold_builds_and_builds_missing_some_units_are_byte_identical(src_copy, 
     monkeypatch.setattr(pdf, "_workers", lambda jobs: min(2, jobs))
     for missing, order in [({1}, [0, 2, 1]), ({0, 2}, [None, None, None])]:
         assert build_missing(missing) == order, missing
+
+
+def test_units_of_the_newest_source_file_are_looked_up_first(src_copy, monkeypatch):
+    """The units' HTML is written and looked up in the order of pdf._newest_first: those whose clauses come from
+    the most recently saved file first (an edit's unit reaches a worker before the HTML of the others is written),
+    the rest in order."""
+    edition = editions.load_or_fail(str(src_copy / "editions" / "base"))
+    units = pdf_html.plan_units(edition)
+    files = sorted({c.loc.path for u in units for c in (*u.heads, *u.clauses)})
+    assert len(files) >= 2
+    for n, path in enumerate(files):
+        os.utime(path, ns=(1_700_000_000_000_000_000 + n, 1_700_000_000_000_000_000 + n))
+    newest = files[-1]
+    os.utime(newest, ns=(1_800_000_000_000_000_000, 1_800_000_000_000_000_000))
+    of_newest = [i for i, u in enumerate(units) if any(c.loc.path == newest for c in (*u.heads, *u.clauses))]
+    order = pdf._newest_first(units)
+    assert sorted(order) == list(range(len(units))) and order[:len(of_newest)] == of_newest
+    assert of_newest != list(range(len(of_newest)))  # the fixture's newest file is not the first unit's
+
+    looked_up: list[str] = []
+    submit = pdf.Renderer.submit
+
+    def spy(self, jobs):
+        looked_up.extend(job[0] for job in jobs)
+        return submit(self, jobs)
+
+    monkeypatch.setattr(pdf.Renderer, "submit", spy)
+    pdf.render(edition, None, {})
+    first = set(pdf_html.unit_anchors(units[of_newest[0]]))
+    assert all(f'id="{anchor}"' in looked_up[0] for anchor in first)
 
 
 def test_missing_japanese_font_is_a_user_error(src_copy, tmp_path):

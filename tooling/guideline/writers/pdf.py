@@ -484,21 +484,23 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     stamp_html = pdf_html.stamp_document(edition, pdf_merge.FOOTER_CHARS, inline_css=False)
     with Renderer(cache, stats, jobs=len(units) + 1) as renderer:
         # Units are looked up one by one as their HTML is written until one misses, which goes to a worker at once
-        # (an edit's unit starts laying out while the HTML of the units after it is written); the rest go together
-        # (their misses largest first).
-        handles: list = []
-        later: list[tuple] = []
-        for unit in units:
-            writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(unit)))
-            job = (pdf_html.document(edition, front=False, body=writer.unit(unit), stamped=True, inline_css=False),
-                   True, css)
-            missed = bool(handles) and not isinstance(handles[-1], Rendered)
-            if missed or later:
-                later.append(job)
+        # (an edit's unit starts laying out while the HTML of the other units is written), the units of the most
+        # recently saved source files first (where an edit is); the rest go together (their misses largest first).
+        by_position: dict[int, object] = {}
+        later: list[tuple[int, tuple]] = []
+        missed = False
+        for i in _newest_first(units):
+            writer = pdf_html.BodyWriter(edition, set(pdf_html.unit_anchors(units[i])))
+            job = (pdf_html.document(edition, front=False, body=writer.unit(units[i]), stamped=True,
+                                     inline_css=False), True, css)
+            if missed:
+                later.append((i, job))
             else:
-                handles += renderer.submit([job])
-        *rest, stamp_handle = renderer.submit([*later, (stamp_html, False, css)])
-        handles += rest
+                (by_position[i],) = renderer.submit([job])
+                missed = not isinstance(by_position[i], Rendered)
+        *rest, stamp_handle = renderer.submit([job for _, job in later] + [(stamp_html, False, css)])
+        by_position.update(zip((i for i, _ in later), rest))
+        handles = [by_position[i] for i in range(len(units))]
         # With one part missing (an edit) or a single worker, every cached part is joined while the missing ones
         # are laid out, and each goes in at its place when it arrives; with more (a cold build), joining
         # waits until the workers are gone: the joined document grows to ~0.5 GB for 600 pages, too much to hold
@@ -529,6 +531,23 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     gcscope.keep_until_exit(merger)
     cache.prune()
     return data
+
+
+def _newest_first(units: list) -> list[int]:
+    """The positions of ``units``, those whose clauses come from the most recently modified source files first,
+    else in order: the order their HTML is written and looked up in (the output does not depend on it)."""
+    mtimes: dict[str, int] = {}
+
+    def modified(path: str) -> int:
+        if path not in mtimes:
+            try:
+                mtimes[path] = os.stat(path).st_mtime_ns
+            except OSError:
+                mtimes[path] = 0
+        return mtimes[path]
+
+    newest = [max((modified(c.loc.path) for c in (*u.heads, *u.clauses)), default=0) for u in units]
+    return sorted(range(len(units)), key=lambda i: -newest[i])
 
 
 def write(edition: Edition, out_dir: Path) -> list[Path]:
