@@ -17,23 +17,25 @@ renders in-process; the output is byte-identical, as it is whichever units came 
 order they were joined).
 
 A one-clause edit of the benchmark edition (bench/generate.py: 2,042 clauses, 480,000 characters, 672 pages in 116
-units; ``make bench``'s pdf_incremental_s), in the order things happen (in-process times from a quiet moment of the
-2-core project machine, 26 Nov 03:44-03:47):
+units; ``make bench``'s pdf_incremental_s), in the order things happen (in-process times on the 2-core project
+machine, 26 Nov 05:55, three runs):
 - the fork server starts and imports WeasyPrint, its C bindings prebuilt (:mod:`guideline.writers.weasyprint_ffi`:
-  ~0.4 s instead of ~0.8 s), and pikepdf, while the edition is read (0.4-0.6 s: the reader's parse cache is warm
-  but for the edited file);
-- the units' HTML is written and looked up in order, and the first miss goes to a worker at once (0.9-1.2 s after
-  the start for the unit in the middle); the HTML of the units after it follows;
-- the worker lays the unit out (1.3-2.0 s for its seven pages, beside the main process), embedding a stub for each
-  font instead of subsetting it (:func:`guideline.writers.pdf_fonts.deferred_subsets`: ~0.15 CPU-s less a unit,
-  as the joining makes one subset per font anyway), and has qpdf write it again with object streams
+  ~0.4 s instead of ~0.8 s), pikepdf and this module; it can fork a worker 0.84-0.87 s after the start;
+- meanwhile the edition is read (0.11 → 0.48-0.64 s: the reader's parse cache is warm but for the edited file) and
+  the units' HTML is written and looked up, those of the most recently saved source files first
+  (:func:`_newest_first`), so that the edited unit is submitted ~0.15 s after the reading; it waits for the server;
+- the worker lays the unit out (0.9-1.1 s for its seven pages), embedding a stub for each font instead of
+  subsetting it (:func:`guideline.writers.pdf_fonts.deferred_subsets`: ~0.15 CPU-s less a unit, as the joining makes
+  one subset per font anyway), reads the widths and text of its fonts for the joining
+  (:func:`guideline.writers.pdf_merge.font_metadata`) and has qpdf write it again with object streams
   (:func:`_repacked`, ~20 ms), which pikepdf opens in ~0.7 ms instead of ~5 ms;
-- meanwhile the main process joins the 115 cached parts (1.0-1.4 s: opening them, copying their pages and tag
-  trees, reading their fonts for sharing) and inserts the laid-out unit at its place when it arrives;
+- meanwhile the main process joins the 115 cached parts (0.7-0.9 CPU-s: opening them, copying their pages and tag
+  trees) and inserts the laid-out unit at its place when it arrives (1.79-1.94 s after the start);
 - finishing: the front matter, the page numbers, the outline, one subset per font, and writing with object streams
-  (0.45-0.65 s, of which writing 0.28-0.40 s); the joined document is left to the end of the process instead of
+  (0.4-0.45 s, of which writing 0.23-0.25 s); the joined document is left to the end of the process instead of
   being freed (:func:`guideline.gcscope.keep_until_exit`).
-That is 2.9-3.7 s in-process (5 runs), the worker and the joining done about together, so neither alone bounds it.
+That is 2.24-2.37 s in-process at that moment, bound by the worker's path: the server's start (WeasyPrint's import)
+and the layout of the unit.
 Each step, measured against the version before it (alternating runs unless said otherwise): the fork server, the
 joined document left to the process end and the parts' compressed streams copied as they are, 7.00 → 5.56 s; the
 cached parts joined during the layout instead of after it, 5.62 → 4.88 s; text hung on its structure element
@@ -44,22 +46,23 @@ the fonts read as the parts come in (:class:`guideline.writers.pdf_merge.FontInd
 0.47-0.50 CPU-s); the prebuilt C bindings and the first miss handed over before the rest of the HTML is written
 (the worker starts at 1.13-1.21 s instead of 1.43-1.47 s); the repacked parts (joining 1.6-1.7 → 1.0-1.4 s); the
 font stubs (8 alternating runs at 05:01: median 3.77 → 3.38 s; the benchmark's cache 55 → 6.8 MB; cold
-72.5 → 59.0 s).
-Whole-process, the edit now takes 2.97-3.76 s (median 3.21 s) against 3.52-4.70 s (median 4.31 s) for the version
-of this morning (commit e3ac6a5; 6 alternating runs each, a fresh copy of the edition edited once per run, 04:06);
-``make bench``, which edits one copy again and again and samples the memory of the process tree every 0.1 s, gave a
-median of 4.08-4.14 s in two runs at 04:05-04:10, against the ≤ 3 s target. Updating the previous output in place
-instead would make the file depend on the build history (an incrementally updated PDF differs from a fresh build of
-the same source), which the rule "same source, same bytes" excludes.
+72.5 → 59.0 s); the fonts' widths and text read by the workers (joining ~0.15-0.2 CPU-s less); no bare ``Div``
+either (39,311 → 30,527 objects, 3.19 → 3.05 MB; writing ~0.29 → ~0.16 s).
+``make bench`` of 05:28 (before the last two steps): median 2.97 s against the ≤ 3 s target; it had measured
+4.08-4.14 s at 04:05-04:10, partly because its memory sampling slowed what it sampled and the fork server's teardown
+held the command's output pipe open ~0.18 s after the command ended (both mended). Updating the previous output in
+place instead would make the file depend on the build history (an incrementally updated PDF differs from a fresh
+build of the same source), which the rule "same source, same bytes" excludes.
 
-Cold: 83.8 s wall / 145.6 CPU-s (3.19 MB; ``make bench`` of 26 Nov 04:05; 88.7 s / 153.0 CPU-s in the run of 02:15
-before the changes above): WeasyPrint's layout (~46% of a unit's time), drawing (~17%), style cascade (~8%) and
-font subsetting (~9%, fixed per document) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
-cores. r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s, unchanged rebuild 0.75 s.
+Cold: 58.9 s wall / 110.9 CPU-s (``make bench`` of 26 Nov 05:28; 83.8 s / 145.6 CPU-s at 04:05 before the font
+stubs): WeasyPrint's layout (~60% of a unit's time), drawing and style cascade bound it, so the ≤ 15 s cold target
+is out of reach with WeasyPrint on two cores (4.4 → 6.1 pages a CPU second). r5-03 (73 pages, 16 units): cold
+8.3 s / 13.9 CPU-s before the stubs, unchanged rebuild 0.75 s.
 
 Trade-offs of the small units: every unit starts a new page (a 編, a 章, or a numbered item of a long 章), so the
-benchmark edition prints ~7% more pages than one long rendering would, and each unit costs ~0.25 CPU-s of fixed
-overhead (fonts, PDF writing), which is the cold build's 16% above the previous version. UNIT_CHARS 16,000 (62 units
+benchmark edition prints ~7% more pages than one long rendering would, and each unit costs a fixed overhead (style
+sheets, PDF writing; ~0.25 CPU-s with the font subsetting the stubs removed), which made the cold build 16% slower
+than one long rendering before the stubs. UNIT_CHARS 16,000 (62 units
 of up to ~13 pages) gives a one-clause edit of 4.8 s / 5.7 CPU-s (load 1.5); the cap was chosen for the edit path.
 Each part's tag tree becomes a ``Part`` of one ``Document``.
 
