@@ -35,3 +35,23 @@ def test_number_tree_is_positional_and_pure():
     renamed = (_c("q", 1, _c("d", 2, _c("e", 3, _c("f", 5, _c("g", 6), _c("h", 6))),
                                _c("j", 3, _c("k", 4, _c("l", 5)), _c("m", 4)))),)
     assert [c.address for c in number_tree(renamed)[0].walk()] == list(flat.values())
+
+
+def test_numbering_keeps_every_other_field_of_a_clause():
+    """number_tree builds each clause again field by field (not with dataclasses.replace): a field added to Clause
+    must be added there too, which this test asks for."""
+    from dataclasses import fields
+
+    from guideline.diagnostics import Loc
+    from guideline.model import Clause, ClauseMeta, Para, Text
+
+    assert {f.name for f in fields(Clause)} == {"id", "heading", "level", "loc", "meta", "body", "commentary",
+                                                "children", "unnumbered", "number", "prefix", "local"}
+    kid = Clause("kid", "子", 2, Loc("a.md", 9), unnumbered=True)
+    part = Clause("p", "編", 1, Loc("a.md", 3), ClauseMeta(note="n"), (Para((Text("本文"),)),),
+                  (Para((Text("解説"),)),), (kid,))
+    (numbered,) = number_tree((part,))
+    for f in fields(Clause):
+        if f.name not in ("number", "prefix", "local", "children"):
+            assert getattr(numbered, f.name) == getattr(part, f.name), f.name
+    assert numbered.number == "第1編" and numbered.children[0].unnumbered and numbered.children[0].number == ""

@@ -5,8 +5,6 @@ text, and inserting a clause renumbers its followers.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 from guideline.model import Clause
 
 _KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
@@ -86,7 +84,10 @@ def number_tree(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
                     my_local[clause.level] = num
             local = _join_local(my_local)
             children = visit(clause.children, my_prefix, my_local)
-            out.append(replace(clause, number=num, prefix=my_prefix, local=local, children=children))
+            # dataclasses.replace, spelled out (twice as quick; 2,000 clauses per edition read)
+            out.append(Clause(id=clause.id, heading=clause.heading, level=clause.level, loc=clause.loc,
+                              meta=clause.meta, body=clause.body, commentary=clause.commentary, children=children,
+                              unnumbered=clause.unnumbered, number=num, prefix=my_prefix, local=local))
         return tuple(out)
 
     return visit(parts, "", {})
