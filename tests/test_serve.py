@@ -350,6 +350,9 @@ def test_rebuild_parses_only_the_saved_file_and_equals_a_fresh_build(tmp_path: P
     from guideline.parse_cache import clear_memory
     from guideline.writers import search_index
 
+    # as in `guideline serve`, whose server threads keep the reader from parsing in a forked child
+    # (ParseCache.fill); without other threads in the test process it would, and the counts below would differ
+    monkeypatch.setenv("GUIDELINE_READ_WORKERS", "1")
     src = tmp_path / "guideline_src"
     shutil.copytree(SRC, src)
     preview = serve.Preview("base", tmp_path / "work", src=src)
