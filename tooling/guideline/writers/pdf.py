@@ -48,15 +48,16 @@ the fonts read as the parts come in (:class:`guideline.writers.pdf_merge.FontInd
 font stubs (8 alternating runs at 05:01: median 3.77 → 3.38 s; the benchmark's cache 55 → 6.8 MB; cold
 72.5 → 59.0 s); the fonts' widths and text read by the workers (joining ~0.15-0.2 CPU-s less); no bare ``Div``
 either (39,311 → 30,527 objects, 3.19 → 3.05 MB; writing ~0.29 → ~0.16 s).
-``make bench`` of 05:28 (before the last two steps): median 2.97 s against the ≤ 3 s target; it had measured
+``make bench`` of 05:28 (before the last two steps): median 2.97 s against the ≤ 3 s target; of 06:23, 3.05 s (five
+runs: 2.59-3.28 s, the machine's run-to-run spread); it had measured
 4.08-4.14 s at 04:05-04:10, partly because its memory sampling slowed what it sampled and the fork server's teardown
 held the command's output pipe open ~0.18 s after the command ended (both mended). Updating the previous output in
 place instead would make the file depend on the build history (an incrementally updated PDF differs from a fresh
 build of the same source), which the rule "same source, same bytes" excludes.
 
-Cold: 58.9 s wall / 110.9 CPU-s (``make bench`` of 26 Nov 05:28; 83.8 s / 145.6 CPU-s at 04:05 before the font
-stubs): WeasyPrint's layout (~60% of a unit's time), drawing and style cascade bound it, so the ≤ 15 s cold target
-is out of reach with WeasyPrint on two cores (4.4 → 6.1 pages a CPU second). r5-03 (73 pages, 16 units): cold
+Cold: 48.7 s wall / 93.2 CPU-s (``make bench`` of 26 Nov 06:23; 58.9 s / 110.9 CPU-s at 05:28 without the bare
+``Div`` lifting; 83.8 s / 145.6 CPU-s at 04:05 before the font stubs): WeasyPrint's layout (~60% of a unit's time), drawing and style cascade bound it, so the ≤ 15 s cold target
+is out of reach with WeasyPrint on two cores (4.4 → 7.2 pages a CPU second). r5-03 (73 pages, 16 units): cold
 8.3 s / 13.9 CPU-s before the stubs, unchanged rebuild 0.75 s.
 
 Trade-offs of the small units: every unit starts a new page (a 編, a 章, or a numbered item of a long 章), so the
