@@ -325,6 +325,10 @@ def command(old: str, new: str, out: Path | None, formats: tuple[str, ...], colu
     from guideline.diff.matching import SIMILARITY_THRESHOLD
 
     chosen = parse_formats(formats)
+    if out is not None and "comparison-pdf" in chosen:  # WeasyPrint's import in the fork server beside the reading
+        from guideline.writers.pdf_engine import start_engine
+
+        start_engine()
     old_ed = load(old)
     new_ed = load(new, catalog=old_ed.catalog)
     cs = compare(old_ed, new_ed, threshold if threshold is not None else SIMILARITY_THRESHOLD)

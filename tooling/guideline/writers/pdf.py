@@ -83,7 +83,6 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from guideline import __version__, gcscope
@@ -91,6 +90,7 @@ from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
 from guideline.model import Edition
 from guideline.writers import pdf_fonts, pdf_html, pdf_tags, weasyprint_ffi
+from guideline.writers.pdf_engine import PRELOAD, _context, _workers, start_engine  # noqa: F401 - ours
 
 # Japanese families the print CSS names (templates/pdf/print.css); one of them must be installed.
 JAPANESE_FAMILIES = ("Noto Serif CJK JP", "Noto Sans CJK JP", "IPAexMincho", "IPAexGothic")
@@ -288,49 +288,8 @@ class Cache:
 # The whole edition
 
 
-def _workers(jobs: int) -> int:
-    """Worker processes for ``jobs`` renderings at most; 0: render in this process (GUIDELINE_PDF_WORKERS=1)."""
-    env = os.environ.get("GUIDELINE_PDF_WORKERS", "")
-    if env.isdigit() and int(env) >= 1:
-        wanted = int(env)
-        if wanted == 1:
-            return 0
-    else:
-        wanted = min(2, os.cpu_count() or 1)
-    return max(1, min(wanted, jobs))
-
-
-# The workers are forked from a "fork server" (multiprocessing's forkserver): a small process started once, which
-# imports WeasyPrint (~1 s) before it forks any worker. Started early (start_engine, before the edition is read), the
-# import overlaps the reading instead of delaying the first layout; every worker starts warm, however many there are
-# and whenever they are started; and a worker holds nothing of the calling process (no copy of the edition).
-# multiprocessing's rule for such workers applies to a script that calls render() itself: its main module is imported
-# again in each worker, so it must keep its work under ``if __name__ == "__main__":`` (the console script does).
-PRELOAD = ["guideline.writers.pdf_server"]
-
-
-@functools.lru_cache(maxsize=1)
-def _context():
-    """The fork server's context, started; where it cannot start (no writable temporary directory for its socket),
-    plain fork, with the workers importing WeasyPrint themselves."""
-    from multiprocessing import forkserver
-
-    ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(PRELOAD)
-    try:
-        forkserver.ensure_running()
-    except OSError as exc:
-        log.warning("PDF workers forked directly (the fork server did not start: %s)", exc)
-        return get_context("fork")
-    return ctx
-
-
-def start_engine() -> None:
-    """Start the fork server in the background (returns at once). Commands that may lay out PDF call this before
-    they read their input; when nothing needs laying out after all, the server idles and exits with this process.
-    Nothing happens when layout runs in this process (GUIDELINE_PDF_WORKERS=1)."""
-    if _workers(2) != 0:
-        _context()
+# The fork server and the number of workers live in guideline.writers.pdf_engine (which imports nothing heavy, so
+# that the command line can start the server first: guideline.cli.run).
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
