@@ -155,48 +155,13 @@ def _to_unicode(stream) -> dict[int, str]:
 def font_metadata(doc) -> dict[str, list]:
     """What :class:`FontIndex` reads of each font of a document's pages (and of the forms they draw), for a worker
     to read beside the joining: BaseFont → [[glyph id, width, …], [glyph id, UTF-16BE hex, …]] (flat lists: JSON
-    for the cache). Fonts :class:`FontIndex` does not take, and any BaseFont two font objects have, are left out
-    (read when joined)."""
-    from pikepdf import Name
-
-    found: dict[str, tuple] = {}
-    clashes: set[str] = set()
-    seen: set = set()
-
-    def visit(fonts) -> None:
-        if fonts is None or (fonts.is_indirect and fonts.objgen in seen):
-            return
-        if fonts.is_indirect:
-            seen.add(fonts.objgen)
-        for key in fonts.keys():
-            font = fonts[key]
-            if not font.is_indirect or font.get("/Subtype") != Name.Type0 \
-                    or font.get("/Encoding") != Name("/Identity-H"):
-                continue
-            base = str(font.BaseFont)
-            if base in found and found[base][0] != font.objgen:
-                clashes.add(base)
-                continue
-            if base not in found:
-                try:
-                    widths = _widths(font.DescendantFonts[0].get("/W", []))
-                    text = _to_unicode(font.ToUnicode)
-                except Exception:  # noqa: BLE001 - read when joined, where an error leaves the font unshared
-                    clashes.add(base)
-                    continue
-                found[base] = (font.objgen, [v for item in widths.items() for v in item],
-                               [v for item in text.items() for v in item])
-
-    for page in doc.pages:
-        resources = page.obj.get("/Resources")
-        if resources is None:
-            continue
-        visit(resources.get("/Font"))
-        for xobject in resources.get("/XObject", {}).values():
-            if xobject.get("/Subtype") == Name.Form and "/Resources" in xobject:
-                visit(xobject.Resources.get("/Font"))
-    return {base: [flat_widths, flat_text] for base, (_, flat_widths, flat_text) in sorted(found.items())
-            if base not in clashes}
+    for the cache). Fonts :class:`FontIndex` does not take or cannot read, and any BaseFont two font objects have,
+    are left out (read when joined)."""
+    index = FontIndex()
+    index.add_pages(doc.pages)
+    return {base: [[v for item in group.widths.items() for v in item],
+                   [v for gid, (_, text) in group.to_unicode.items() for v in (gid, text)]]
+            for base, group in sorted(index.groups.items()) if len(group.fonts) == 1 and group.error is None}
 
 
 def _to_unicode_cmap(mapping: dict[int, str]) -> bytes:
@@ -283,10 +248,11 @@ class _Group:
 
     def add(self, objgen: tuple[int, int], font, known: list | None = None) -> None:
         """``known``: the font's entry in :func:`font_metadata` (else its /W and ToUnicode are read here)."""
+        stub = _stub(font)
         if not self.fonts:
-            self._locate(objgen, font)
+            self._locate(objgen, font, stub)
         self.fonts[objgen] = font
-        if _stub(font) is not None:
+        if stub is not None:
             self.stubs.add(objgen)
         if self.error is not None:
             return
@@ -317,16 +283,15 @@ class _Group:
                 if current is None or current[0] > objgen:
                     mapping[gid] = (objgen, text)
 
-    def _locate(self, objgen: tuple[int, int], font) -> None:
-        """The PostScript name of the first font and its file (fontconfig, cached by pdf_fonts.font_file): what
-        :meth:`FontIndex.share` looks up for the font kept, usually this one."""
+    def _locate(self, objgen: tuple[int, int], font, stub: str | None) -> None:
+        """The PostScript name of the first font (``stub``: the one its stub names) and its file (fontconfig, cached
+        by pdf_fonts.font_file): what :meth:`FontIndex.share` looks up for the font kept, usually this one."""
         from guideline.writers import pdf_fonts
 
         try:
-            descriptor = font.DescendantFonts[0].FontDescriptor
-            program = descriptor["/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"]
-            self.postscript = (objgen, pdf_fonts.postscript_name(program.read_bytes()))
-            pdf_fonts.font_file(self.postscript[1])
+            name = stub if stub is not None else pdf_fonts.postscript_name(_program(font)[1].read_bytes())
+            self.postscript = (objgen, name)
+            pdf_fonts.font_file(name)
         except Exception:  # noqa: BLE001 - read again when shared, where it counts
             pass
 
