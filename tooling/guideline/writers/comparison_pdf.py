@@ -106,13 +106,9 @@ def pages_document(pages: int) -> str:
 
 
 def _cache(directory: Path | None):
-    from importlib.metadata import version
+    from guideline.writers import pdf
 
-    from guideline.writers import pdf, pdf_fonts
-
-    fonts = pdf.japanese_fonts()  # a UserError naming the package to install when there is no Japanese font
-    salt = f"{FORMAT}\nweasyprint {version('weasyprint')}\n{pdf._fonts_fingerprint(fonts)}\n{pdf_fonts.cache_salt()}"
-    return pdf.Cache(directory, salt=salt)
+    return pdf.Cache(directory, salt=f"{FORMAT}\n{pdf.rendering_salt()}")
 
 
 class Pending:

@@ -422,6 +422,13 @@ def cache_dir(out_dir: Path) -> Path | None:
     return Path(out_dir).parent / ".cache" / "pdf"
 
 
+def rendering_salt() -> str:
+    """What a rendered document depends on besides its HTML and style sheet (the :class:`Cache` salt of every PDF
+    writer): WeasyPrint's version, the installed Japanese fonts (a UserError naming the package to install when
+    there is none) and whether the font subsets are left to the joining (:func:`pdf_fonts.cache_salt`)."""
+    return f"weasyprint {_weasyprint_version()}\n{_fonts_fingerprint(japanese_fonts())}\n{pdf_fonts.cache_salt()}"
+
+
 def page_numbers(body: list[Rendered]) -> dict[str, int]:
     """The printed page of every anchor of the body parts (in order): body pages are numbered from 1."""
     page_of: dict[str, int] = {}
@@ -438,9 +445,7 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
     from guideline.writers import pdf_merge
 
     stats = {} if stats is None else stats
-    fonts = japanese_fonts()
-    cache = Cache(cache_directory, salt=f"weasyprint {_weasyprint_version()}\n{_fonts_fingerprint(fonts)}\n"
-                                           f"{pdf_fonts.cache_salt()}")
+    cache = Cache(cache_directory, salt=rendering_salt())
 
     units = pdf_html.plan_units(edition)
     css = pdf_html.css()
