@@ -42,8 +42,8 @@ def render(finisher=None) -> bytes:
 @pytest.fixture(scope="module")
 def pdfs() -> dict:
     counts: list[int] = []
-    flat = render(lambda d, p: counts.append(pdf_tags.flatten_inline_tags(d, p)))
-    return {"plain": render(), "flat": render(pdf_tags.flatten_inline_tags), "flat_again": flat, "lifted": counts[0]}
+    flat = render(lambda d, p: counts.append(pdf_tags.flatten_bare_tags(d, p)))
+    return {"plain": render(), "flat": render(pdf_tags.flatten_bare_tags), "flat_again": flat, "lifted": counts[0]}
 
 
 def _elements(doc) -> list:
@@ -182,7 +182,7 @@ def _tiny(extra: dict | None = None, same_page: bool = True, parent_tree: bool =
 
 def test_lifting_a_span_by_hand():
     doc, para, span, tree = _tiny()
-    assert pdf_tags.flatten_inline_tags(None, doc) == 1
+    assert pdf_tags.flatten_bare_tags(None, doc) == 1
     assert list(para["K"]) == [0]
     assert list(tree["Nums"][1]) == [para.reference]
     assert dict(span) == {}
@@ -193,7 +193,7 @@ def test_spans_that_say_something_or_cannot_be_followed_stay(case):
     doc, para, span, tree = _tiny(extra={"Lang": pydyf.String("en")} if case == "language" else None,
                                   same_page=case != "other page", parent_tree=case != "no parent tree")
     before = (list(para["K"]), dict(span), list(tree["Nums"][1]))
-    assert pdf_tags.flatten_inline_tags(None, doc) == 0
+    assert pdf_tags.flatten_bare_tags(None, doc) == 0
     assert (list(para["K"]), dict(span), list(tree["Nums"][1])) == before
 
 
@@ -212,7 +212,7 @@ def _nested(outer_extra: dict | None = None):
 
 def test_nested_bare_elements_go_innermost_first_and_keep_the_order_of_the_text():
     doc, para, span, tree = _nested()
-    assert pdf_tags.flatten_inline_tags(None, doc) == 3
+    assert pdf_tags.flatten_bare_tags(None, doc) == 3
     assert list(para["K"]) == [0, 1, 2, 3]
     assert list(tree["Nums"][1]) == [para.reference] * 4
     assert dict(span) == {}
@@ -220,7 +220,7 @@ def test_nested_bare_elements_go_innermost_first_and_keep_the_order_of_the_text(
 
 def test_a_span_that_says_something_keeps_the_text_of_its_bare_kids():
     doc, para, span, tree = _nested({"Lang": pydyf.String("en")})
-    assert pdf_tags.flatten_inline_tags(None, doc) == 2
+    assert pdf_tags.flatten_bare_tags(None, doc) == 2
     assert list(para["K"]) == [span.reference]
     assert list(span["K"]) == [0, 1, 2, 3]
     assert list(tree["Nums"][1]) == [span.reference] * 4
@@ -230,7 +230,7 @@ def test_an_element_with_a_marked_content_reference_stays():
     doc, para, span, tree = _tiny()
     span["K"] = pydyf.Array([pydyf.Dictionary({"Type": "/MCR", "MCID": 0})])
     before = (list(para["K"]), list(tree["Nums"][1]))
-    assert pdf_tags.flatten_inline_tags(None, doc) == 0
+    assert pdf_tags.flatten_bare_tags(None, doc) == 0
     assert (list(para["K"]), list(tree["Nums"][1])) == before
 
 
@@ -245,7 +245,7 @@ def test_a_bare_div_hands_its_elements_and_text_to_its_parent():
     inner = element("/Div", outer, [2])
     last = element("/P", inner, [3])
     tree["Nums"].extend([0, pydyf.Array([first.reference, outer.reference, inner.reference, last.reference])])
-    assert pdf_tags.flatten_inline_tags(None, doc) == 2
+    assert pdf_tags.flatten_bare_tags(None, doc) == 2
     assert list(sect["K"]) == [first.reference, 1, 2, last.reference]
     assert first["P"] == last["P"] == sect.reference
     assert list(tree["Nums"][1]) == [first.reference, sect.reference, sect.reference, last.reference]
@@ -260,6 +260,6 @@ def test_a_bare_div_hands_its_elements_and_text_to_its_parent():
     stray = pydyf.Dictionary({"Type": "/StructElem", "S": "/P", "K": pydyf.Array([3]), "P": adopting.reference})
     doc.add_object(stray)  # names the Div as its parent without being its kid, as WeasyPrint's margin boxes do
     tree["Nums"].extend([0, pydyf.Array([para.reference, holder.reference, adopting.reference, stray.reference])])
-    assert pdf_tags.flatten_inline_tags(None, doc) == 0
+    assert pdf_tags.flatten_bare_tags(None, doc) == 0
     assert list(sect["K"]) == [labelled.reference, holder.reference, adopting.reference]
     assert para["P"] == labelled.reference and list(adopting["K"]) == [2]

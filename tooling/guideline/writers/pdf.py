@@ -185,10 +185,10 @@ def render_html(html: str, tagged: bool = True, stylesheet: str | None = None) -
         for level, label, (x, y), state in page.bookmarks:
             # CSS px from the top left → PDF points from the bottom left
             bookmarks.append([level, label, index, round(x * 0.75, 3), round((page.height - y) * 0.75, 3)])
-    # tagged: text hangs on its paragraph, heading, cell or list body, not on a bare Span or NonStruct (pdf_tags)
+    # tagged: text hangs on its paragraph, heading, cell or list body, not on a bare Span, NonStruct or Div (pdf_tags)
     # the fonts' subsets are made when the parts are joined (pdf_fonts.deferred_subsets)
     with pdf_fonts.deferred_subsets():
-        data = document.write_pdf(finisher=pdf_tags.flatten_inline_tags if tagged else None, **options)
+        data = document.write_pdf(finisher=pdf_tags.flatten_bare_tags if tagged else None, **options)
     data, fonts = _repacked(data)
     return {"pdf": data, "pages": len(document.pages), "anchors": anchors, "bookmarks": bookmarks, "fonts": fonts}
 

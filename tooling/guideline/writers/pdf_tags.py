@@ -13,7 +13,7 @@ the 670-page document costs about in proportion to the objects. A ``<div>`` of t
 grouping that says nothing either: the 8,694 bare ``Div`` elements were the next largest share (39,311 → 30,527
 objects, the PDF 3.19 → 3.05 MB).
 
-:func:`flatten_inline_tags` is a WeasyPrint *finisher* (``write_pdf(finisher=...)``): it runs on the ``pydyf``
+:func:`flatten_bare_tags` is a WeasyPrint *finisher* (``write_pdf(finisher=...)``): it runs on the ``pydyf``
 objects right before they are written. A *bare* element is a ``Span``, ``NonStruct`` or ``Div`` with no key other
 than ``Type``, ``S``, ``K``, ``P`` and ``Pg``, whose kids are marked-content IDs (after its own bare kids were
 lifted; a ``Div``'s may be structure elements too, if no other element names it as its parent), and whose parent is a
@@ -42,7 +42,7 @@ def _object(objects: list, reference: Any) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
-def flatten_inline_tags(document: Any, pdf: Any) -> int:
+def flatten_bare_tags(document: Any, pdf: Any) -> int:
     """Hang the kids of bare ``Span``, ``NonStruct`` and ``Div`` elements on their parents (see the module
     docstring). Returns how many elements were taken out. ``document`` is unused (the finisher signature)."""
     objects = pdf.objects
@@ -70,8 +70,8 @@ def flatten_inline_tags(document: Any, pdf: Any) -> int:
             kids = obj["K"]
             if not kids:
                 continue
-            elements = [] if obj["S"] != "/Div" else [_object(objects, kid) for kid in kids if type(kid) is not int]
-            if (len(elements) != sum(type(kid) is not int for kid in kids) or children.get(ref, 0) != len(elements)
+            elements = [_object(objects, kid) for kid in kids if type(kid) is not int]
+            if ((elements and obj["S"] != "/Div") or children.get(ref, 0) != len(elements)
                     or any(e is None or e.get("Type") != "/StructElem" or e.get("P") != ref for e in elements)):
                 # a kid that is not an MCID or (of a Div) a structure element of its own, or an element that
                 # names it as parent without being its kid (WeasyPrint's margin boxes do that)
@@ -116,4 +116,4 @@ def flatten_inline_tags(document: Any, pdf: Any) -> int:
     return len(lifted)
 
 
-__all__ = ["flatten_inline_tags"]
+__all__ = ["flatten_bare_tags"]
