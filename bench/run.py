@@ -171,7 +171,8 @@ def measure(cmd: list[str], runs: int, env: dict | None = None, before=None) -> 
     The memory run is not timed: sampling /proc/<pid>/smaps_rollup every 0.1 s (the kernel walks the page tables of
     every process of the tree) slowed a 3 s PDF rebuild by ~0.3-0.4 s (5 alternating runs: median 3.27 s sampled,
     2.88 s not, 2.88 s sampled every 1 s)."""
-    times, cpus, peaks, psss, rss_sums, rc, err = [], [], [], [], [], 0, ""
+    times, cpus, peaks, rc, err = [], [], [], 0, ""
+    pss_mb = rss_sum_mb = None  # of the memory run
     for run in range(runs + 1):
         memory_run = run == runs
         if before is not None:
@@ -194,9 +195,8 @@ def measure(cmd: list[str], runs: int, env: dict | None = None, before=None) -> 
             # the tree's memory is its summed PSS (pages shared between forked workers counted once, split between
             # them)
             sampler.stop()
-            peaks.append(sampler.pss_mb)
-            psss.append(sampler.pss_mb)
-            rss_sums.append(sampler.rss_mb)
+            pss_mb, rss_sum_mb = sampler.pss_mb, sampler.rss_mb
+            peaks.append(pss_mb)
         else:
             times.append(elapsed)
             cpus.append(cpu)
@@ -207,8 +207,8 @@ def measure(cmd: list[str], runs: int, env: dict | None = None, before=None) -> 
             break
     return {"s": round(statistics.median(times), 3) if times else None, "all_s": [round(t, 3) for t in times],
             "cpu_s": round(statistics.median(cpus), 3) if cpus else None,
-            "peak_mb": round(max(peaks), 1), "pss_mb": round(max(psss), 1) if psss else None,
-            "rss_sum_mb": round(max(rss_sums), 1) if rss_sums else None,
+            "peak_mb": round(max(peaks), 1), "pss_mb": None if pss_mb is None else round(pss_mb, 1),
+            "rss_sum_mb": None if rss_sum_mb is None else round(rss_sum_mb, 1),
             "rc": rc, "error": err,
             "runs": len(times)}
 
