@@ -504,18 +504,15 @@ def render(edition: Edition, cache_directory: Path | None = None, stats: dict | 
 def _newest_first(units: list) -> list[int]:
     """The positions of ``units``, those whose clauses come from the most recently modified source files first,
     else in order: the order their HTML is written and looked up in (the output does not depend on it)."""
-    mtimes: dict[str, int] = {}
-
     def modified(path: str) -> int:
-        if path not in mtimes:
-            try:
-                mtimes[path] = os.stat(path).st_mtime_ns
-            except OSError:
-                mtimes[path] = 0
-        return mtimes[path]
+        try:
+            return os.stat(path).st_mtime_ns
+        except OSError:
+            return 0
 
-    newest = [max((modified(c.loc.path) for c in (*u.heads, *u.clauses)), default=0) for u in units]
-    return sorted(range(len(units)), key=lambda i: -newest[i])
+    paths = [{c.loc.path for c in (*u.heads, *u.clauses)} for u in units]
+    mtimes = {path: modified(path) for path in set().union(*paths)}
+    return sorted(range(len(units)), key=lambda i: -max((mtimes[p] for p in paths[i]), default=0))
 
 
 def write(edition: Edition, out_dir: Path) -> list[Path]:
