@@ -6,11 +6,7 @@ import in the server (~0.6 s) overlaps Python's start, the command's imports and
 from __future__ import annotations
 
 import functools
-import logging
 import os
-from multiprocessing import get_context
-
-log = logging.getLogger("guideline.writers.pdf")
 
 
 def _workers(jobs: int) -> int:
@@ -38,14 +34,17 @@ PRELOAD = ["guideline.writers.pdf_server"]
 def _context():
     """The fork server's context, started; where it cannot start (no writable temporary directory for its socket),
     plain fork, with the workers importing WeasyPrint themselves."""
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, get_context  # here: every command line passes through wants_pdf
 
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
     try:
         forkserver.ensure_running()
     except OSError as exc:
-        log.warning("PDF workers forked directly (the fork server did not start: %s)", exc)
+        import logging
+
+        logging.getLogger("guideline.writers.pdf").warning("PDF workers forked directly (the fork server did not "
+                                                           "start: %s)", exc)
         return get_context("fork")
     return ctx
 
