@@ -56,15 +56,16 @@ place instead would make the file depend on the build history (an incrementally 
 build of the same source), which the rule "same source, same bytes" excludes.
 
 Cold: 48.7 s wall / 93.2 CPU-s (``make bench`` of 26 Nov 06:23; 58.9 s / 110.9 CPU-s at 05:28 without the bare
-``Div`` lifting; 83.8 s / 145.6 CPU-s at 04:05 before the font stubs): WeasyPrint's layout (~60% of a unit's time), drawing and style cascade bound it, so the ≤ 15 s cold target
-is out of reach with WeasyPrint on two cores (4.4 → 7.2 pages a CPU second). r5-03 (73 pages, 16 units): cold
-8.3 s / 13.9 CPU-s before the stubs, unchanged rebuild 0.75 s.
+``Div`` lifting; 83.8 s / 145.6 CPU-s at 04:05 before the font stubs): WeasyPrint's layout (~60% of a unit's time),
+drawing (~13%) and style cascade (~10%) bound it, so the ≤ 15 s cold target is out of reach with WeasyPrint on two
+cores (4.6 → 7.2 pages a CPU second). r5-03 (73 pages, 16 units): cold 8.3 s / 13.9 CPU-s before the stubs,
+unchanged rebuild 0.75 s.
 
 Trade-offs of the small units: every unit starts a new page (a 編, a 章, or a numbered item of a long 章), so the
 benchmark edition prints ~7% more pages than one long rendering would, and each unit costs a fixed overhead (style
 sheets, PDF writing; ~0.25 CPU-s with the font subsetting the stubs removed), which made the cold build 16% slower
-than one long rendering before the stubs. UNIT_CHARS 16,000 (62 units
-of up to ~13 pages) gives a one-clause edit of 4.8 s / 5.7 CPU-s (load 1.5); the cap was chosen for the edit path.
+than one long rendering before the stubs. UNIT_CHARS 16,000 (62 units of up to ~13 pages) gave a one-clause edit of
+4.8 s / 5.7 CPU-s (load 1.5); the cap was chosen for the edit path.
 Each part's tag tree becomes a ``Part`` of one ``Document``.
 
 Determinism: no clock time anywhere. Dates come from ``edition.meta.date``; the file identifier is a hash of the
