@@ -96,8 +96,7 @@ def font_uses(pdf_file) -> list[tuple[object, object, set[int]]]:
 def drawn_outlines(font) -> tuple[set[int], set[int]]:
     """(glyph ids with an outline, glyph ids in the font) of a Type0 font's embedded program, read by fontTools;
     fails on a stub (pdf_fonts.deferred_subsets) or anything else that is not a font."""
-    descriptor = font.DescendantFonts[0].FontDescriptor
-    program = descriptor["/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"].read_bytes()
+    program = program_of(font)
     assert pdf_fonts.stub_name(program) is None, str(font.BaseFont)
     parsed = TTFont(io.BytesIO(program))
     order = parsed.getGlyphOrder()
@@ -260,8 +259,7 @@ def test_gaps_left_for_missing_parts_are_filled_and_the_bytes_stay(parts, monkey
 
 
 def program_of(font) -> bytes:
-    descriptor = font.DescendantFonts[0].FontDescriptor
-    return descriptor["/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"].read_bytes()
+    return pdf_merge._program(font)[1].read_bytes()
 
 
 def part_programs(data: bytes) -> dict[str, bytes]:
