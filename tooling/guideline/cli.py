@@ -14,6 +14,7 @@ from guideline.diagnostics import Report, UserError
 # name -> (module, short help). Each module defines a click command or group named ``command``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("guideline.commands.check", "Validate an edition and report every problem as path:line."),
+    "lint": ("guideline.commands.lint", "Editorial lint for 公用文 conventions: 表記ゆれ, width, definitions, references."),
     "build": ("guideline.commands.build", "Build an edition as HTML, Word and PDF."),
     "diff": ("guideline.commands.diff", "Clause-level diff of two editions: 新旧対照表, tracked DOCX, redline, JSON."),
     "xref": ("guideline.commands.xref", "Look up a NISC identifier's guideline clauses, or a clause's NISC mappings."),

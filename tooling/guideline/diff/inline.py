@@ -15,6 +15,8 @@ import difflib
 import re
 from typing import Sequence
 
+from guideline import morph
+
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 Run = tuple[str, str]  # (op, text), op one of equal | insert | delete
 Runs = tuple[Run, ...]
@@ -27,19 +29,9 @@ _HARD_RE = re.compile(r"([\t\n])")
 # an equal stretch of at most this many boundary tokens between two changes is absorbed into them
 MERGE_GAP = 2
 
-_tagger = None
 _cache: dict[str, tuple[tuple[str, ...], tuple[bool, ...]]] = {}
 _content_cache: dict[str, tuple[str, ...]] = {}
 _CACHE_MAX = 200_000
-
-
-def _get_tagger():
-    global _tagger
-    if _tagger is None:
-        import fugashi
-
-        _tagger = fugashi.Tagger()
-    return _tagger
 
 
 def tokenize(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
@@ -50,7 +42,7 @@ def tokenize(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
         return hit
     tokens: list[str] = []
     boundary: list[bool] = []
-    tagger = _get_tagger()
+    tagger = morph.tagger()
     for segment in _HARD_RE.split(text):
         if not segment:
             continue

@@ -1,0 +1,79 @@
+"""Japanese morphemes from fugashi + unidic-lite, shared by the inline diff and the editorial linter.
+
+One tagger per process (loading the dictionary takes a moment). :func:`analyze` gives each morpheme with its offset
+in the text and the UniDic fields the linter reasons with: the part of speech, the lemma and its reading (so that
+及び/および, 行う/行なう, サーバ/サーバー are recognised as one word written two ways) and the base orthography.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+_tagger = None
+
+
+def tagger():
+    """The process's fugashi tagger (unidic-lite), created on first use."""
+    global _tagger
+    if _tagger is None:
+        import fugashi
+
+        _tagger = fugashi.Tagger()
+    return _tagger
+
+
+@dataclass(frozen=True, slots=True)
+class Morpheme:
+    """One morpheme at ``start`` of the analysed text. ``lemma``/``reading`` identify the word whatever its
+    spelling (UniDic lemma and lemma reading), ``base`` is its dictionary form as written (orthBase)."""
+
+    start: int
+    surface: str
+    pos1: str
+    pos2: str
+    cform: str
+    lemma: str
+    reading: str
+    base: str
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.surface)
+
+
+# UniDic feature columns: pos1 pos2 pos3 pos4 cType cForm lForm lemma orth pron orthBase ...
+_POS1, _POS2, _CFORM, _LFORM, _LEMMA, _BASE = 0, 1, 5, 6, 7, 10
+
+
+def _fields(raw: str) -> list[str]:
+    if '"' in raw:  # a quoted field (the surface or lemma is a comma)
+        return next(csv.reader([raw]))
+    return raw.split(",", 11)
+
+
+def analyze(text: str) -> list[Morpheme]:
+    """The morphemes of ``text`` with their offsets; whitespace is skipped, line breaks split the analysis."""
+    out: list[Morpheme] = []
+    tag = tagger()
+    offset = 0
+    for segment in text.split("\n"):
+        pos = offset
+        for word in tag(segment):
+            pos += len(word.white_space)
+            surface = word.surface
+            if segment.startswith(surface, pos - offset):
+                f = _fields(word.feature_raw)
+                if len(f) > _BASE:
+                    m = Morpheme(pos, surface, f[_POS1], f[_POS2], f[_CFORM], f[_LEMMA].split("-", 1)[0],
+                                 f[_LFORM], f[_BASE])
+                else:  # an unknown word: only the part of speech
+                    m = Morpheme(pos, surface, f[_POS1], f[_POS2] if len(f) > 1 else "", "*", surface, "", surface)
+                out.append(m)
+                pos += len(surface)
+            else:  # the tagger dropped or changed characters: resynchronise on the next occurrence
+                found = segment.find(surface, pos - offset)
+                if found < 0:
+                    break
+                pos = offset + found + len(surface)
+        offset += len(segment) + 1
+    return out
