@@ -31,6 +31,7 @@ class Morpheme:
     surface: str
     pos1: str
     pos2: str
+    ctype: str
     cform: str
     lemma: str
     reading: str
@@ -42,7 +43,7 @@ class Morpheme:
 
 
 # UniDic feature columns: pos1 pos2 pos3 pos4 cType cForm lForm lemma orth pron orthBase ...
-_POS1, _POS2, _CFORM, _LFORM, _LEMMA, _BASE = 0, 1, 5, 6, 7, 10
+_POS1, _POS2, _CTYPE, _CFORM, _LFORM, _LEMMA, _BASE = 0, 1, 4, 5, 6, 7, 10
 
 
 def _fields(raw: str) -> list[str]:
@@ -64,10 +65,10 @@ def analyze(text: str) -> list[Morpheme]:
             if segment.startswith(surface, pos - offset):
                 f = _fields(word.feature_raw)
                 if len(f) > _BASE:
-                    m = Morpheme(pos, surface, f[_POS1], f[_POS2], f[_CFORM], f[_LEMMA].split("-", 1)[0],
+                    m = Morpheme(pos, surface, f[_POS1], f[_POS2], f[_CTYPE], f[_CFORM], f[_LEMMA].split("-", 1)[0],
                                  f[_LFORM], f[_BASE])
                 else:  # an unknown word: only the part of speech
-                    m = Morpheme(pos, surface, f[_POS1], f[_POS2] if len(f) > 1 else "", "*", surface, "", surface)
+                    m = Morpheme(pos, surface, f[_POS1], f[_POS2] if len(f) > 1 else "", "*", "*", surface, "", surface)
                 out.append(m)
                 pos += len(surface)
             else:  # the tagger dropped or changed characters: resynchronise on the next occurrence

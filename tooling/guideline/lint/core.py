@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,8 @@ from guideline.model import (
 )
 
 MASK = "〓"  # stands for a cross-reference, inline code or a placeholder in the analysis text
+# an address typed in the text (links are masked already): no rule reads inside it, and spaces around it stay
+URL_RE = re.compile(r"(?:https?|mailto):[^\s\u3000、。（）「」]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _INLINE_TYPES = (Text, Strong, Emph, Code, Placeholder, XRef, Link, LineBreak)
 _WINDOW = 400  # how far past the cursor the aligner looks for a text's source (escapes, markup in between)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from guideline.lint.core import Lint
+from guideline.lint.core import URL_RE, Lint
 from guideline.lint.registry import rule
 
 _JA = "\u3005\u3006\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"  # kana, kanji, 々〆, ー
@@ -67,7 +67,11 @@ def space_ja_alnum(lint: Lint) -> None:
                 lint.add(unit, i - 1, i + 1, "no space between Japanese and alphanumerics; this edition puts one "
                          "(lint.yaml: spacing: always)", fix=unit.text[i - 1] + " " + unit.text[i])
         else:
+            urls = [(u.start(), u.end()) for u in URL_RE.finditer(unit.text)] if "@" in unit.text or ":" in \
+                unit.text else []
             for m in _SPACE_JA_ALNUM.finditer(unit.text):
+                if any(a <= m.end() and m.start() <= b for a, b in urls):
+                    continue  # the space that ends or starts a typed address
                 lint.add(unit, m.start(), m.end(), "space between Japanese and alphanumerics; delete it "
                          "(lint.yaml spacing: always asks for one)", fix="")
 
