@@ -22,6 +22,7 @@ setup: system-deps $(STAMP)
 demo: setup
 	$(BIN)/guideline check --edition draft --strict
 	$(BIN)/guideline check --edition r5-03 --strict
+	$(BIN)/guideline lint --edition draft
 	$(BIN)/guideline build --edition draft --format all -o build/
 	$(BIN)/guideline diff r5-03 draft -o build/diff/r5-03--draft
 	@echo "open build/draft/guideline.html"

@@ -4,7 +4,7 @@ is used only after its definition, is used at all, is defined once, and replaces
 
 Occurrences count only as whole words: they must start and end on morpheme boundaries and not run on into a
 neighbouring noun (「職員等」 in 「会計年度任用職員等」 is part of a longer word; 「ID」 in 「IDS」 or in a URL is not
-the abbreviation). 公用文作成の考え方 Ⅲ-4 (略語は、初出時に正式名称を示す); textlint has no counterpart.
+the abbreviation). 公用文作成の考え方「用語の使い方」（略語） (略語は、初出時に正式名称を示す); textlint has no counterpart.
 """
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def _where(lint: Lint, d: Definition) -> str:
 
 
 @rule("def-used-before", "warning", "a defined term or abbreviation used before its definition",
-      "公用文作成の考え方 Ⅲ-4（略語は初出時に正式名称を示す）; no textlint rule")
+      "公用文作成の考え方「用語の使い方」（略語は元の語を示してから用いる）; no textlint rule")
 def used_before(lint: Lint) -> None:
     defs, occ = _analysis(lint)
     for term, d in _first(defs).items():
@@ -134,7 +134,7 @@ def used_before(lint: Lint) -> None:
 
 
 @rule("def-unused", "warning", "a term defined with （以下「X」という。） that is never used afterwards",
-      "公用文作成の考え方 Ⅲ-4; no textlint rule")
+      "公用文作成の考え方「用語の使い方」（略語）; no textlint rule")
 def unused(lint: Lint) -> None:
     defs, occ = _analysis(lint)
     for term, d in _first(defs).items():
@@ -145,7 +145,7 @@ def unused(lint: Lint) -> None:
                          "drop the definition or use the term")
 
 
-@rule("def-twice", "warning", "the same term defined twice", "公用文作成の考え方 Ⅲ-4; no textlint rule")
+@rule("def-twice", "warning", "the same term defined twice", "公用文作成の考え方「用語の使い方」（略語）; no textlint rule")
 def twice(lint: Lint) -> None:
     defs, _ = _analysis(lint)
     first = _first(defs)
@@ -156,7 +156,7 @@ def twice(lint: Lint) -> None:
 
 
 @rule("def-long-form", "warning", "the long form of a term used after the term was defined for it",
-      "公用文作成の考え方 Ⅲ-4; no textlint rule")
+      "公用文作成の考え方「用語の使い方」（略語）; no textlint rule")
 def long_form(lint: Lint) -> None:
     defs, _ = _analysis(lint)
     for term, d in _first(defs).items():

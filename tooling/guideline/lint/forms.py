@@ -4,7 +4,7 @@ Words are compared by morpheme (fugashi + unidic-lite): the lemma and its readin
 spelling, so 及び/および, 行う/行なう, 全て/すべて, サーバ/サーバー, 取扱い/取り扱い are seen as one word without a
 list of every variant. The chosen spelling comes from the project's ``lint.yaml`` (``forms:``) and from a built-in
 starter dictionary of 公用文 forms (:data:`STARTER`, from 「公用文における漢字使用等について」(平成22年内閣訓令)
-and 公用文作成の考え方（令和4年建議）Ⅰ-1); a word with no chosen form that the edition spells two ways is reported
+and 公用文作成の考え方（令和4年建議）「表記の原則」); a word with no chosen form that the edition spells two ways is reported
 too. textlint needs a hand-written prh dictionary for the first and has no rule for the second that knows lemmas
 (textlint-rule-ja-no-orthographic-variants is the nearest).
 """
@@ -135,7 +135,7 @@ def _fix(ms: list[morph.Morpheme], form: Form) -> str | None:
 
 @rule("form-chosen", "error", "a word not written in the form this edition chose (lint.yaml forms, or the built-in "
       "公用文 forms: 及び, 又は, 並びに, 若しくは, 行う, こと, とき …)",
-      "公用文における漢字使用等について; 公用文作成の考え方 Ⅰ-1; textlint-rule-prh (a hand-written dictionary)",
+      "公用文における漢字使用等について; 公用文作成の考え方「表記の原則」; textlint-rule-prh (a hand-written dictionary)",
       fixable=True)
 def chosen_form(lint: Lint) -> None:
     forms = chosen_forms(lint)
@@ -191,7 +191,7 @@ def _explicit(lint: Lint, unit: Unit, ms: list[morph.Morpheme], other: str, form
 
 
 @rule("form-variants", "warning", "a word this edition writes two ways (kana/kanji, okurigana, long vowel) with no "
-      "form chosen in lint.yaml", "公用文作成の考え方 Ⅰ-1（表記の統一）; textlint-rule-ja-no-orthographic-variants")
+      "form chosen in lint.yaml", "公用文作成の考え方「表記の原則」（表記の統一）; textlint-rule-ja-no-orthographic-variants")
 def variants(lint: Lint) -> None:
     chosen = {f.keys[0] for f in chosen_forms(lint) if len(f.morphs) == 1}
     counts: dict[tuple, Counter] = {}

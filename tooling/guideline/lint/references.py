@@ -24,7 +24,7 @@ _EXTERNAL = re.compile(r"(?:法|令|条例|規則|規程|統一基準|基準群|
 
 
 @rule("ref-relative", "warning", "a reference by position (前項, 次号, 同項): link the clause with [](#clause-id)",
-      "公用文作成の考え方 Ⅲ-2 (読み手に伝わる構成); docs/source-format.md cross-references; no textlint rule")
+      "公用文作成の考え方「伝わる公用文のために」; docs/source-format.md cross-references; no textlint rule")
 def relative(lint: Lint) -> None:
     for unit in lint.units:
         if unit.kind == "heading":

@@ -1,7 +1,7 @@
 """Sentence hygiene: long sentences, a particle typed twice (をを, のの), 並びに/若しくは without the 及び/又は they
 group, and です・ます mixed with である in one 例文 clause.
 
-公用文作成の考え方（令和4年建議）Ⅲ-2 (一文を短く, 50〜60字程度を目安に), Ⅱ-1 (文体は「である」体, 混在させない)
+公用文作成の考え方（令和4年建議）「伝わる公用文のために」(一文を短く; 文体を混在させない)
 and the 法令 usage of 及び/並びに and 又は/若しくは (並びに and 若しくは only join groups that contain 及び and 又は);
 the textlint counterparts are ja-technical-writing sentence-length, no-doubled-joshi, no-mix-dearu-desumasu.
 """
@@ -17,7 +17,7 @@ _DESUMASU = re.compile(r"(?:です|ます|ました|でした|ません|まし�
 
 
 @rule("sentence-length", "warning", "a sentence longer than lint.yaml's sentence_length (150 characters)",
-      "公用文作成の考え方 Ⅲ-2（一文を短く）; textlint ja-technical-writing sentence-length (100)")
+      "公用文作成の考え方「伝わる公用文のために」（一文を短く）; textlint ja-technical-writing sentence-length (100)")
 def length(lint: Lint) -> None:
     limit = lint.config.sentence_length
     for unit in lint.units:
@@ -46,7 +46,7 @@ def doubled_particle(lint: Lint) -> None:
 
 
 @rule("conj-nesting", "warning", "並びに without a 及び (or 若しくは without a 又は) in the sentence",
-      "公用文作成の考え方 Ⅲ-3 / 法令用語: 並びに joins groups made with 及び, 若しくは groups inside 又は")
+      "法令用語の用法 (公用文作成の考え方「用語の使い方」): 並びに joins groups made with 及び, 若しくは groups inside 又は")
 def conjunction_nesting(lint: Lint) -> None:
     for unit in lint.units:
         text = unit.text
@@ -63,7 +63,7 @@ def conjunction_nesting(lint: Lint) -> None:
 
 
 @rule("style-mix", "warning", "です・ます and である styles mixed in one 例文 clause",
-      "公用文作成の考え方 Ⅱ-1（文体）; textlint ja-technical-writing no-mix-dearu-desumasu")
+      "公用文作成の考え方「伝わる公用文のために」（文体）; textlint ja-technical-writing no-mix-dearu-desumasu")
 def style_mix(lint: Lint) -> None:
     by_clause: dict[str, list] = {}
     for unit in lint.units:

@@ -1,7 +1,7 @@
 """Width and spacing: half-width alphanumerics, full-width katakana and parentheses, no stray spaces, no doubled
 punctuation. All are mechanical and fixable with ``--fix``.
 
-公用文作成の考え方（令和4年建議）Ⅰ-3 and Ⅰ-4 ask for consistent notation of 算用数字 and ローマ字 and of 符号;
+公用文作成の考え方（令和4年建議）「表記の原則」 ask for consistent notation of 算用数字 and ローマ字 and of 符号;
 the corresponding textlint rules are preset-jtf-style 2.1.8 算用数字 / 2.1.9 アルファベット (half-width),
 2.1.5 カタカナ (full-width), 4.3.1 丸かっこ, 3.1.1 全角文字と半角文字の間 and preset-ja-spacing
 ja-space-between-half-and-full-width / ja-no-space-between-full-width; doubled punctuation is
@@ -28,7 +28,7 @@ _LABEL_BEFORE = re.compile(r"第[0-9０-９一二三四五六七八九十]+[編�
 
 
 @rule("width-alnum", "error", "full-width Latin letters and digits: write them half-width",
-      "公用文作成の考え方 Ⅰ-3（数字）・Ⅰ-4（ローマ字）; textlint preset-jtf-style 2.1.8, 2.1.9", fixable=True)
+      "公用文作成の考え方「表記の原則」（数字・ローマ字）; textlint preset-jtf-style 2.1.8, 2.1.9", fixable=True)
 def full_width_alnum(lint: Lint) -> None:
     for unit in lint.units:
         for m in _FULL_ALNUM.finditer(unit.text):
@@ -37,7 +37,7 @@ def full_width_alnum(lint: Lint) -> None:
 
 
 @rule("width-kana", "error", "half-width katakana: write it full-width",
-      "公用文作成の考え方 Ⅰ-4; textlint preset-jtf-style 2.1.5, ja-technical-writing no-hankaku-kana", fixable=True)
+      "公用文作成の考え方「表記の原則」; textlint preset-jtf-style 2.1.5, ja-technical-writing no-hankaku-kana", fixable=True)
 def half_width_kana(lint: Lint) -> None:
     for unit in lint.units:
         for m in _HALF_KANA.finditer(unit.text):
@@ -46,7 +46,7 @@ def half_width_kana(lint: Lint) -> None:
 
 
 @rule("width-paren", "warning", "half-width parentheses around Japanese text: write （ ）",
-      "公用文作成の考え方 Ⅰ-4（符号）; textlint preset-jtf-style 4.3.1", fixable=True)
+      "公用文作成の考え方「表記の原則」（符号の使い方）; textlint preset-jtf-style 4.3.1", fixable=True)
 def half_width_parens(lint: Lint) -> None:
     for unit in lint.units:
         for m in _HALF_PARENS.finditer(unit.text):
@@ -87,7 +87,7 @@ def space_between_japanese(lint: Lint) -> None:
 
 
 @rule("punct-double", "error", "doubled punctuation (。。 、、 、。)",
-      "公用文作成の考え方 Ⅰ-4（句読点）; textlint ja-technical-writing ja-no-successive-word", fixable=True)
+      "公用文作成の考え方「表記の原則」（句読点）; textlint ja-technical-writing ja-no-successive-word", fixable=True)
 def doubled_punctuation(lint: Lint) -> None:
     for unit in lint.units:
         for m in _DOUBLE_PUNCT.finditer(unit.text):
