@@ -62,6 +62,7 @@ Lower-level pieces: :meth:`DocxBuilder.inlines_to_runs`, :meth:`DocxBuilder.bloc
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -113,6 +114,7 @@ from guideline.writers.docx_ooxml import (
     zip_package,
 )
 from guideline.writers.docx_styles import CHAR, S, TEXT_W
+from guideline.wordview import fingerprint_part
 
 SAMPLE_NOTICE = ("この文書はサンプルです。本プロジェクトが公開情報をもとに独自の文言で作成したものであり、"
                  "総務省の公式の「地方公共団体における情報セキュリティポリシーに関するガイドライン」ではありません。"
@@ -506,9 +508,10 @@ class DocxBuilder:
         return text
 
     def package(self, body: list[etree._Element], *, header: str = "", subject: str = "",
-                settings_extra: str = "") -> bytes:
+                settings_extra: str = "", fingerprints: bytes = b"") -> bytes:
         """The .docx bytes: ``body`` elements, then the section (A4; a running header with the title, label and
-        案/確定 on every page but the title page; page numbers in the footer)."""
+        案/確定 on every page but the title page; page numbers in the footer). ``fingerprints``: the clause
+        fingerprint part (:func:`guideline.wordview.fingerprint_part`) that ``guideline apply`` reads back."""
         meta = self.edition.meta
         doc = etree.Element(W + "document", nsmap=NSMAP)
         body_el = etree.SubElement(doc, W + "body")
@@ -517,13 +520,14 @@ class DocxBuilder:
         header_p = paragraph(S.header, [run(header or meta.title), tab_run(), run(self.header_status())])
         footer_p = paragraph(S.footer, field_runs("PAGE", "1"))
         parts = [
-            ("[Content_Types].xml", st.CONTENT_TYPES.encode("utf-8")),
+            ("[Content_Types].xml", st.content_types(bool(fingerprints)).encode("utf-8")),
             ("_rels/.rels", st.PACKAGE_RELS.encode("utf-8")),
             ("docProps/core.xml", st.core_xml(meta.display_name, subject or meta.title, meta.date,
                                               f"{meta.id} {meta.status}")),
             ("docProps/app.xml", st.app_xml()),
             ("word/document.xml", xml_bytes(doc)),
-            ("word/_rels/document.xml.rels", st.document_rels_xml([(rid, url) for url, rid in self._external.items()])),
+            ("word/_rels/document.xml.rels", st.document_rels_xml([(rid, url) for url, rid in self._external.items()],
+                                                                  bool(fingerprints))),
             ("word/styles.xml", st.styles_xml()),
             ("word/settings.xml", st.settings_xml(settings_extra)),
             ("word/fontTable.xml", st.font_table_xml()),
@@ -532,6 +536,12 @@ class DocxBuilder:
             ("word/footer1.xml", _hdr_ftr("ftr", [footer_p])),
             ("word/footer2.xml", _hdr_ftr("ftr", [paragraph(S.footer)])),
         ]
+        if fingerprints:
+            guid = hashlib.sha256(fingerprints).hexdigest()[:32].upper()
+            parts += [("customXml/item1.xml", fingerprints),
+                      ("customXml/itemProps1.xml", st.custom_xml_props(
+                          f"{guid[:8]}-{guid[8:12]}-{guid[12:16]}-{guid[16:20]}-{guid[20:]}")),
+                      ("customXml/_rels/item1.xml.rels", st.CUSTOM_XML_RELS)]
         return zip_package(parts)
 
 
@@ -588,7 +598,7 @@ def render_guideline(edition: Edition) -> bytes:
     for part in edition.parts:
         body += b.clause_to_elements(part)
     body += b.commentary_part()
-    return b.package(body)
+    return b.package(body, fingerprints=fingerprint_part(edition, edition.clauses(), "guideline", None))
 
 
 def render_reibun(edition: Edition) -> bytes | None:
@@ -607,7 +617,9 @@ def render_reibun(edition: Edition) -> bytes | None:
     ]))
     body += b.toc([reibun])
     body += b.clause_to_elements(reibun, notes=False, models=True)
-    return b.package(body, header=title, subject=title)
+    links = {c.id for c in reibun.walk()}
+    return b.package(body, header=title, subject=title,
+                     fingerprints=fingerprint_part(edition, reibun.walk(), "reibun", links))
 
 
 def write(edition: Edition, out_dir: Path) -> list[Path]:

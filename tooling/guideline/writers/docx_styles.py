@@ -349,8 +349,32 @@ PACKAGE_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def document_rels_xml(external: list[tuple[str, str]]) -> bytes:
-    """document.xml.rels: the fixed parts, then external hyperlinks ``(rel id, url)`` in first-use order."""
+CUSTOM_XML_TYPES = ('  <Override PartName="/customXml/itemProps1.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.customXmlProperties+xml"/>\n')
+
+
+def content_types(custom_xml: bool = False) -> str:
+    """[Content_Types].xml; ``custom_xml``: the package carries the fingerprint part (customXml/item1.xml)."""
+    return CONTENT_TYPES.replace("</Types>", CUSTOM_XML_TYPES + "</Types>") if custom_xml else CONTENT_TYPES
+
+
+def custom_xml_props(item_id: str) -> bytes:
+    """customXml/itemProps1.xml: the data store item ID Word gives a custom XML part (a GUID in braces)."""
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+            f'<ds:datastoreItem ds:itemID="{{{item_id}}}" '
+            'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"><ds:schemaRefs/>'
+            '</ds:datastoreItem>').encode("utf-8")
+
+
+CUSTOM_XML_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                   'customXmlProps" Target="itemProps1.xml"/></Relationships>').encode("utf-8")
+
+
+def document_rels_xml(external: list[tuple[str, str]], custom_xml: bool = False) -> bytes:
+    """document.xml.rels: the fixed parts, then external hyperlinks ``(rel id, url)`` in first-use order
+    (``custom_xml``: and the fingerprint part)."""
     fixed = [
         ("rIdStyles", f"{_REL}/styles", "styles.xml"),
         ("rIdSettings", f"{_REL}/settings", "settings.xml"),
@@ -360,6 +384,8 @@ def document_rels_xml(external: list[tuple[str, str]]) -> bytes:
         ("rIdFooter", f"{_REL}/footer", "footer1.xml"),
         ("rIdFooterFirst", f"{_REL}/footer", "footer2.xml"),
     ]
+    if custom_xml:
+        fixed.append(("rIdCustomXml", f"{_REL}/customXml", "../customXml/item1.xml"))
     rows = [f'<Relationship Id="{i}" Type="{t}" Target="{target}"/>' for i, t, target in fixed]
     rows += [f'<Relationship Id="{i}" Type="{_REL}/hyperlink" Target="{escape(url, quote=True)}" '
              'TargetMode="External"/>' for i, url in external]

@@ -82,6 +82,7 @@ from guideline.diff.inline import DELETE, INSERT, Runs, diff_texts
 from guideline.diff.units import Unit, block_units
 from guideline.fileio import atomic_write
 from guideline.model import Clause, Edition, XRef, iter_inlines
+from guideline.wordview import fingerprint_part
 from guideline.writers import docx
 from guideline.writers import docx_ooxml as ox
 from guideline.writers.docx_ooxml import NSMAP, W, XML_SPACE
@@ -705,7 +706,9 @@ class _Tracked:
         seq = _order(items)
         body = self._assemble(seq)
         data = self.b.package(body, subject=f"{cs.old.meta.display_name} → {cs.new.meta.display_name} 変更履歴",
-                              settings_extra=SETTINGS)
+                              settings_extra=SETTINGS,
+                              # the old side's fingerprints: `guideline apply` takes the file to the old edition
+                              fingerprints=fingerprint_part(cs.old, cs.old.clauses(), "tracked", None))
         return self._replace_header(data)
 
     # ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,287 @@
+"""What a clause looks like in our Word files, as model data: the canonical form both sides of the Word round trip
+agree on.
+
+The Word writer (:mod:`guideline.writers.docx`) loses some distinctions of the source (soft line breaks between
+Japanese text, ``**a**`` split over two runs or one, the label text of a cross-reference, a code block's info
+string, a block quote's nesting), and Word adds its own (runs split at every edit, proofing marks). Both the model
+and the DOCX reader of ``guideline apply`` (:mod:`guideline.apply.docx_read`) are brought to one canonical form:
+
+* inline text is flattened into segments ``(kind, text, bold, italic, group)`` — kinds text, code, placeholder
+  (with its 〔〕), cross-reference (its target; the label is computed, so it is not compared) — adjacent segments of
+  the same kind and formatting are joined, and rebuilt as inlines in one nesting order (link > strong > emphasis);
+* paragraphs with no text are dropped (an empty paragraph typed in Word is not a block);
+* table rows are padded to the same width and header cells lose the bold the writer gives them.
+
+:func:`clause_fingerprint` hashes a clause's canonical heading, level and text: the Word writers embed it per
+clause (:func:`fingerprint_part`), so that ``apply`` can tell which clauses an edited file changed and which
+changed in the source since the file was built.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from guideline.model import (
+    Block,
+    BlockQuote,
+    BulletList,
+    Clause,
+    Code,
+    CodeBlock,
+    Edition,
+    Emph,
+    Inline,
+    LineBreak,
+    Link,
+    OrderedList,
+    Para,
+    Placeholder,
+    Strong,
+    Table,
+    Text,
+    XRef,
+    inline_text,
+    xref_label,
+)
+
+PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "〔", "〕"
+_PLACEHOLDER_RE = re.compile(r"〔([^〔〕\n]{1,80})〕")
+PART_NS = "urn:guideline:word-roundtrip:1"
+PART_NAME = "customXml/item1.xml"  # the fingerprint part inside the package
+ALIGNS = ("left", "right", "center")
+
+
+@dataclass(frozen=True, slots=True)
+class Seg:
+    """One piece of flattened inline text. ``kind``: ``t`` text, ``code``, ``ph`` placeholder (text with its
+    〔〕), ``xref`` (``text`` is the target ID). ``group``: ``("link", href)`` or ``("xref", target)`` for text inside
+    a link, else ``None``."""
+
+    kind: str
+    text: str
+    bold: bool = False
+    italic: bool = False
+    group: tuple[str, str] | None = None
+
+
+def _is_ascii_word(ch: str) -> bool:
+    return bool(ch) and ch.isascii() and ch.isalnum()
+
+
+def flatten(nodes: tuple[Inline, ...], links: set[str] | None, edition: Edition | None = None,
+            context: Clause | None = None, *, bold: bool = False, italic: bool = False,
+            group: tuple[str, str] | None = None) -> list[Seg]:
+    """Inline nodes as segments, the way the Word writer lays them out. ``links``: the clause IDs that are link
+    targets in the document (None: all); a cross-reference to another clause is plain text there."""
+    out: list[Seg] = []
+    for i, node in enumerate(nodes):
+        if isinstance(node, Text):
+            if node.text:
+                out.append(Seg("t", node.text, bold, italic, group))
+        elif isinstance(node, Strong):
+            out += flatten(node.children, links, edition, context, bold=True, italic=italic, group=group)
+        elif isinstance(node, Emph):
+            out += flatten(node.children, links, edition, context, bold=bold, italic=True, group=group)
+        elif isinstance(node, Code):
+            if node.text:
+                out.append(Seg("code", node.text, bold, False, group))
+        elif isinstance(node, Placeholder):
+            out.append(Seg("ph", PLACEHOLDER_OPEN + node.text + PLACEHOLDER_CLOSE, group=group))
+        elif isinstance(node, XRef):
+            linked = links is None or node.target in links
+            if linked:
+                out.append(Seg("xref", node.target, bold, italic))
+            elif node.children:
+                out += flatten(node.children, links, edition, context, bold=bold, italic=italic, group=group)
+            else:
+                label = xref_label(node.target, edition, context)
+                out.append(Seg("t", label, bold, italic, group))
+        elif isinstance(node, Link):
+            out += flatten(node.children, links, edition, context, bold=bold, italic=italic,
+                           group=("link", node.href))
+        elif isinstance(node, LineBreak):
+            if node.hard:
+                out.append(Seg("t", "\n", bold, italic, group))
+            else:
+                before = inline_text(nodes[i - 1:i])[-1:] if i else ""
+                after = inline_text(nodes[i + 1:i + 2])[:1]
+                if _is_ascii_word(before) and _is_ascii_word(after):
+                    out.append(Seg("t", " ", bold, italic, group))
+    return merge(out)
+
+
+def merge(segs: Iterable[Seg]) -> list[Seg]:
+    """Adjacent text, code and placeholder segments of the same formatting joined; empty ones dropped."""
+    out: list[Seg] = []
+    for s in segs:
+        if not s.text:
+            continue
+        if out and s.kind in ("t", "code", "ph") and out[-1].kind == s.kind and \
+                (out[-1].bold, out[-1].italic, out[-1].group) == (s.bold, s.italic, s.group):
+            out[-1] = Seg(s.kind, out[-1].text + s.text, s.bold, s.italic, s.group)
+        else:
+            out.append(s)
+    return out
+
+
+def _leaves(segs: list[Seg]) -> list[Inline]:
+    out: list[Inline] = []
+    for s in segs:
+        if s.kind == "code":
+            out.append(Code(s.text))
+        elif s.kind == "xref":
+            out.append(XRef(s.text))
+        elif s.kind == "ph":
+            pos = 0
+            for m in _PLACEHOLDER_RE.finditer(s.text):
+                if m.start() > pos:
+                    out.extend(_text_nodes(s.text[pos:m.start()]))
+                out.append(Placeholder(m.group(1)))
+                pos = m.end()
+            if pos < len(s.text):
+                out.extend(_text_nodes(s.text[pos:]))
+        else:
+            out.extend(_text_nodes(s.text))
+    return out
+
+
+def _text_nodes(text: str) -> list[Inline]:
+    out: list[Inline] = []
+    for k, piece in enumerate(text.split("\n")):
+        if k:
+            out.append(LineBreak(hard=True))
+        if piece:
+            out.append(Text(piece))
+    return out
+
+
+def _runs(segs: list[Seg], key) -> list[tuple[object, list[Seg]]]:
+    out: list[tuple[object, list[Seg]]] = []
+    for s in segs:
+        k = key(s)
+        if out and out[-1][0] == k:
+            out[-1][1].append(s)
+        else:
+            out.append((k, [s]))
+    return out
+
+
+def rebuild(segs: list[Seg]) -> tuple[Inline, ...]:
+    """Segments back as inlines, in the canonical nesting: link > strong > emphasis > leaves."""
+    out: list[Inline] = []
+    for grp, part in _runs(merge(segs), lambda s: s.group):
+        inner: list[Inline] = []
+        for b, bpart in _runs(part, lambda s: s.bold):
+            content: list[Inline] = []
+            for it, ipart in _runs(bpart, lambda s: s.italic):
+                leaves = _leaves(ipart)
+                content += [Emph(tuple(leaves))] if it and leaves else leaves
+            inner += [Strong(tuple(content))] if b and content else content
+        if grp is not None and grp[0] == "link":
+            out.append(Link(grp[1], tuple(inner)))
+        elif grp is not None:
+            out.append(XRef(grp[1], tuple(inner)))
+        else:
+            out.extend(inner)
+    return tuple(out)
+
+
+def canonical_inlines(nodes: tuple[Inline, ...], links: set[str] | None, edition: Edition | None = None,
+                      context: Clause | None = None, *, plain: bool = False) -> tuple[Inline, ...]:
+    segs = flatten(nodes, links, edition, context)
+    if plain:  # table header cells: the writer makes every run bold
+        segs = [Seg(s.kind, s.text, False, s.italic, s.group) for s in segs]
+    return rebuild(segs)
+
+
+def canonical_blocks(blocks: tuple[Block, ...], links: set[str] | None, edition: Edition | None = None,
+                     context: Clause | None = None) -> tuple[Block, ...]:
+    """Blocks in the canonical form (source lines dropped)."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Para):
+            inl = canonical_inlines(b.inlines, links, edition, context)
+            if inl:
+                out.append(Para(inl))
+        elif isinstance(b, (BulletList, OrderedList)):
+            items = tuple(canonical_blocks(item, links, edition, context) for item in b.items)
+            out.append(type(b)(items))
+        elif isinstance(b, Table):
+            ncols = max([len(b.header), *(len(r) for r in b.rows)] or [1])
+
+            def cells(row, plain: bool) -> tuple:
+                return tuple(canonical_inlines(row[i] if i < len(row) else (), links, edition, context, plain=plain)
+                             for i in range(ncols))
+
+            aligns = tuple((b.aligns[i] if i < len(b.aligns) and b.aligns[i] in ALIGNS else "")
+                           for i in range(ncols))
+            out.append(Table(cells(b.header, True), tuple(cells(r, False) for r in b.rows), aligns))
+        elif isinstance(b, CodeBlock):
+            out.append(CodeBlock(b.text.rstrip("\n")))
+        elif isinstance(b, BlockQuote):
+            out.extend(canonical_blocks(b.blocks, links, edition, context))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# clauses and fingerprints
+
+
+@dataclass(frozen=True)
+class ClauseView:
+    """A clause as Word shows it: level, heading, text and (where the document prints it) 解説."""
+
+    id: str
+    level: int
+    heading: str
+    body: tuple[Block, ...]
+    commentary: tuple[Block, ...] | None  # None: the document does not show this clause's 解説
+
+
+def clause_view(clause: Clause, edition: Edition, links: set[str] | None, with_commentary: bool) -> ClauseView:
+    body = canonical_blocks(clause.body, links, edition, clause)
+    comm = canonical_blocks(clause.commentary, links, edition, clause) if with_commentary else None
+    return ClauseView(clause.id, clause.level, clause.heading, body, comm)
+
+
+def _data(value):
+    """A JSON-able form of model values for hashing (dataclass type names and fields, tuples as lists)."""
+    if isinstance(value, (tuple, list)):
+        return [_data(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return [type(value).__name__, *(_data(getattr(value, f)) for f in value.__dataclass_fields__ if f != "line")]
+    return value
+
+
+def fingerprint(level: int, heading: str, body: tuple[Block, ...], commentary: tuple[Block, ...] | None) -> str:
+    payload = json.dumps(_data([level, heading, body, commentary]), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def view_fingerprint(view: ClauseView) -> str:
+    return fingerprint(view.level, view.heading, view.body, view.commentary)
+
+
+def commentary_shown(edition: Edition, kind: str) -> set[str]:
+    """IDs of the clauses whose 解説 the document of ``kind`` prints (guideline.docx: the 例文 part's)."""
+    if kind == "reibun" or edition.reibun is None:
+        return set()
+    return {c.id for c in edition.reibun.walk()}
+
+
+def fingerprint_part(edition: Edition, clauses: Iterable[Clause], kind: str, links: set[str] | None) -> bytes:
+    """The custom XML part a Word file carries: the edition, the kind of document (guideline, reibun, tracked) and,
+    per clause in document order, its ID, level and fingerprint. Not visible text; Word and LibreOffice keep it."""
+    shown = commentary_shown(edition, "reibun" if kind == "reibun" else "guideline")
+    from xml.sax.saxutils import quoteattr
+
+    rows = []
+    for c in clauses:
+        fp = view_fingerprint(clause_view(c, edition, links, c.id in shown))
+        rows.append(f'<c id={quoteattr(c.id)} level="{c.level}" fp="{fp}"/>')
+    head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<guideline xmlns="{PART_NS}" '
+            f'edition={quoteattr(edition.meta.id)} document={quoteattr(kind)}>')
+    return (head + "".join(rows) + "</guideline>").encode("utf-8")
