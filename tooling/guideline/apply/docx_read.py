@@ -1,0 +1,651 @@
+"""An edited Word file of ours → its clauses in the canonical form of :mod:`guideline.wordview` (the inverse of
+:mod:`guideline.writers.docx`).
+
+The file is opened with the comment importer's hardening (:class:`guideline.comments.safezip.SafeZip`: zip bombs,
+DOCTYPEs, damaged archives) and refused when it carries active content (macros, OLE objects, ActiveX, external
+templates or sub-documents, imported HTML) or external relationships other than hyperlinks.
+
+Tracked changes are accepted (insertions kept, deletions and the source side of moves dropped, paragraphs whose mark
+was deleted joined with the next, formatting changes kept as they now are) and listed with author and date. What
+Word and LibreOffice add while editing is ignored: runs split at every keystroke, ``w:proofErr``, ``w:rsid*``
+attributes, bookmarks that editing pushed out of their heading (a clause bookmark found in an empty paragraph just
+before a heading belongs to that heading), content controls and smart tags (their content is read).
+
+Paragraph styles are recognised by their names (``heading 1`` …, ``本文``), not their IDs, since LibreOffice
+renames style IDs when it saves.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from guideline.comments.safezip import SafeZip
+from guideline.diagnostics import UserError
+from guideline.model import Block, BulletList, CodeBlock, OrderedList, Para, Table
+from guideline.reader import ID_RE
+from guideline.wordview import ALIGNS, PART_NS, Seg, merge, rebuild
+from guideline.writers.docx_styles import S, styles_xml
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+W = f"{{{W_NS}}}"
+
+# relationship types and parts that make a document run or fetch something: refused
+_ACTIVE_REL = ("oleObject", "package", "control", "aFChunk", "subDocument", "attachedTemplate", "vbaProject",
+               "frame", "externalLinkPath", "wordVbaData", "keyMapCustomizations")
+_ACTIVE_PART = re.compile(r"(vbaProject|vbaData|activeX|embeddings/|oleObject)", re.IGNORECASE)
+_OFF = ("0", "false", "off", "none")
+HEADING_NUMBER = re.compile(r"^\s*(第[0-9０-９]+[編章]|[0-9０-９]+[.．](?:[0-9０-９]+[.．])?|[（(][0-9０-９]+[）)]|"
+                            r"[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])[\u3000 \t]*")
+LIST_LABEL = re.compile(r"^\s*(・|[（(][ア-ン][）)]|[a-z][)）]|[0-9]+[)）])[\u3000 \t]*")
+
+
+def q(tag: str) -> str:
+    return W + tag
+
+
+@dataclass
+class Revision:
+    """A tracked change found in the file (it is applied as accepted)."""
+
+    kind: str  # insert, delete, move, format, paragraph
+    author: str
+    date: str
+    text: str
+    clause: str  # the clause ID it sits under ("" before the first clause or in a clause typed in Word)
+
+
+@dataclass
+class WordClause:
+    id: str | None  # the clause bookmark; None for a heading typed in Word
+    level: int
+    heading: str
+    number: str  # the display number the heading shows ("" none)
+    body: tuple[Block, ...] = ()
+    commentary: tuple[Block, ...] | None = None  # None: no 解説 shown for this clause in the file
+    notes: list[str] = field(default_factory=list)  # the generated 統一基準対応 / 対象モデル paragraphs, as shown
+    typed_labels: list[str] = field(default_factory=list)  # list labels typed by hand (ignored)
+    index: int = 0  # paragraph number in the file, for messages
+
+
+@dataclass
+class WordDoc:
+    path: Path
+    kind: str  # guideline, reibun, tracked; "" when the file carries no fingerprint part
+    edition: str  # the edition the file was built from ("" unknown)
+    built: list[tuple[str, int, str]] | None  # (clause ID, level, fingerprint) at build time, in document order
+    clauses: list[WordClause]
+    revisions: list[Revision]
+    comments: int
+    ignored: list[tuple[str, str]]  # (clause ID or "", what was ignored)
+    links: dict[str, str]  # external hyperlink relationship id -> URL
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# the package
+
+
+def _rels(z: SafeZip, name: str) -> etree._Element | None:
+    return z.xml(name) if name in z.names else None
+
+
+def _check_active(z: SafeZip, path: Path) -> dict[str, str]:
+    """Refuse active content; return the document's external hyperlinks (rel id → URL)."""
+    for name in z.names:
+        if _ACTIVE_PART.search(name):
+            raise UserError(f"{path}: the file carries active content ({name}); refused. Save it as a plain .docx "
+                            "(Word: ファイル > 名前を付けて保存 > Word 文書) and try again")
+    types = z.xml("[Content_Types].xml") if "[Content_Types].xml" in z.names else None
+    if types is not None:
+        for el in types:
+            ct = el.get("ContentType") or ""
+            if "macroEnabled" in ct or "vbaProject" in ct or "activeX" in ct or "oleObject" in ct:
+                raise UserError(f"{path}: the file is macro-enabled or carries embedded objects ({ct}); refused. "
+                                "Save it as a plain .docx and try again")
+    links: dict[str, str] = {}
+    for name in sorted(n for n in z.names if n.endswith(".rels")):
+        rels = z.xml(name)
+        for rel in rels:
+            rtype = (rel.get("Type") or "").rsplit("/", 1)[-1]
+            external = (rel.get("TargetMode") or "").lower() == "external"
+            if rtype in _ACTIVE_REL:
+                raise UserError(f"{path}: {name} links a {rtype} part; refused (active content). Save the file as a "
+                                "plain .docx and try again")
+            if external and rtype != "hyperlink":
+                raise UserError(f"{path}: {name} has an external relationship of type {rtype} to "
+                                f"{(rel.get('Target') or '')[:80]!r}; refused (the file would fetch it)")
+            if external and name == "word/_rels/document.xml.rels":
+                links[rel.get("Id") or ""] = rel.get("Target") or ""
+    return links
+
+
+def _style_keys(z: SafeZip) -> dict[str, str]:
+    """The file's paragraph/character style IDs → our style IDs, matched by style name (LibreOffice renames IDs)."""
+    ours = etree.fromstring(styles_xml())
+    by_name = {}
+    for st in ours.iter(q("style")):
+        name = st.find(q("name"))
+        if name is not None:
+            by_name[(name.get(q("val")) or "").lower()] = st.get(q("styleId"))
+    out = {sid: sid for sid in by_name.values()}
+    if "word/styles.xml" in z.names:
+        for st in z.xml("word/styles.xml").iter(q("style")):
+            sid = st.get(q("styleId")) or ""
+            name = st.find(q("name"))
+            key = by_name.get((name.get(q("val")) or "").lower()) if name is not None else None
+            if key:
+                out[sid] = key
+    return out
+
+
+def _built(z: SafeZip) -> tuple[str, str, list[tuple[str, int, str]] | None]:
+    for name in sorted(n for n in z.names if n.startswith("customXml/item") and n.endswith(".xml")
+                       and "Props" not in n):
+        root = z.xml(name)
+        if root.tag != f"{{{PART_NS}}}guideline":
+            continue
+        rows = []
+        for c in root:
+            level = c.get("level") or ""
+            if c.get("id") and level.isdigit():
+                rows.append((c.get("id"), int(level), c.get("fp") or ""))
+        return root.get("document") or "", root.get("edition") or "", rows
+    return "", "", None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# tracked changes
+
+
+def _local(el) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _text(el) -> str:
+    return "".join(t.text or "" for t in el.iter(q("t"), q("delText")))
+
+
+def accept_all(body: etree._Element, revisions: list[Revision], clause_of) -> None:
+    """Accept every tracked change in ``body`` in place, appending each to ``revisions``."""
+    for el in body.iter(q("ins"), q("del"), q("moveFrom"), q("moveTo"), q("rPrChange"), q("pPrChange")):
+        name = _local(el)
+        parent = _local(el.getparent()) if el.getparent() is not None else ""
+        if name in ("rPrChange", "pPrChange"):
+            kind = "format"
+        elif parent in ("rPr", "trPr"):
+            kind = "paragraph" if parent == "rPr" else "row"
+            if name == "moveFrom":
+                continue
+        else:
+            kind = {"ins": "insert", "del": "delete", "moveFrom": "move", "moveTo": "move"}[name]
+            if name == "moveFrom":
+                continue  # a move is listed once, at its destination
+        text = _text(el) if kind not in ("format", "paragraph", "row") else ""
+        revisions.append(Revision(kind, el.get(q("author")) or "", el.get(q("date")) or "", text[:80],
+                                  clause_of(el)))
+    for tr in list(body.iter(q("tr"))):
+        if any(_local(m) in ("del", "moveFrom") for m in tr.findall(f"{q('trPr')}/*")):
+            tr.getparent().remove(tr)
+    for change in list(body.iter(q("pPrChange"), q("rPrChange"))):
+        change.getparent().remove(change)
+    for el in list(body.iter(q("del"), q("moveFrom"))):
+        parent = el.getparent()
+        if parent is not None and _local(parent) not in ("rPr", "trPr"):
+            parent.remove(el)
+    for el in list(body.iter(q("ins"), q("moveTo"))):
+        parent = el.getparent()
+        if parent is None or _local(parent) in ("rPr", "trPr"):
+            continue
+        i = parent.index(el)
+        for c in reversed(list(el)):
+            parent.insert(i, c)
+        parent.remove(el)
+    for name in ("moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd"):
+        for el in list(body.iter(q(name))):
+            el.getparent().remove(el)
+    paras = list(body.iter(q("p")))
+    for k, p in enumerate(paras):
+        marks = p.findall(f"{q('pPr')}/{q('rPr')}/*")
+        if any(_local(m) in ("del", "moveFrom") for m in marks) and k + 1 < len(paras):
+            nxt = paras[k + 1]
+            at = 1 if nxt.find(q("pPr")) is not None else 0
+            for c in reversed([c for c in p if _local(c) != "pPr"]):
+                nxt.insert(at, c)
+            p.getparent().remove(p)
+            continue
+        for m in marks:
+            if _local(m) in ("ins", "del", "moveFrom", "moveTo"):
+                m.getparent().remove(m)
+    for trpr in body.iter(q("trPr")):
+        for m in list(trpr):
+            if _local(m) in ("ins", "moveTo"):
+                trpr.remove(m)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# paragraphs
+
+
+@dataclass
+class _P:
+    style: str
+    left: int
+    jc: str
+    segs: list[Seg]
+    marks: list[str]  # clause bookmarks that start in the paragraph
+    level: int = 0  # heading level (0: not a heading)
+    index: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text if s.kind != "xref" else "" for s in self.segs)
+
+
+@dataclass
+class _Tbl:
+    table: Table
+    marks: list[str]
+    index: int = 0
+
+
+def _on(el) -> bool:
+    return el is not None and (el.get(q("val")) or "true").lower() not in _OFF
+
+
+class _Runs:
+    """Collects the segments of one paragraph (or table cell paragraph)."""
+
+    def __init__(self, styles: dict[str, str], links: dict[str, str], plain: bool = False):
+        self.styles = styles
+        self.links = links
+        self.plain = plain
+        self.segs: list[Seg] = []
+        self.marks: list[str] = []
+        self.field = 0  # inside a field instruction (between begin and separate)
+
+    def visit(self, el, group=None) -> None:
+        for child in el:
+            name = _local(child)
+            if name == "r":
+                self.run(child, group)
+            elif name == "hyperlink":
+                anchor = child.get(q("anchor")) or ""
+                rid = child.get(f"{{{R_NS}}}id") or ""
+                if anchor and ID_RE.match(anchor):
+                    # a cross-reference: one segment, its target; the label is computed, so its text is not kept
+                    inner = _Runs(self.styles, self.links, self.plain)
+                    inner.visit(child, group)
+                    self.marks += inner.marks
+                    if inner.segs:
+                        first = inner.segs[0]
+                        self.segs.append(Seg("xref", anchor, first.bold, first.italic))
+                elif rid and rid in self.links:
+                    self.visit(child, ("link", self.links[rid]))
+                else:
+                    self.visit(child, group)
+            elif name == "bookmarkStart":
+                mark = child.get(q("name")) or ""
+                if ID_RE.match(mark):
+                    self.marks.append(mark)
+            elif name in ("smartTag", "customXml", "sdt", "sdtContent", "fldSimple", "ins", "moveTo", "dir", "bdo"):
+                self.visit(child, group)
+            # pPr, proofErr, bookmarkEnd, comment ranges, permStart/End, del, moveFrom: nothing to read
+
+    def run(self, r, group) -> None:
+        rpr = r.find(q("rPr"))
+        style = bold = italic = ""
+        if rpr is not None:
+            rs = rpr.find(q("rStyle"))
+            style = self.styles.get(rs.get(q("val")) or "", rs.get(q("val")) or "") if rs is not None else ""
+            bold = _on(rpr.find(q("b")))
+            italic = _on(rpr.find(q("i")))
+        if self.plain:
+            bold = False
+        text = []
+        for c in r:
+            name = _local(c)
+            if name == "fldChar":
+                kind = c.get(q("fldCharType"))
+                if kind == "begin":
+                    self.field += 1
+                elif kind in ("separate", "end") and self.field:
+                    self.field -= 1
+            elif self.field:
+                continue
+            elif name == "t":
+                text.append(c.text or "")
+            elif name == "tab" or name == "ptab":
+                text.append("\t")
+            elif name in ("br", "cr"):
+                if (c.get(q("type")) or "textWrapping") == "textWrapping":
+                    text.append("\n")
+            elif name == "noBreakHyphen":
+                text.append("-")
+            elif name == "sym":
+                continue
+        value = "".join(text)
+        if not value:
+            return
+        kind = "code" if style == S.inline_code else "ph" if style == S.placeholder else "t"
+        if kind == "ph":
+            self.segs.append(Seg("ph", value, False, False, group))
+        else:
+            self.segs.append(Seg(kind, value, bool(bold), bool(italic) if kind == "t" else False, group))
+
+
+def _ppr(p) -> tuple[str, int, str, int]:
+    ppr = p.find(q("pPr"))
+    style, left, jc, outline = "", -1, "", -1
+    if ppr is not None:
+        ps = ppr.find(q("pStyle"))
+        style = ps.get(q("val")) or "" if ps is not None else ""
+        ind = ppr.find(q("ind"))
+        if ind is not None:
+            value = ind.get(q("left")) or ind.get(q("start")) or ""
+            left = int(value) if re.fullmatch(r"-?\d{1,7}", value) else -1
+        j = ppr.find(q("jc"))
+        jc = j.get(q("val")) or "" if j is not None else ""
+        ol = ppr.find(q("outlineLvl"))
+        if ol is not None and (ol.get(q("val")) or "").isdigit():
+            outline = int(ol.get(q("val")))
+    return style, left, jc, outline
+
+
+_HEADING_ID = re.compile(r"^Heading([1-6])$")
+
+
+class _Reader:
+    def __init__(self, styles: dict[str, str], links: dict[str, str]):
+        self.styles = styles
+        self.links = links
+        self.items: list[_P | _Tbl] = []
+        self.count = 0
+
+    def body(self, body) -> None:
+        for el in body:
+            name = _local(el)
+            if name == "p":
+                self.items.append(self.paragraph(el))
+            elif name == "tbl":
+                table = self.table(el)
+                if table.table.header or table.table.rows:  # a table whose rows were all deleted is gone
+                    self.items.append(table)
+            elif name in ("sdt", "sdtContent", "customXml"):
+                self.body(el)
+            elif name == "bookmarkStart":
+                mark = el.get(q("name")) or ""
+                if ID_RE.match(mark):
+                    self.items.append(_P("", -1, "", [], [mark], index=self.count))
+
+    def paragraph(self, p, plain: bool = False) -> _P:
+        self.count += 1
+        sid, left, jc, outline = _ppr(p)
+        style = self.styles.get(sid, sid)
+        runs = _Runs(self.styles, self.links, plain)
+        runs.visit(p)
+        level = 0
+        m = _HEADING_ID.match(style)
+        if m:
+            level = int(m.group(1))
+        elif 0 <= outline <= 5 and style not in (S.toc_heading,) and not style.startswith("TOC"):
+            level = outline + 1
+        return _P(style, left, jc, merge(runs.segs), runs.marks, level, self.count)
+
+    def table(self, tbl) -> _Tbl:
+        self.count += 1
+        rows: list[list[list[Seg]]] = []
+        header_jc: list[str] = []
+        marks: list[str] = []
+        for r, tr in enumerate(tbl.iter(q("tr"))):
+            if tr.getparent() is not tbl and _local(tr.getparent()) not in ("sdtContent", "customXml"):
+                continue  # a nested table's rows belong to their cell
+            cells = []
+            for tc in tr.iter(q("tc")):
+                if tc.getparent() is not tr:
+                    continue
+                segs: list[Seg] = []
+                for k, p in enumerate(tc.iter(q("p"))):
+                    para = self.paragraph(p, plain=(r == 0))
+                    marks += para.marks
+                    if k and segs:
+                        segs.append(Seg("t", "\n"))
+                    segs += para.segs
+                    if r == 0 and k == 0:
+                        header_jc.append(para.jc)
+                cells.append(merge(segs))
+            rows.append(cells)
+        ncols = max((len(r) for r in rows), default=0)
+        norm = [tuple(rebuild(r[i]) if i < len(r) else () for i in range(ncols)) for r in rows]
+        header, body_rows = (norm[0], tuple(norm[1:])) if norm else ((), ())
+        aligns = tuple(a if a in ALIGNS else "" for a in (header_jc + [""] * ncols)[:ncols])
+        return _Tbl(Table(header, body_rows, aligns), marks, self.count)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# blocks
+
+
+def _split_label(segs: list[Seg]) -> tuple[str, list[Seg], bool]:
+    """(label, the rest, typed): the list label the writer puts before a tab, or one typed by hand."""
+    head = ""
+    for k, s in enumerate(segs):
+        if s.kind != "t":
+            break
+        if "\t" in s.text:
+            before, after = s.text.split("\t", 1)
+            label = head + before
+            if len(label) <= 6:
+                rest = ([Seg("t", after, s.bold, s.italic, s.group)] if after else []) + segs[k + 1:]
+                return label.strip(), merge(rest), False
+            break
+        head += s.text
+        if len(head) > 6:
+            break
+    if segs and segs[0].kind == "t":
+        m = LIST_LABEL.match(segs[0].text)
+        if m:
+            rest = segs[0].text[m.end():]
+            return m.group(1), merge([Seg("t", rest, segs[0].bold, segs[0].italic, segs[0].group), *segs[1:]]), True
+    return "", segs, False
+
+
+class _Lists:
+    """Assembles list item paragraphs into (nested) lists by their indents."""
+
+    def __init__(self, out: list[Block]):
+        self.out = out
+        self.stack: list[tuple[int, bool, list[list[Block]]]] = []  # (left, ordered, items)
+        self.last_ordered = False
+
+    def close(self, to: int = 0) -> None:
+        while len(self.stack) > to:
+            left, ordered, items = self.stack.pop()
+            block = (OrderedList if ordered else BulletList)(tuple(tuple(i) for i in items))
+            if self.stack:
+                self.stack[-1][2][-1].append(block)
+            else:
+                self.out.append(block)
+
+    def item(self, left: int, ordered: bool, content: list[Block]) -> None:
+        while self.stack and self.stack[-1][0] > left:
+            self.close(len(self.stack) - 1)
+        if self.stack and self.stack[-1][0] == left and self.stack[-1][1] != ordered:
+            self.close(len(self.stack) - 1)
+        if not self.stack or self.stack[-1][0] < left:
+            self.stack.append((left, ordered, []))
+        self.stack[-1][2].append(list(content))
+        self.last_ordered = ordered
+
+    def continuation(self, left: int, block: Block) -> bool:
+        """A paragraph inside the last item (indented to its text): True when it was taken."""
+        if not self.stack or left < self.stack[-1][0] or not self.stack[-1][2]:
+            return False
+        self.stack[-1][2][-1].append(block)
+        return True
+
+
+def build_blocks(items: list, typed: list[str]) -> tuple[Block, ...]:
+    """Paragraphs and tables of one clause's text (or 解説) → canonical blocks."""
+    out: list[Block] = []
+    lists = _Lists(out)
+    for it in items:
+        if isinstance(it, _Tbl):
+            lists.close()
+            out.append(it.table)
+            continue
+        if not it.segs:
+            continue
+        if it.style in (S.list_item, S.commentary_list):
+            label, rest, was_typed = _split_label(it.segs)
+            if was_typed and label != "・":
+                typed.append(label)
+            ordered = (label != "・") if label else lists.last_ordered
+            content = [Para(rebuild(rest))] if rest else []
+            lists.item(it.left, ordered, content)
+            continue
+        if it.style == S.code_block:
+            block: Block = CodeBlock("".join(s.text for s in it.segs).rstrip("\n"))
+        else:
+            block = Para(rebuild(it.segs))
+        if lists.stack and it.left >= 0 and lists.continuation(it.left, block):
+            continue
+        lists.close()
+        out.append(block)
+    lists.close()
+    return tuple(b for b in out if not (isinstance(b, Para) and not b.inlines))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# the document
+
+
+def read(path: Path, commentary_title: str = "") -> WordDoc:
+    """Read an edited Word file of ours. ``commentary_title``: the title of the generated 解説 part."""
+    path = Path(path)
+    with SafeZip(path, "DOCX") as z:
+        if "word/document.xml" not in z.names:
+            raise UserError(f"{path}: not a Word document (no word/document.xml)")
+        z.check_all_xml()
+        links = _check_active(z, path)
+        styles = _style_keys(z)
+        kind, edition, built = _built(z)
+        document = z.xml("word/document.xml")
+        comments = 0
+        if "word/comments.xml" in z.names:
+            comments = sum(1 for _ in z.xml("word/comments.xml").iter(q("comment")))
+    body = document.find(q("body"))
+    if body is None:
+        raise UserError(f"{path}: word/document.xml has no body")
+    revisions: list[Revision] = []
+    accept_all(body, revisions, _clause_locator(body, styles))
+    reader = _Reader(styles, links)
+    reader.body(body)
+    doc = WordDoc(path, kind, edition, built, [], revisions, comments, [], links)
+    _structure(doc, reader.items, commentary_title)
+    return doc
+
+
+def _clause_locator(body, styles: dict[str, str]):
+    """A function telling, for an element of ``body``, the ID of the last clause bookmark before it."""
+    order: dict[etree._Element, str] = {}
+    current = ""
+    for el in body.iter():
+        if el.tag == q("bookmarkStart") and ID_RE.match(el.get(q("name")) or ""):
+            current = el.get(q("name"))
+        order[el] = current
+    return lambda el: order.get(el, "")
+
+
+def _strip_number(text: str) -> tuple[str, str]:
+    m = HEADING_NUMBER.match(text)
+    if not m:
+        return "", text.strip()
+    return m.group(1), text[m.end():].strip()
+
+
+def _structure(doc: WordDoc, items: list, commentary_title: str) -> None:
+    """Cut the paragraphs into clauses (headings in the clause-level heading styles), then the 解説 part."""
+    region = "front"
+    pending: list[str] = []  # clause bookmarks pushed out of their heading by editing
+    current: WordClause | None = None
+    chunk: list = []
+    seen: set[str] = set()
+    comm_heads: list[tuple[_P, list]] = []
+
+    def flush() -> None:
+        if current is None:
+            return
+        notes = [it.text for it in chunk if isinstance(it, _P) and it.style == S.mapping and it.segs]
+        current.notes = notes
+        current.body = build_blocks([it for it in chunk if not (isinstance(it, _P) and it.style == S.mapping)],
+                                    current.typed_labels)
+
+    for it in items:
+        if isinstance(it, _P) and it.level:
+            if region == "commentary":
+                comm_heads.append((it, []))
+                continue
+            number, heading = _strip_number(it.text)
+            ids = [m for m in [*pending, *it.marks] if m not in seen]
+            pending = []
+            if it.level == 1 and not ids and region == "body" and (
+                    heading == commentary_title or heading.endswith(("解説", "解説）", "解説)"))):
+                flush()
+                current = None
+                region = "commentary"
+                continue
+            flush()
+            region = "body"
+            cid = ids[0] if ids else None
+            if cid:
+                seen.add(cid)
+            current = WordClause(cid, it.level, heading, number, index=it.index)
+            doc.clauses.append(current)
+            chunk = []
+            continue
+        if region == "front":
+            continue
+        if region == "commentary":
+            if comm_heads:
+                comm_heads[-1][1].append(it)
+            continue
+        marks = it.marks
+        if marks and (not isinstance(it, _P) or not it.segs):
+            pending += marks  # an empty paragraph holding a clause bookmark: it belongs to the next heading
+        if isinstance(it, _P) and not it.segs:
+            continue
+        pending = []
+        chunk.append(it)
+    flush()
+    _commentary(doc, comm_heads)
+
+
+def _commentary(doc: WordDoc, heads: list[tuple[_P, list]]) -> None:
+    """The generated 解説 part: each heading is matched to the clause with the same level and heading that follows
+    the previous match, and its paragraphs become that clause's 解説."""
+    k = 0
+    for p, paras in heads:
+        number, heading = _strip_number(p.text)
+        found = None
+        order = list(range(k, len(doc.clauses))) + list(range(0, k))
+        for exact in (True, False):  # the same number as the heading in the text shows, else the heading alone
+            for j in order:
+                c = doc.clauses[j]
+                if c.level == p.level and c.heading == heading and c.commentary is None and (
+                        not exact or c.number == number):
+                    found = j
+                    break
+            if found is not None:
+                break
+        if found is None:
+            if any(isinstance(x, _Tbl) or x.segs for x in paras):
+                doc.ignored.append(("", f"解説 under the heading {p.text!r} matches no clause heading; ignored"))
+            continue
+        typed: list[str] = []
+        doc.clauses[found].commentary = build_blocks(paras, typed)
+        doc.clauses[found].typed_labels += typed
+        k = found + 1
