@@ -67,7 +67,8 @@ class Seg:
     group: tuple[str, str] | None = None
 
 
-def _is_ascii_word(ch: str) -> bool:
+def is_ascii_word(ch: str) -> bool:
+    """A Latin letter or digit: a soft line break between two of them is a space in Word, else nothing."""
     return bool(ch) and ch.isascii() and ch.isalnum()
 
 
@@ -108,7 +109,7 @@ def flatten(nodes: tuple[Inline, ...], links: set[str] | None, edition: Edition 
             else:
                 before = inline_text(nodes[i - 1:i])[-1:] if i else ""
                 after = inline_text(nodes[i + 1:i + 2])[:1]
-                if _is_ascii_word(before) and _is_ascii_word(after):
+                if is_ascii_word(before) and is_ascii_word(after):
                     out.append(Seg("t", " ", bold, italic, group))
     return merge(out)
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from guideline.apply.docx_read import WordClause, WordDoc
-from guideline.model import Block, Clause, Edition, block_text
+from guideline.model import Block, Edition, block_text
 from guideline.reader import ID_RE
 from guideline.wordview import ClauseView, clause_view, commentary_shown, view_fingerprint
 

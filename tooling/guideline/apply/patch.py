@@ -23,10 +23,9 @@ from pathlib import Path
 
 from guideline.apply.merge import Entry, Plan
 from guideline.markup import COMMENTARY
-from guideline.model import Block, BulletList, Clause, Edition, OrderedList, Para, Table, XRef
+from guideline.model import Block, BulletList, Clause, Edition, OrderedList, Para, Table, Text, XRef, iter_inlines
 from guideline.wordview import canonical_blocks
 from guideline.writers.markdown_source import block_md, blocks_md, inlines_md
-from guideline.model import Text
 
 _HEADING_LINE = re.compile(r"^(#{1,6})([ \t]+)(.*?)([ \t]*\{[^{}]*\}[ \t]*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -95,8 +94,6 @@ def _restore_xrefs(block: Block, originals: dict[str, XRef]) -> Block:
 
 
 def _xrefs(blocks: tuple[Block, ...]) -> dict[str, XRef]:
-    from guideline.model import iter_inlines
-
     out: dict[str, XRef] = {}
     for node in iter_inlines(blocks):
         if isinstance(node, XRef) and node.children and node.target not in out:
@@ -329,8 +326,7 @@ class Patcher:
         """Heading and YAML lines as written, then the text and 解説 written anew."""
         meta_end = self._meta_end(src)
         head = src.lines[:meta_end]
-        body = new_body if new_body is not None else canonical_blocks(clause.body, None, None, clause) \
-            if False else (new_body if new_body is not None else clause.body)
+        body = new_body if new_body is not None else clause.body
         comm = new_comm if new_comm is not None else clause.commentary
         parts = []
         if body:

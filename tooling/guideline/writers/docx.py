@@ -114,12 +114,11 @@ from guideline.writers.docx_ooxml import (
     zip_package,
 )
 from guideline.writers.docx_styles import CHAR, S, TEXT_W
-from guideline.wordview import fingerprint_part
+from guideline.wordview import PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, fingerprint_part, is_ascii_word
 
 SAMPLE_NOTICE = ("この文書はサンプルです。本プロジェクトが公開情報をもとに独自の文言で作成したものであり、"
                  "総務省の公式の「地方公共団体における情報セキュリティポリシーに関するガイドライン」ではありません。"
                  "ガイドラインとして使用しないでください。")
-PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "〔", "〕"
 HEADING_SEP = "\u3000"  # between a display number and the heading text, as in print
 TOC_INSTR = r'TOC \o "1-3" \h \z \u'
 TITLE_STATUS = {"案": "（案）", "確定": "（確定版）"}
@@ -161,10 +160,6 @@ def wareki(date: datetime.date) -> str:
             year = date.year - start.year + 1
             return f"{name}{'元' if year == 1 else year}年{date.month}月{date.day}日"
     return f"{date.year}年{date.month}月{date.day}日"
-
-
-def _is_ascii_word(ch: str) -> bool:
-    return bool(ch) and ch.isascii() and ch.isalnum()
 
 
 class DocxBuilder:
@@ -231,7 +226,7 @@ class DocxBuilder:
                 else:  # a soft break joins Japanese text directly; between Latin words it is a space
                     before = inline_text(nodes[i - 1:i])[-1:] if i else ""
                     after = inline_text(nodes[i + 1:i + 2])[:1]
-                    if _is_ascii_word(before) and _is_ascii_word(after):
+                    if is_ascii_word(before) and is_ascii_word(after):
                         out.append(run(" ", fmt.style, hook=hook))
         return out
 
