@@ -447,3 +447,72 @@ def test_hostile_docx_is_refused_without_traceback(tree, tmp_path, case):
     assert "Traceback" not in res.text and "internal error" not in res.text
     assert str(path) in res.err
     assert snapshot(tree) == before
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# a diff's tracked.docx, moved bookmarks, interruption
+
+
+def test_tracked_docx_of_a_diff_applied_to_its_old_side(tree, tmp_path):
+    new = tree.parent / "next"
+    shutil.copytree(tree, new)
+    (new / "edition.yaml").write_text((tree / "edition.yaml").read_text(encoding="utf-8").replace("id: base", "id: next"),
+                                      encoding="utf-8")
+    b = new / "b.md"
+    b.write_text(b.read_text(encoding="utf-8").replace("信用情報を評価する。", "信用情報を継続的に評価する。")
+                 .replace("###### 方針 {#tech-dynamic-policy}\n\n方針を定める。\n", ""), encoding="utf-8")
+    res = run("diff", "base", "next", "-o", tmp_path / "diff", "--format", "tracked")
+    if res.code == 2:  # no --format option: build every output
+        res = run("diff", "base", "next", "-o", tmp_path / "diff")
+    assert res.code == 0, res.text
+    res = run("apply", tmp_path / "diff" / "tracked.docx", "--edition", "base", "--json")
+    assert res.code == 0, res.text
+    data = json.loads(res.out)
+    assert data["document"] == "tracked" and data["applied"] == {"tech-dynamic": ["body"]}
+    assert data["deleted"] == ["tech-dynamic-policy"]
+    assert (tree / "b.md").read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
+
+
+def test_bookmark_pushed_out_of_its_heading_still_names_the_clause(tree, tmp_path):
+    wf = built(tree)
+    h = wf.heading("org-committee")
+    body = wf.after("org-committee", 0)
+    mark = h.find("w:bookmarkStart", NS)
+    h.remove(mark)
+    empty = etree.Element(W + "p")  # Enter at the start of the heading: the bookmark stays in the empty paragraph
+    empty.append(mark)
+    h.addprevious(empty)
+    wf.retype(body, "委員会を置く。")
+    before = snapshot(tree)
+    res = run("apply", wf.save(tmp_path / "e.docx"), "--edition", "base", "--json")
+    assert res.code == 0, res.text
+    data = json.loads(res.out)
+    assert data["added"] == [] and data["deleted"] == []
+    assert data["applied"] == {"org-committee": ["body"]}
+    gone, came = changed_lines(before, tree)["a.md"]
+    assert (gone, came) == (["委員会を置く。[](#org-ciso)が主宰する。"], ["委員会を置く。"])
+
+
+def test_an_interrupted_apply_leaves_the_old_sources(tree, tmp_path, monkeypatch):
+    from guideline import fileio
+
+    wf = built(tree)
+    wf.retype(wf.after("tech-dynamic", 0), "アクセスの都度、信用情報を評価し、記録する。")
+    path = wf.save(tmp_path / "e.docx")
+    before = snapshot(tree)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(fileio, "swap_directory", killed)
+        res = run("apply", path, "--edition", "base")
+    assert res.code == 130
+    assert snapshot(tree) == before
+    assert sorted(p.name for p in tree.parent.iterdir() if p.is_dir()) == ["base"]
+    # a copy left by a killed run (kill -9 between staging and swapping) is removed by the next apply
+    (tree.parent / ".base.leftover.tmp").mkdir()
+    res = run("apply", path, "--edition", "base")
+    assert res.code == 0, res.text
+    assert "信用情報を評価し、記録する。" in (tree / "b.md").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tree.parent.iterdir() if p.is_dir()) == ["base"]

@@ -185,8 +185,13 @@ def accept_all(body: etree._Element, revisions: list[Revision], clause_of) -> No
             if name == "moveFrom":
                 continue  # a move is listed once, at its destination
         text = _text(el) if kind not in ("format", "paragraph", "row") else ""
-        revisions.append(Revision(kind, el.get(q("author")) or "", el.get(q("date")) or "", text[:80],
-                                  clause_of(el)))
+        rev = Revision(kind, el.get(q("author")) or "", el.get(q("date")) or "", text, clause_of(el))
+        last = revisions[-1] if revisions else None
+        if last is not None and (last.kind, last.author, last.date, last.clause) == (
+                rev.kind, rev.author, rev.date, rev.clause):
+            last.text += text  # LibreOffice writes one revision per typed character: listed as one
+        else:
+            revisions.append(rev)
     for tr in list(body.iter(q("tr"))):
         if any(_local(m) in ("del", "moveFrom") for m in tr.findall(f"{q('trPr')}/*")):
             tr.getparent().remove(tr)

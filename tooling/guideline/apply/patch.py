@@ -23,7 +23,20 @@ from pathlib import Path
 
 from guideline.apply.merge import Entry, Plan
 from guideline.markup import COMMENTARY
-from guideline.model import Block, BulletList, Clause, Edition, OrderedList, Para, Table, Text, XRef, iter_inlines
+from guideline.model import (
+    Block,
+    BulletList,
+    Clause,
+    Edition,
+    OrderedList,
+    Para,
+    Table,
+    Text,
+    XRef,
+    inline_text,
+    iter_inlines,
+    xref_label,
+)
 from guideline.wordview import canonical_blocks
 from guideline.writers.markdown_source import block_md, blocks_md, inlines_md
 
@@ -67,15 +80,35 @@ class _Source:
 
 
 def _restore_xrefs(block: Block, originals: dict[str, XRef]) -> Block:
-    """Cross-references written with their own link text keep it (Word shows only the computed label)."""
+    """Cross-references written with their own link text keep it (Word shows only the computed label); one the file
+    shows as plain text (reibun.docx: a target outside the 例文 part), keyed by its label, is a cross-reference
+    again where that label still stands."""
     if not originals:
         return block
+    labels = {k: v for k, v in originals.items() if not k.startswith("#")}
+
+    def text(node: Text) -> list:
+        out: list = [node]
+        for label, xref in labels.items():
+            if not label:
+                continue
+            nxt = []
+            for piece in out:
+                if isinstance(piece, Text) and label in piece.text:
+                    before, _, after = piece.text.partition(label)
+                    nxt += [x for x in (Text(before) if before else None, xref, Text(after) if after else None) if x]
+                else:
+                    nxt.append(piece)
+            out = nxt
+        return out
 
     def inl(nodes):
         out = []
         for n in nodes:
-            if isinstance(n, XRef) and not n.children and n.target in originals:
-                out.append(originals[n.target])
+            if isinstance(n, Text):
+                out.extend(text(n))
+            elif isinstance(n, XRef) and not n.children and "#" + n.target in originals:
+                out.append(originals["#" + n.target])
             elif hasattr(n, "children") and not isinstance(n, XRef):
                 out.append(type(n)(*[inl(getattr(n, f)) if f == "children" else getattr(n, f)
                                      for f in n.__dataclass_fields__]))
@@ -93,11 +126,18 @@ def _restore_xrefs(block: Block, originals: dict[str, XRef]) -> Block:
     return block
 
 
-def _xrefs(blocks: tuple[Block, ...]) -> dict[str, XRef]:
+def _xrefs(blocks: tuple[Block, ...], links: set[str] | None, edition: Edition, clause: Clause) -> dict[str, XRef]:
+    """The cross-references of a clause's source that Word cannot give back: ``"#target"`` → one written with its
+    own text, ``label`` → one the file shows as plain text (its target is not in the file)."""
     out: dict[str, XRef] = {}
     for node in iter_inlines(blocks):
-        if isinstance(node, XRef) and node.children and node.target not in out:
-            out[node.target] = node
+        if not isinstance(node, XRef):
+            continue
+        if links is not None and node.target not in links:
+            label = inline_text(node.children) if node.children else xref_label(node.target, edition, clause)
+            out.setdefault(label, node)
+        elif node.children:
+            out.setdefault("#" + node.target, node)
     return out
 
 
@@ -130,7 +170,7 @@ class Patcher:
         if any(len(c) != 1 for c in olds):
             return None
         olds1 = [c[0] for c in olds]
-        originals = _xrefs(old)
+        originals = _xrefs(old, self.links, self.edition, clause)
         pieces: list[tuple[str, int | None]] = []  # (text without trailing newline, original index)
         sm = difflib.SequenceMatcher(None, olds1, list(new), autojunk=False)
         for op, a0, a1, b0, b1 in sm.get_opcodes():
@@ -349,7 +389,7 @@ class Patcher:
             parts.append(blocks_md(wc.body))
         if wc.commentary:
             parts.append(f"::: {COMMENTARY}\n{blocks_md(wc.commentary)}\n:::")
-        return ["\n\n".join(parts) + "\n", "\n"]
+        return ["\n\n".join(parts) + "\n"]
 
 
 # --------------------------------------------------------------------------------------------------------------------

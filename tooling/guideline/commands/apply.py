@@ -73,17 +73,30 @@ def _diff(root: Path, texts: dict[Path, str]) -> str:
 def command(file: Path, edition_spec: str | None, dry_run: bool, round_id: str | None, category: str | None,
             force: bool, as_json: bool) -> None:
     """Apply the edits of a Word file (built by this toolchain) to the edition's Markdown sources."""
-    from guideline.apply import docx_read, merge
-    from guideline.apply.run import prepare
-    from guideline.reader import read_edition
-    from guideline.validate import validate
+    from guideline.apply import docx_read
 
     doc = docx_read.read(file)
     spec = edition_spec or (doc.edition if doc.edition and _known(doc.edition) else "draft")
     if spec.startswith("git:"):
         raise UserError(f"--edition {spec}: apply writes into an edition directory; a git:REF edition is read-only")
+    root = editions.resolve(spec, editions.source_root())
+    # one apply at a time per edition, from reading its sources to swapping in the new ones; copies left by a killed
+    # apply are removed first
+    with fileio.directory_lock(root):
+        fileio.recover_leftovers(root, lambda p: (p / "edition.yaml").is_file(), "edition copy")
+        code = _apply(file, doc, spec, root, dry_run=dry_run, force=force, as_json=as_json, round_id=round_id,
+                      category=category)
+    sys.exit(code)
+
+
+def _apply(file: Path, doc, spec: str, root: Path, *, dry_run: bool, force: bool, as_json: bool,
+           round_id: str | None, category: str | None) -> int:
+    from guideline.apply import merge
+    from guideline.apply.run import prepare
+    from guideline.reader import read_edition
+    from guideline.validate import validate
+
     edition = editions.load_or_fail(spec)
-    root = Path(edition.meta.root)
     if doc.edition and doc.edition != edition.meta.id and not force:
         raise UserError(f"{file}: built from edition {doc.edition!r}, not {edition.meta.id!r}; give --edition "
                         f"{doc.edition} (or --force to apply it to {edition.meta.id!r} anyway)")
@@ -99,51 +112,44 @@ def command(file: Path, edition_spec: str | None, dry_run: bool, round_id: str |
     if plan.conflicts:
         result["ignored"] = [{"clause": c, "what": w} for c, w in plan.ignored]
         _report(result, as_json, dry_run)
-        sys.exit(1)
+        return 1
     after = None
     problems = Report()
-    if texts:
-        tmp = _stage(root, texts)
-        try:
+    tmp = _stage(root, texts) if texts else None
+    try:
+        if tmp is not None:
             after, problems = read_edition(tmp)
             if after is not None:
                 validate(after, problems, editions.source_root())
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    else:
-        tmp = None
-    plan.ignored += merge.numbers_typed(doc, edition, after, plan.doc_ids)
-    result["ignored"] = [{"clause": c, "what": w} for c, w in plan.ignored]
-    result["files"] = sorted(str(p) for p in texts)
-    if dry_run:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        result["check"] = "failed" if problems.errors else "ok"
-        if not as_json:
-            click.echo(_diff(root, texts), nl=False)
-        else:
-            result["diff"] = _diff(root, texts)
-        _report(result, as_json, dry_run)
+        plan.ignored += merge.numbers_typed(doc, edition, after, plan.doc_ids)
+        result["ignored"] = [{"clause": c, "what": w} for c, w in plan.ignored]
+        result["files"] = sorted(str(p) for p in texts)
+        result["check"] = "failed" if problems.errors else "ok" if tmp is not None else "not run"
+        if dry_run:
+            if as_json:
+                result["diff"] = _diff(root, texts)
+            else:
+                click.echo(_diff(root, texts), nl=False)
+            _report(result, as_json, dry_run)
+            print_report(problems)
+            return 0
         if problems.errors:
             print_report(problems)
-        return
-    if tmp is not None and problems.errors:
-        shutil.rmtree(tmp, ignore_errors=True)
-        print_report(problems)
-        result["check"] = "failed"
-        _report(result, as_json, dry_run)
-        click.echo("the applied sources would not pass guideline check (above; paths are of a staging copy of "
-                   f"{root}); nothing was written", err=True)
-        sys.exit(1)
-    if tmp is not None:
-        with fileio.directory_lock(root):
-            fileio.swap_directory(tmp, root, locked=True)
-        result["written"] = result["files"]
-        result["check"] = "ok"
+            _report(result, as_json, dry_run)
+            click.echo("the applied sources would not pass guideline check (above; paths are of a staging copy of "
+                       f"{root}); nothing was written", err=True)
+            return 1
+        if tmp is not None:
+            fileio.swap_directory(tmp, root, locked=True)  # every file of the edition changes at once, or none
+            tmp = None
+            result["written"] = result["files"]
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     if round_id:
         result["comments_imported"] = _comments(file, edition, round_id, category)
     _report(result, as_json, dry_run)
+    return 0
 
 
 def _known(edition_id: str) -> bool:
