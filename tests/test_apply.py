@@ -516,3 +516,29 @@ def test_an_interrupted_apply_leaves_the_old_sources(tree, tmp_path, monkeypatch
     assert res.code == 0, res.text
     assert "信用情報を評価し、記録する。" in (tree / "b.md").read_text(encoding="utf-8")
     assert sorted(p.name for p in tree.parent.iterdir() if p.is_dir()) == ["base"]
+
+
+def test_clauses_with_content_apply_cannot_write_are_left_alone(tree, tmp_path, monkeypatch):
+    """A clause holding blocks the canonical form does not know (figures, boxes, footnotes as other writers add
+    them) is never rewritten from Word: its edits are reported as ignored."""
+    from dataclasses import dataclass, replace
+
+    from guideline import wordview
+    from guideline.apply import merge
+
+    @dataclass(frozen=True)
+    class Odd:
+        line: int = 0
+
+    ed, _ = read_edition(tree)
+    ciso = ed.get("org-ciso")
+    assert wordview.round_trips(ciso)
+    assert not wordview.round_trips(replace(ciso, body=(*ciso.body, Odd())))
+    monkeypatch.setattr(merge, "round_trips", lambda clause: clause.id != "org-ciso")
+    wf = built(tree)
+    wf.retype(wf.after("org-ciso", 1), "〔○○副市長〕を、CISOとして置く。")
+    before = snapshot(tree)
+    res = run("apply", wf.save(tmp_path / "e.docx"), "--edition", "base")
+    assert res.code == 0, res.text
+    assert "ignored: org-ciso: the clause holds content the Word round trip cannot write back" in res.out
+    assert snapshot(tree) == before

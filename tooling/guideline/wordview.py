@@ -227,6 +227,35 @@ def canonical_blocks(blocks: tuple[Block, ...], links: set[str] | None, edition:
     return tuple(out)
 
 
+_BLOCKS = (Para, BulletList, OrderedList, Table, CodeBlock, BlockQuote)
+_INLINES = (Text, Strong, Emph, Code, Placeholder, XRef, Link, LineBreak)
+
+
+def round_trips(clause: Clause) -> bool:
+    """Whether the clause's text and 解説 are made only of what this canonical form (and so ``guideline apply``)
+    knows: paragraphs, lists, pipe tables, code, block quotes and their inlines. A clause holding anything else
+    (a figure, a box, a footnote …) is never rewritten from Word, so nothing of it can be lost."""
+
+    def inlines_ok(nodes) -> bool:
+        return all(isinstance(n, _INLINES) and inlines_ok(getattr(n, "children", ())) for n in nodes)
+
+    def ok(blocks) -> bool:
+        for b in blocks:
+            if not isinstance(b, _BLOCKS):
+                return False
+            if isinstance(b, Para) and not inlines_ok(b.inlines):
+                return False
+            if isinstance(b, (BulletList, OrderedList)) and not all(ok(item) for item in b.items):
+                return False
+            if isinstance(b, Table) and not all(inlines_ok(c) for row in (b.header, *b.rows) for c in row):
+                return False
+            if isinstance(b, BlockQuote) and not ok(b.blocks):
+                return False
+        return True
+
+    return ok(clause.body) and ok(clause.commentary) and not getattr(clause, "footnotes", ())
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # clauses and fingerprints
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from guideline.apply.docx_read import WordClause, WordDoc
 from guideline.model import Block, Edition, block_text
 from guideline.reader import ID_RE
-from guideline.wordview import ClauseView, clause_view, commentary_shown, view_fingerprint
+from guideline.wordview import ClauseView, clause_view, commentary_shown, round_trips, view_fingerprint
 
 ASPECTS = ("heading", "body", "commentary")
 
@@ -95,8 +95,14 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False)
     kind = doc.kind or ("guideline" if any(c.commentary is not None for c in doc.clauses) else "reibun")
     links = links_of(edition, kind)
     shown = commentary_shown(edition, kind)
+    if shown and not doc.commentary_part and any(edition.by_id[c].commentary for c in shown):
+        # the 解説 part was deleted or its heading changed: 解説 is left as it is rather than deleted
+        out_ignored = [("", "the file has no 解説 part (第N編 解説); the 解説 in the sources is left unchanged")]
+        shown = set()
+    else:
+        out_ignored = []
     built = {cid: (level, fp) for cid, level, fp in doc.built} if doc.built is not None else None
-    out = Plan(order=[], ignored=list(doc.ignored))
+    out = Plan(order=[], ignored=list(doc.ignored) + out_ignored)
     ids = set(edition.by_id)
     in_doc = {c.id for c in doc.clauses if c.id}
 
@@ -129,6 +135,13 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False)
         aspects = tuple(a for a in ASPECTS if getattr(word, a) != getattr(now, a)) if word_changed else ()
         if not aspects:
             continue
+        if not round_trips(clause) and ({"body", "commentary"} & set(aspects)):
+            out.ignored.append((wc.id, "the clause holds content the Word round trip cannot write back (a figure, "
+                                       "box, footnote or merged table): its edits in Word were not applied; make "
+                                       "them in the source"))
+            aspects = tuple(a for a in aspects if a == "heading")
+            if not aspects:
+                continue
         if src_changed and not force:
             for a in aspects:
                 out.conflicts.append(Conflict(wc.id, a, _text_of(a, now, edition), _text_of(a, word, edition)))
