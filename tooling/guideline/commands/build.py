@@ -18,8 +18,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
 
 def build(edition_spec: str, formats: list[str], out: Path, quiet: bool = False) -> list[Path]:
     modules = [importlib.import_module(name) for fmt in formats for name in FORMATS[fmt]]
-    for module in modules:  # a writer with a slow start (the PDF's WeasyPrint) begins it beside the reading
-        getattr(module, "start_engine", lambda: None)()
     ed = editions.load_or_fail(edition_spec)
     target = Path(out) / ed.meta.id
     progress = Progress(quiet)
