@@ -1,5 +1,4 @@
-"""新旧対照表 PDF laid out in parts (guideline.writers.comparison_pdf): cut by content, rendered in worker processes or
-in-process with the same bytes, cached by part, joined with page numbers n / N, tags and destinations; read back with
+"""The 新旧対照表 PDF (comparison.pdf, laid out by Typst from the rows of guideline.writers.comparison), read back with
 pdfinfo/pdftotext (poppler) and pikepdf."""
 from __future__ import annotations
 
@@ -10,13 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from guideline.diff import compare
 from guideline.reader import read_edition
-from guideline.writers import comparison, comparison_pdf
+from guideline.writers import comparison
+from guideline.writers.comparison import Line, Row, Seg, Table
 
-HERE = Path(__file__).resolve().parent
-SRC = HERE / "fixtures" / "diff" / "src" / "editions"
+SRC = REPO / "tests" / "fixtures" / "diff" / "src" / "editions"
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                 reason="needs pdftotext/pdfinfo (Debian package poppler-utils)")
@@ -35,99 +35,110 @@ def table(changeset):
 
 
 @pytest.fixture(scope="module")
-def parts(changeset, table, tmp_path_factory):
-    """The PDF cut at every group of rows (size 1, every cut allowed), rendered by two workers into a cache."""
-    cache = tmp_path_factory.mktemp("cache")
-    htmls = comparison_pdf.documents(changeset, table, size=1, cut_every=1)
-    data = comparison_pdf.render(changeset, table, cache_dir=cache, size=1, cut_every=1)
+def built(changeset, table, tmp_path_factory):
+    data = comparison.render_pdf(changeset, "new-old", table)
     path = tmp_path_factory.mktemp("pdf") / "comparison.pdf"
     path.write_bytes(data)
-    return {"htmls": htmls, "data": data, "path": path, "cache": cache}
+    return {"data": data, "path": path}
 
 
 def pdfinfo(path: Path) -> str:
-    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
 
 
-def page_text(path: Path, page: int) -> str:
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(path), "-"],
-                          capture_output=True, text=True, check=True).stdout
+def page_texts(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [p for p in text.split("\f") if p.strip()]
 
 
-def test_one_part_per_group_of_rows(table, parts):
-    changes = sum(1 for r in table.rows if r.kind == "change")
-    assert len(parts["htmls"]) == changes >= 5
-    assert "新旧対照表" in parts["htmls"][0] and "（傍線部分は改正部分）" in parts["htmls"][0]
-    assert all("（傍線部分は改正部分）" not in h for h in parts["htmls"][1:])
-    assert "項番対応表" in parts["htmls"][-1] and all("項番対応表" not in h for h in parts["htmls"][:-1])
-    assert all("<th scope=\"col\">改正後</th>" in h for h in parts["htmls"])  # column headings on every part
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
-def test_pages_numbered_n_of_total_and_text_in_row_order(table, parts):
-    info = pdfinfo(parts["path"])
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert pages >= len(parts["htmls"])  # every part starts a page
+def test_pages_numbered_n_of_total_headings_on_every_page_and_rows_in_order(table, built):
+    info = pdfinfo(built["path"])
     assert re.search(r"Tagged:\s+yes", info)
-    texts = [page_text(parts["path"], n) for n in range(1, pages + 1)]
+    texts = page_texts(built["path"])
+    pages = len(texts)
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == pages
     for n, text in enumerate(texts, start=1):
-        footer = [line for line in text.splitlines() if line.strip()][-1]
-        assert re.sub(r"\s+", "", footer) == f"{n}/{pages}", (n, footer)
-    # the change rows come out in the table's order
-    whole = re.sub(r"\s+", "", "".join(texts))
+        lines = [line for line in text.splitlines() if line.strip()]
+        assert squash(lines[-1]) == f"{n}/{pages}", (n, lines[-1])
+        assert "改正後" in text and "改正前" in text  # the column headings, repeated
+    whole = squash("".join(texts))
     needles = []
     for r in table.rows:
         if r.kind == "change":
             side = r.new if r.new and r.new[0].kind == "heading" else r.old
-            needles.append(re.sub(r"\s+", "", side[0].text))
-    positions = []
+            needles.append(squash(side[0].text))
     start = 0
     for needle in needles:
         found = whole.find(needle, start)
         assert found >= 0, needle
-        positions.append(found)
         start = found + 1
-    assert positions == sorted(positions)
+    for needle in ("新旧対照表（抄）", "（傍線部分は改正部分）", "（新設）", "（削除）", "（略）", "項番対応表"):
+        assert needle in whole, needle
 
 
-def test_same_bytes_in_process_and_from_the_cache(changeset, table, parts, monkeypatch, tmp_path):
-    cache = parts["cache"]
-    assert sorted(p.suffix for p in cache.iterdir()).count(".pdf") == len(parts["htmls"]) + 1  # + page numbers
-    monkeypatch.setenv("GUIDELINE_PDF_WORKERS", "1")
-    alone = comparison_pdf.render(changeset, table, cache_dir=None, size=1, cut_every=1)
-    assert alone == parts["data"]
-    monkeypatch.setenv("GUIDELINE_PDF_WORKERS", "2")
-    pending = comparison_pdf.start(changeset, table, cache_dir=cache, size=1, cut_every=1)
-    try:
-        assert pending.todo == [] and pending.pool is None  # all parts from the cache: no worker started
-        assert pending.result() == parts["data"]
-    finally:
-        pending.close()
+def test_tags_destinations_outline_and_pdf_ua(table, built):
+    import pikepdf
 
-
-def test_joined_structure_destinations_and_outline(table, parts):
-    pikepdf = pytest.importorskip("pikepdf")
-    pdf = pikepdf.open(io.BytesIO(parts["data"]))
-    document = pdf.Root.StructTreeRoot.K[0]
-    assert str(document.S) == "/Document"
-    assert [str(k.S) for k in document.K] == ["/Part"] * len(parts["htmls"])
-    names = [str(n) for n in pdf.Root.Names.Dests.Names[::2]]
+    pdf = pikepdf.open(io.BytesIO(built["data"]))
+    assert str(pdf.Root.Lang) == "ja"
+    assert "pdfuaid:part" in pdf.Root.Metadata.read_bytes().decode("utf-8")
+    kids = pdf.Root.StructTreeRoot.K
+    assert str((kids if isinstance(kids, pikepdf.Dictionary) else kids[0]).S) == "/Document"
+    names = {str(n) for n in pdf.Root.Names.Dests.Names[::2]}
     anchors = [r.anchor for r in table.rows if r.anchor]
-    assert set(anchors) <= set(names) and names == sorted(names, key=lambda n: n.encode("utf-8"))
+    assert anchors and set(anchors) <= names
     with pdf.open_outline() as outline:
         tree = [(item.title, [child.title for child in item.children]) for item in outline.root]
-    assert tree == [(table.title, ["項番対応表"])]  # as in one long document: the h2 below the h1
-    for page in pdf.pages:  # the page number is a pagination artifact in a form of its own
-        assert comparison_pdf.FOOTER_FORM in page.obj.Resources.XObject
-        assert b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC" in page.obj.Contents[-1].read_bytes()
+    assert tree == [(table.title, ["項番対応表"])]
 
 
-def test_cuts_follow_content_so_an_edit_changes_few_parts(changeset, table):
-    before = comparison_pdf.documents(changeset, table, size=300, cut_every=2)
-    assert 2 <= len(before) < sum(1 for r in table.rows if r.kind == "change")
-    edited = comparison.build(changeset)
-    change_rows = [r for r in edited.rows if r.kind == "change" and r.new]
-    row = change_rows[len(change_rows) // 2]
-    row.new[-1].segs.append(comparison.Seg("（追記）", "u"))
-    after = comparison_pdf.documents(changeset, edited, size=300, cut_every=2)
-    assert sum(1 for h in after if "（追記）" in h) == 1
-    assert len(set(after) - set(before)) <= 2  # the edited part, and at most the one a moved cut joins it to
+def test_same_bytes_twice(changeset, table, built):
+    assert comparison.render_pdf(changeset, "new-old", table) == built["data"]
+
+
+def _table(rows: list[Row]) -> Table:
+    return Table(title="試験用　新旧対照表", editions_line="改正前：旧　改正後：新", rows=rows)
+
+
+def _render(changeset, table: Table, tmp_path: Path, name: str = "t.pdf") -> list[str]:
+    path = tmp_path / name
+    path.write_bytes(comparison.render_pdf(changeset, "new-old", table))
+    return page_texts(path)
+
+
+def test_a_split_row_never_leaves_a_heading_alone_at_the_bottom_of_a_page(changeset, tmp_path):
+    """Rows long enough to break across pages, placed so that a heading would fall at the end of a page: the
+    heading goes over with the text that follows it."""
+    filler = [Line([Seg(f"前置きの行{i}。段落の本文をここに書く。")]) for i in range(40)]
+    texts = None
+    for count in range(26, 40):  # move the heading down the page line by line
+        body = [Line([Seg("第{}項の本文。".format(i) * 6)]) for i in range(30)]
+        rows = [Row("change", filler[:count], filler[:count], "changed", "row-a"),
+                Row("change", [Line([Seg("(9)"), Seg("　"), Seg("見出しの行")], "heading"), *body],
+                    [Line([Seg("(9)"), Seg("　"), Seg("見出しの行")], "heading"), *body], "changed", "row-b")]
+        texts = _render(changeset, _table(rows), tmp_path)
+        for text in texts:
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            content = lines[:-1]  # the page number last
+            assert not content[-1].startswith("(9)"), (count, content[-3:])
+    assert texts is not None and len(texts) >= 2
+
+
+def test_list_labels_spaced_placeholders_marked_and_typst_markup_literal(changeset, tmp_path):
+    place = Seg("本市")
+    place.placeholder = True  # what the shared rows carry for a {{placeholder}}
+    hostile = '#read("/etc/passwd") $x$ <label> @ref back\\slash #{1+1}'
+    rows = [Row("change", [Line([Seg("(ア)"), Seg("利用する者を定める。")], "item", 1, label=1),
+                           Line([place, Seg("は、"), Seg(hostile, "u")])],
+                [Line([Seg("（新設）")], "note")], "added", "row-x")]
+    data = comparison.pdf_data(changeset, _table(rows))
+    assert data["rows"][0]["cells"][0][1]["s"][0] == {"t": "本市", "m": "", "ph": True}
+    text = "".join(_render(changeset, _table(rows), tmp_path))
+    assert re.search(r"\(ア\)\s+利用する者を定める。", text)
+    assert "〔本市〕は、" in squash(text)
+    assert squash(hostile) in squash(text) and "root:x" not in text

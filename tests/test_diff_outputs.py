@@ -171,7 +171,7 @@ def test_comparison_pdf(out):
                    "情報セキュリティ監査統括責任者", "項番対応表"):
         assert needle in text, needle
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "Noto-Serif-CJK-JP" in fonts
+    assert "NotoSerifCJKjp" in fonts
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
     assert size and round(float(size.group(1))) == 842 and round(float(size.group(2))) == 595  # A4 landscape

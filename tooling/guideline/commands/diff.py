@@ -98,12 +98,39 @@ def revision_date(date: str | None, changeset) -> datetime.datetime:
     return datetime.datetime(d.year, d.month, d.day, tzinfo=datetime.timezone.utc)
 
 
-def pdf_cache_dir(out: Path) -> Path | None:
-    """Rendered parts of comparison.pdf are kept beside the output directory (``<out>/../.cache/comparison-pdf``),
-    so that a diff run again after an edit re-renders only the parts that changed; GUIDELINE_PDF_CACHE=0: none."""
-    if os.environ.get("GUIDELINE_PDF_CACHE", "1") == "0":
-        return None
-    return Path(out).resolve().parent / ".cache" / "comparison-pdf"
+def _in_parallel() -> bool:
+    """Whether the slow outputs run beside the quick ones: on more than one core, unless GUIDELINE_WORKERS=1."""
+    env = os.environ.get("GUIDELINE_WORKERS", "")
+    if env.isdigit() and int(env) >= 1:
+        return int(env) > 1
+    return (os.cpu_count() or 1) > 1
+
+
+class Thread:
+    """``fn()`` (returning bytes) run in a thread (Typst lays out without holding the GIL); :meth:`result` waits
+    for it and raises what it raised."""
+
+    def __init__(self, fn):
+        import threading
+
+        self._out: dict = {}
+        self._thread = threading.Thread(target=self._run, args=(fn,), name="guideline-pdf", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn) -> None:
+        try:
+            self._out["data"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._out["error"] = exc
+
+    def result(self) -> bytes:
+        self._thread.join()
+        if "error" in self._out:
+            raise self._out["error"]
+        return self._out["data"]
+
+    def close(self) -> None:
+        self._thread.join()
 
 
 class Background:
@@ -160,9 +187,9 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
                   date: str | None = None, quiet: bool = False) -> list[Path]:
     """Write the chosen outputs into ``out`` (replaced whole).
 
-    The slow ones start first and run beside the rest: tracked.docx in a forked child process, the parts of the
-    新旧対照表 PDF in worker processes (:mod:`guideline.writers.comparison_pdf`); the quick outputs are written here
-    meanwhile. GUIDELINE_PDF_WORKERS=1 does everything in this process (the bytes are the same)."""
+    The slow ones start first and run beside the rest: tracked.docx in a forked child process, the 新旧対照表 PDF
+    (Typst) in a thread; the quick outputs are written meanwhile. GUIDELINE_WORKERS=1 does one thing at a time
+    (the bytes are the same)."""
     _check_target(out)
     progress = Progress(quiet)
     from guideline.fileio import atomic_directory
@@ -171,22 +198,20 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
     when = revision_date(date, cs) if tracked is not None else None
     table = pending = background = None
     try:
-        if tracked is not None:
-            from guideline.writers.pdf import _workers
-
-            if _workers(2) > 1:
-                background = Background(lambda: tracked.render(cs, author=author, date=when))
+        parallel = _in_parallel()
+        if tracked is not None and parallel:
+            background = Background(lambda: tracked.render(cs, author=author, date=when))
         if any(fmt.startswith("comparison-") for fmt in formats):
-            from guideline.writers import comparison, comparison_pdf
+            from guideline.writers import comparison
 
             table = comparison.build(cs)
-            if "comparison-pdf" in formats:
-                pending = comparison_pdf.start(cs, table, columns, pdf_cache_dir(out))
+            if "comparison-pdf" in formats and parallel:
+                pending = Thread(lambda: comparison.render_pdf(cs, columns, table))
         with atomic_directory(out) as tmp:
             for fmt in formats:
                 name = OUTPUTS[fmt][1][0]
-                if fmt == "comparison-pdf":
-                    continue  # last: its parts are being laid out meanwhile
+                if fmt == "comparison-pdf" and pending is not None:
+                    continue  # last: it is being laid out meanwhile
                 if fmt == "tracked":
                     if tracked is not None and background is None:
                         with progress.step(f"diff: {name}"):
@@ -198,7 +223,7 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
                         module.write(cs, tmp, formats=(fmt.split("-", 1)[1],), columns=columns, table=table)
                     else:
                         module.write(cs, tmp)
-            if pending is not None:  # before tracked.docx: joining the parts overlaps the child's work
+            if pending is not None:
                 with progress.step("diff: comparison.pdf"):
                     atomic_write(tmp / "comparison.pdf", pending.result())
             if background is not None:
@@ -325,10 +350,6 @@ def command(old: str, new: str, out: Path | None, formats: tuple[str, ...], colu
     from guideline.diff.matching import SIMILARITY_THRESHOLD
 
     chosen = parse_formats(formats)
-    if out is not None and "comparison-pdf" in chosen:  # WeasyPrint's import in the fork server beside the reading
-        from guideline.writers.pdf_engine import start_engine
-
-        start_engine()
     old_ed = load(old)
     new_ed = load(new, catalog=old_ed.catalog)
     cs = compare(old_ed, new_ed, threshold if threshold is not None else SIMILARITY_THRESHOLD)

@@ -107,7 +107,7 @@ def build(data: RoundData, edition: Edition | None, draft: bool = False) -> Resu
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# HTML (and PDF from it)
+# HTML
 
 CSS = """
 @page { size: A4 landscape; margin: 15mm 14mm 16mm; @bottom-center { content: counter(page) " / " counter(pages);
@@ -159,7 +159,7 @@ def render_html(result: Result) -> str:
     if result.sample:
         parts.append(f'<p class="sample">{escape(SAMPLE_NOTE)}</p>')
     if result.draft:
-        parts.append('<p class="draft">案（内部確認用）：公表前の確認用であり、未確定の回答を含みます。</p>')
+        parts.append(f'<p class="draft">{DRAFT_NOTE}</p>')
     parts.append('<dl class="facts">')
     for k, v in result.facts():
         parts.append(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>")
@@ -182,10 +182,35 @@ def render_html(result: Result) -> str:
     return "\n".join(parts)
 
 
-def render_pdf(html: str) -> bytes:
-    from guideline.writers import weasyprint_ffi
+DRAFT_NOTE = "案（内部確認用）：公表前の確認用であり、未確定の回答を含みます。"
+KEEP_CHARS = 600  # a row with at most this much text is kept on one page; longer ones may break across pages
 
-    return weasyprint_ffi.import_weasyprint().HTML(string=html).write_pdf()
+
+def pdf_data(result: Result) -> dict:
+    """The published fields as ``templates/pdf/comment-report.typ`` takes them (the same as the HTML table)."""
+    from guideline.writers.pdf import clean
+
+    def lines(text: str) -> list[str]:
+        return [clean(ln) for ln in text.split("\n") if ln.strip()]
+
+    r = result.data.round
+    return {
+        "title": clean(result.title), "author": clean(r.organisation or "guideline"),
+        "sample": result.sample, "sample_note": SAMPLE_NOTE, "draft_note": DRAFT_NOTE if result.draft else "",
+        "facts": [[clean(k), clean(v)] for k, v in result.facts()], "heads": list(HEADERS),
+        "rows": [{"number": str(row.number), "location": clean(row.location), "summary": lines(row.summary),
+                  "response": lines(row.response), "mark": clean(row.mark),
+                  "keep": len(row.summary) + len(row.response) <= KEEP_CHARS} for row in result.rows],
+        "organisation": clean(r.organisation or ""),
+    }
+
+
+def render_pdf(result: Result) -> bytes:
+    """result.pdf, laid out by Typst (:mod:`guideline.writers.typst_pdf`); dated with the result's date."""
+    from guideline.writers.typst_pdf import compile_pdf
+
+    return compile_pdf("comment-report.typ", pdf_data(result), build_date(result.data.round.result_date),
+                       what="result.pdf")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -320,7 +345,7 @@ def write(result: Result, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> 
             if fmt == "html":
                 blob: bytes = html.encode("utf-8")
             elif fmt == "pdf":
-                blob = render_pdf(html)
+                blob = render_pdf(result)
             elif fmt == "docx":
                 blob = render_docx(result)
             elif fmt == "csv":

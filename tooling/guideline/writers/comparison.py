@@ -7,7 +7,8 @@ removed one 「（削除）」 in the new column. A caption 「（傍線部分�
 head the table; a 項番対応表 (old number ↔ new number) follows it.
 
 The rows are built once (:func:`build`) and rendered three ways: HTML, a real Word table in a landscape A4 DOCX
-(python-docx, then re-zipped with fixed timestamps), and a PDF laid out by WeasyPrint from the same HTML.
+(python-docx, then re-zipped with fixed timestamps), and a PDF laid out by Typst from the rows as data
+(:func:`pdf_data`, ``templates/pdf/comparison.typ``).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class Line:
     segs: list[Seg]
     kind: str = "para"  # heading | para | item | row | code | note | omit | label | mapping
     depth: int = 0
+    label: int = 0  # how many of the first segs are the list label ("(ア)"), printed with a space after it
 
     @property
     def text(self) -> str:
@@ -123,8 +125,8 @@ def _unit_lines(diffs: list[TextDiff], side: str, whole_mark: str = "", collapse
         if unit is last_unit and lines and lines[-1].kind != "omit":  # another piece of the same unit
             lines[-1].segs.extend(segs)
             continue
-        lines.append(Line(_label_seg(d, side, whole_mark) + segs, unit.kind if unit.kind != "para" else "para",
-                          unit.depth))
+        label = _label_seg(d, side, whole_mark)
+        lines.append(Line(label + segs, unit.kind if unit.kind != "para" else "para", unit.depth, len(label)))
         last_unit = unit
     return lines
 
@@ -280,7 +282,7 @@ def build(cs: ChangeSet) -> Table:
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# HTML (and PDF through WeasyPrint)
+# HTML
 
 
 def _segs_html(segs: list[Seg]) -> str:
@@ -505,26 +507,64 @@ def _deterministic_zip(data: bytes, when: datetime.datetime) -> bytes:
 
 
 # --------------------------------------------------------------------------------------------------------------------
+# PDF (Typst)
+
+SAMPLE_NOTE = "サンプル：この文書は本ツールの動作確認用に作成した例文であり、総務省の公式のガイドラインではありません。"
+KEEP_LINES = 8  # a row of at most this many lines per side is kept on one page; longer rows may break
+
+
+def _seg_data(s: Seg) -> dict:
+    from guideline.writers.pdf import clean
+
+    out = {"t": clean(s.text), "m": s.mark}
+    if getattr(s, "placeholder", False):
+        out["ph"] = True
+    return out
+
+
+def _line_data(line: Line) -> dict:
+    return {"k": line.kind, "d": line.depth, "lbl": line.label, "s": [_seg_data(s) for s in line.segs]}
+
+
+def pdf_data(cs: ChangeSet, table: Table, columns: str = "new-old") -> dict:
+    """The 新旧対照表 as ``templates/pdf/comparison.typ`` takes it (the same rows as the HTML and DOCX)."""
+    from guideline.writers.pdf import clean
+
+    new_first = columns == "new-old"
+    rows = []
+    for r in table.rows:
+        cells = (r.new, r.old) if new_first else (r.old, r.new)
+        rows.append({"anchor": r.anchor, "split": max(len(r.new), len(r.old)) > KEEP_LINES,
+                     "cells": [[_line_data(line) for line in cell] for cell in cells]})
+    return {
+        "title": clean(table.title), "editions": clean(table.editions_line), "caption": CAPTION,
+        "keywords": [f"guideline {__version__}"], "sample": cs.old.meta.sample or cs.new.meta.sample,
+        "sample_note": SAMPLE_NOTE, "heads": list(heads(columns)), "new_first": new_first, "rows": rows,
+        "correspondence_heads": [NEW_LABEL, OLD_LABEL, "見出し", "備考"],
+        "correspondence": [[clean(v) for v in row] for row in table.correspondence],
+    }
+
+
+def render_pdf(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> bytes:
+    from guideline.writers.typst_pdf import compile_pdf
+
+    table = table or build(cs)
+    return compile_pdf("comparison.typ", pdf_data(cs, table, columns), cs.new.meta.date, what="comparison.pdf")
+
+
+# --------------------------------------------------------------------------------------------------------------------
 
 
 def write(cs: ChangeSet, out_dir: Path, formats: tuple[str, ...] = ("html", "docx", "pdf"),
-          columns: str = "new-old", *, table: Table | None = None, pdf_cache: Path | None = None) -> list[Path]:
-    """Write the chosen forms into ``out_dir``. ``pdf_cache``: directory of rendered PDF parts (none: no cache);
-    the PDF parts are laid out in worker processes (see :mod:`guideline.writers.comparison_pdf`)."""
-    from guideline.writers import comparison_pdf
-
+          columns: str = "new-old", *, table: Table | None = None) -> list[Path]:
+    """Write the chosen forms into ``out_dir``."""
     out_dir = Path(out_dir)
     table = table or build(cs)
     written = []
-    pending = comparison_pdf.start(cs, table, columns, pdf_cache) if "pdf" in formats else None
-    try:
-        if "html" in formats:
-            written.append(atomic_write(out_dir / "comparison.html", render_html(cs, columns, table)))
-        if "docx" in formats:
-            written.append(atomic_write(out_dir / "comparison.docx", render_docx(cs, columns, table)))
-        if pending is not None:
-            written.append(atomic_write(out_dir / "comparison.pdf", pending.result()))
-    finally:
-        if pending is not None:
-            pending.close()
+    if "html" in formats:
+        written.append(atomic_write(out_dir / "comparison.html", render_html(cs, columns, table)))
+    if "docx" in formats:
+        written.append(atomic_write(out_dir / "comparison.docx", render_docx(cs, columns, table)))
+    if "pdf" in formats:
+        written.append(atomic_write(out_dir / "comparison.pdf", render_pdf(cs, columns, table)))
     return written
