@@ -6,10 +6,9 @@ set -u
 need=()
 command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)  # the PDF writer finds the Japanese fonts through it
 fc-list :lang=ja 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "IPAexMincho" || need+=(fonts-ipaexfont-mincho fonts-ipaexfont-gothic)
-ldconfig -p 2>/dev/null | grep -q libpangoft2 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
-ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 # LibreOffice's Python bridge: tests/test_apply_libreoffice.py edits Word files through it as a person would

@@ -75,10 +75,6 @@ def run() -> None:
     without the teardown, as mypy does. Every file was already written atomically and closed by then.
     In-process callers (tests) use :func:`main`, which raises SystemExit as usual.
     """
-    from guideline import gcscope
-
-    gcscope.EXITING_WITHOUT_TEARDOWN = not os.environ.get("GUIDELINE_SLOW_EXIT")
-    _start_pdf_engine(sys.argv[1:])
     try:
         main()
         code: int | str | None = 0
@@ -100,19 +96,6 @@ def run() -> None:
             pass
     atexit._run_exitfuncs()  # noqa: SLF001 - the documented handlers of this process, run before os._exit
     os._exit(code)
-
-
-def _start_pdf_engine(argv: list[str]) -> None:
-    """Start the PDF writer's fork server now, before the command's modules are imported, when the arguments ask
-    for PDF (:func:`guideline.writers.pdf_engine.wants_pdf`): its import of WeasyPrint then overlaps ours. A command
-    would start it anyway, ~0.1 s later; so anything going wrong here is left for the command to meet."""
-    try:
-        from guideline.writers import pdf_engine
-
-        if pdf_engine.wants_pdf(argv):
-            pdf_engine.start_engine()
-    except Exception:  # noqa: BLE001 - the command starts the server itself, and reports what fails then
-        pass
 
 
 def main(argv: list[str] | None = None) -> None:

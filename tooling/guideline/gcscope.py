@@ -5,13 +5,8 @@ no reference cycles (the model is a tree of frozen dataclasses). At Python's def
 runs every 700 net allocations and, as the heap grows, traverses the whole model again and again while finding
 nothing: on the 2,042-clause benchmark, `guideline diff --format json` spent ~0.15 s of ~1 s in it.
 
-:func:`fewer_collections` raises the threshold for the duration of such a phase only. It must not wrap layout work:
-WeasyPrint does create cyclic garbage, and a PDF build with the raised threshold for its whole run peaked at 929 MB
-instead of 356 MB (r5-03, one process).
-
-:func:`keep_until_exit` is the other end of an object's life: the CLI ends with ``os._exit`` (:func:`guideline.cli.run`),
-so a large structure freed just before the end is freed for nothing (the joined 670-page PDF: ~0.5 s). In such a run
-the object is kept until the process ends; anywhere else (tests, ``guideline serve``) it is freed as usual.
+:func:`fewer_collections` raises the threshold for the duration of such a phase only: code that does create
+cyclic garbage must not run inside it, or memory grows unchecked.
 
 :func:`paused` switches the collector off for a stretch that only allocates (decoding a cached parse result, a
 ``guideline serve`` rebuild); :func:`frozen` wraps a fork, so that the child's collections leave the objects the
@@ -24,8 +19,6 @@ from contextlib import contextmanager
 from typing import Iterator
 
 THRESHOLD = (50_000, 20, 20)
-EXITING_WITHOUT_TEARDOWN = False  # set by guideline.cli.run
-_kept: list[object] = []
 
 
 @contextmanager
@@ -62,9 +55,3 @@ def frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-
-
-def keep_until_exit(obj: object) -> None:
-    """Hold ``obj`` until the process ends when it ends without interpreter teardown; otherwise do nothing."""
-    if EXITING_WITHOUT_TEARDOWN:
-        _kept.append(obj)
