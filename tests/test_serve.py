@@ -219,6 +219,40 @@ def test_saved_edit_shows_then_errors_overlay_then_recovers(server: Server, page
     assert server.proc.poll() is None, "the server survived the broken sources"
 
 
+def fetch_bytes(url: str, timeout: float = 120.0) -> tuple[int, str, bytes, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read(), dict(resp.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), exc.read(), dict(exc.headers)
+
+
+def pdf_text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode("utf-8")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian package poppler-utils)")
+def test_pdf_preview_is_laid_out_again_on_save(server: Server):
+    """/guideline.pdf is the edition's PDF (made at the first request, by a live Typst compiler); a saved edit is
+    in it once the long poll of /__reload?what=pdf answers; /guideline.pdf.html shows it and reloads."""
+    status, ctype, data, headers = fetch_bytes(server.url + "guideline.pdf")
+    assert status == 200 and ctype == "application/pdf" and data.startswith(b"%PDF")
+    assert "最高情報セキュリティ責任者" in pdf_text(data)
+    since = headers["X-Generation"]
+    status, page_html = fetch(server.url + "guideline.pdf.html")
+    assert status == 200 and '<embed src="/guideline.pdf?v=' in page_html and 'data-what="pdf"' in page_html
+    b_md = server.edition_dir / "b.md"
+    marker = f"PDF編集{time.monotonic_ns() % 100000}"
+    replace_in(b_md, "方針を定める。", f"方針を定める。{marker}。")
+    status, answer = fetch(server.url + "__reload?what=pdf&since=" + urllib.parse.quote(since), timeout=120)
+    state = json.loads(answer)
+    assert status == 200 and state["ok"] and state["generation"] != since
+    status, _, data, headers = fetch_bytes(server.url + "guideline.pdf")
+    assert headers["X-Generation"] == state["generation"]
+    assert marker in pdf_text(data).replace("\n", "")
+    assert "PDF preview laid out in" in server.log()
+
+
 @requires_chromium
 def test_open_page_in_chromium_reloads_itself_and_shows_the_overlay(server: Server, page: str):
     """The injected script really reloads an open page (no navigation by the test), in headless Chromium."""

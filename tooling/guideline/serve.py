@@ -13,6 +13,12 @@ How it works:
   is kept while its file is unchanged, and the search index is patched for the clauses whose text changed
   (:mod:`guideline.writers.search_index`). On the 2,042-clause benchmark edition a rebuild after a one-clause edit
   takes about 0.4 s of CPU (a full first build about 1.3 s); the pages themselves are rendered anew each time.
+- The PDF preview (``/guideline.pdf``, shown with reloading by ``/guideline.pdf.html``) is made only once asked
+  for: :class:`PdfPreview` keeps a ``typst.Compiler`` alive (:class:`guideline.writers.typst_pdf.LiveCompiler`) and,
+  from then on, every build hands it the edition it read; Typst lays it out again in a thread of its own (it runs
+  without the GIL, beside the HTML writers), reusing what did not change. The preview is untagged and not
+  rewritten (``guideline build --format pdf`` makes the real file); a one-clause edit of the benchmark edition
+  shows in it after about a second.
 - :class:`Handler` serves the current build with ``http.server`` on a loopback address. Into every HTML page it
   serves (never into the files on disk) it puts a ``<script>`` that long-polls ``/__reload``: the request returns
   as soon as the build counter moves, and the page reloads. While the sources are broken, every page carries an
@@ -54,14 +60,17 @@ WATCH_SUFFIXES = (".md", ".yaml", ".yml")
 RELOAD_PATH = "/__reload"
 RELOAD_JS = "/__reload.js"
 START_PAGE = "/site/index.html"
+PDF_PATH = "/guideline.pdf"
+PDF_PAGE = "/guideline.pdf.html"
 
 CLIENT_JS = """\
 // guideline serve: reload this page when the preview has been rebuilt (injected by the preview server only).
 (function () {
   var me = document.currentScript;
   var seen = me ? me.getAttribute("data-generation") : "";
+  var what = me && me.getAttribute("data-what") ? "&what=" + me.getAttribute("data-what") : "";
   function poll() {
-    fetch("/__reload?since=" + encodeURIComponent(seen), {cache: "no-store"})
+    fetch("/__reload?since=" + encodeURIComponent(seen) + what, {cache: "no-store"})
       .then(function (r) { return r.json(); })
       .then(function (d) { if (d.generation !== seen) { location.reload(); } else { poll(); } })
       .catch(function () { setTimeout(poll, 1000); });
@@ -109,6 +118,95 @@ class State:
     edition_id: str
 
 
+@dataclass(frozen=True)
+class PdfState:
+    """The PDF preview: the last good PDF and the outcome of the latest layout."""
+
+    tag: str
+    pdf: bytes | None
+    errors: tuple[str, ...]
+    seconds: float
+
+
+class PdfPreview:
+    """The PDF of the edition, laid out again by a live Typst compiler whenever :meth:`submit` hands it a newer
+    edition (in a thread of its own; editions that arrive while one is laid out are coalesced to the newest)."""
+
+    def __init__(self, token: str, log: Callable[[str], None]):
+        self._token = token
+        self.log = log
+        self._cond = threading.Condition()
+        self._pending = None  # the newest edition not laid out yet
+        self._counter = 0
+        self._state = PdfState(f"{token}.pdf0", None, (), 0.0)
+        self._compiler = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="guideline-serve-pdf", daemon=True)
+        self._thread.start()
+
+    @property
+    def state(self) -> PdfState:
+        with self._cond:
+            return self._state
+
+    def submit(self, edition) -> None:
+        with self._cond:
+            self._pending = edition
+            self._cond.notify_all()
+
+    def wait_change(self, since: str, timeout: float) -> PdfState:
+        with self._cond:
+            self._cond.wait_for(lambda: self._state.tag != since or self._closed, timeout=timeout)
+            return self._state
+
+    def wait_first(self, timeout: float) -> PdfState:
+        """The state once a first layout finished (good or bad), or after ``timeout`` seconds."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._counter > 0 or self._closed, timeout=timeout)
+            return self._state
+
+    def _run(self) -> None:
+        from guideline.writers import pdf
+        from guideline.writers.typst_pdf import LiveCompiler
+
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending is not None or self._closed)
+                if self._closed:
+                    return
+                edition, self._pending = self._pending, None
+            t0 = time.perf_counter()
+            data, errors = None, []
+            try:
+                if self._compiler is None:
+                    self._compiler = LiveCompiler(pdf.TEMPLATE)
+                data = self._compiler.compile(pdf.data(edition), edition.meta.date, what=pdf.FILENAME,
+                                              preview=True)
+            except UserError as exc:
+                errors = [str(exc)]
+            except Exception as exc:  # noqa: BLE001 - a bug in the writer must not stop the preview
+                errors = [f"internal error: {type(exc).__name__}: {exc} (a bug in guideline; run guideline build "
+                          "--format pdf with GUIDELINE_DEBUG=1 for the traceback and report it)"]
+            seconds = time.perf_counter() - t0
+            with self._cond:
+                self._counter += 1
+                self._state = PdfState(f"{self._token}.pdf{self._counter}", data if data is not None
+                                       else self._state.pdf, tuple(errors), seconds)
+                self._cond.notify_all()
+            if errors:
+                self.log(f"PDF preview: {errors[0]}")
+            else:
+                self.log(f"PDF preview laid out in {seconds:.2f} s")
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+        if self._compiler is not None and not self._thread.is_alive():
+            self._compiler.close()
+
+
 class Preview:
     """Builds an edition's HTML into ``workdir`` on demand and tracks which build is served."""
 
@@ -132,6 +230,8 @@ class Preview:
         self._catalog_path: Path | None = None
         self._watcher: threading.Thread | None = None
         self.parse_cache = parse_cache.default_for(self.edition_dir)  # parse results kept between builds
+        self._pdf: PdfPreview | None = None
+        self._edition = None  # the edition of the last good build (what the PDF preview starts from)
         self._find_catalog()
 
     def _find_catalog(self):
@@ -156,6 +256,15 @@ class Preview:
         with self._cond:
             self._cond.wait_for(lambda: self._state.tag != since or self._stop.is_set(), timeout=timeout)
             return self._state
+
+    def pdf(self) -> PdfPreview:
+        """The PDF preview, started at the first call with the edition of the last good build."""
+        with self._cond:
+            if self._pdf is None:
+                self._pdf = PdfPreview(self._token, self.log)
+                if self._edition is not None:
+                    self._pdf.submit(self._edition)
+            return self._pdf
 
     # sources -------------------------------------------------------------------------------------------------------
     def fingerprint(self) -> tuple:
@@ -233,6 +342,10 @@ class Preview:
                 errors = errors or [f"{display_path(self.edition_dir)}: error: the edition cannot be read"]
             else:
                 edition_id = edition.meta.id
+                with self._cond:
+                    self._edition = edition
+                    if self._pdf is not None:  # laid out by its thread, beside the HTML writers
+                        self._pdf.submit(edition)
                 self.workdir.mkdir(parents=True, exist_ok=True)
                 target = Path(tempfile.mkdtemp(prefix="build-", dir=self.workdir))
                 for module_name in FORMATS["html"]:
@@ -299,6 +412,9 @@ class Preview:
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
+            pdf_preview = self._pdf
+        if pdf_preview is not None:
+            pdf_preview.close()
         if self._watcher is not None and self._watcher is not threading.current_thread():
             self._watcher.join(timeout=5)  # a build in progress is abandoned (the thread is a daemon)
 
@@ -328,6 +444,18 @@ def inject(page: bytes, state: State) -> bytes:
     at = text.lower().rfind("</body>")
     text = text[:at] + script + text[at:] if at >= 0 else text + script
     return text.encode("utf-8")
+
+
+def pdf_page(state: PdfState) -> bytes:
+    """The page that shows the PDF preview and reloads when it has been laid out again."""
+    errors = "".join(f"<li>{html.escape(e)}</li>" for e in state.errors)
+    problems = f'<ul role="alert" style="color:#b00020">{errors}</ul>' if errors else ""
+    body = ("<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>PDFプレビュー</title>"
+            "<style>html,body{height:100%;margin:0}embed{width:100%;height:100%;border:0}</style></head><body>"
+            f'{problems}<embed src="{PDF_PATH}?v={html.escape(state.tag)}" type="application/pdf">'
+            f'<script src="{RELOAD_JS}" data-generation="{html.escape(state.tag)}" data-what="pdf" defer></script>'
+            "</body></html>\n")
+    return body.encode("utf-8")
 
 
 def error_page(state: State) -> bytes:
@@ -379,6 +507,27 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_error(403, "the preview server answers only to loopback host names (localhost, 127.0.0.1)")
             return
         url = urllib.parse.urlsplit(self.path)
+        if url.path == RELOAD_PATH and urllib.parse.parse_qs(url.query).get("what") == ["pdf"]:
+            since = urllib.parse.parse_qs(url.query).get("since", [None])[0]
+            pdf_preview = self.preview.pdf()
+            pstate = pdf_preview.wait_change(since, LONG_POLL) if since is not None else pdf_preview.state
+            body = json.dumps({"generation": pstate.tag, "ok": not pstate.errors, "errors": list(pstate.errors),
+                               "pdf_s": round(pstate.seconds, 3)}, ensure_ascii=False).encode("utf-8")
+            self._send(200, "application/json; charset=utf-8", body, head)
+            return
+        if url.path in (PDF_PATH, PDF_PAGE):
+            if self.preview.state.root is None:  # nothing read successfully yet: nothing to lay out
+                self._send(503, "text/html; charset=utf-8", error_page(self.preview.state), head)
+                return
+            pstate = self.preview.pdf().wait_first(LONG_POLL * 4)
+            if url.path == PDF_PAGE:
+                self._send(200, "text/html; charset=utf-8", pdf_page(pstate), head)
+            elif pstate.pdf is None:
+                self._send(503, "text/plain; charset=utf-8",
+                           ("\n".join(pstate.errors) or "the PDF preview is not ready").encode("utf-8"), head)
+            else:
+                self._send(200, "application/pdf", pstate.pdf, head, {"X-Generation": pstate.tag})
+            return
         if url.path == RELOAD_PATH:
             since = urllib.parse.parse_qs(url.query).get("since", [None])[0]
             state = self.preview.wait_change(since, LONG_POLL) if since is not None else self.preview.state

@@ -1,4 +1,5 @@
-"""``guideline serve``: preview an edition's HTML on this computer; rebuilt on every save, open pages reload."""
+"""``guideline serve``: preview an edition's HTML (and, once asked for, its PDF) on this computer; rebuilt on every
+save, open pages reload."""
 from __future__ import annotations
 
 import faulthandler
@@ -78,6 +79,7 @@ Examples:
   guideline serve --edition r5-03 --port 8001
   guideline serve --port 0                         # any free port; the URL is printed
 Edit and save any file of the edition: the open pages reload within about a second.
+The PDF preview is at /guideline.pdf.html (laid out by Typst at the first visit, again on every save).
 Problems in the sources appear on the pages as path:line: message, over the last good build.
 Ctrl-C (or kill -INT / -TERM PID) stops it; kill -USR1 PID writes every thread's stack to stderr.
 The server listens on the loopback interface only; it is a preview, not a web server for publishing
