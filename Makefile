@@ -37,4 +37,5 @@ clean:
 	rm -rf build $(VENV)
 
 bench: setup
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test,bench]'  # WeasyPrint: the reference peer
 	$(BIN)/python bench/run.py
