@@ -178,6 +178,11 @@ class Clause:
         for child in self.children:
             yield from child.walk()
 
+    @property
+    def has_commentary(self) -> bool:
+        """Whether this clause or one below it has a 解説 (it then appears in the generated 解説 part)."""
+        return any(c.commentary for c in self.walk())
+
 
 @dataclass(frozen=True, slots=True)
 class EditionMeta:

@@ -193,10 +193,4 @@ class HtmlRenderer:
         return f"{clause.number} {clause.heading}".strip() if clause.number else clause.heading
 
 
-def clause_plain_text(edition: Edition, clause: Clause) -> str:
-    from guideline.model import block_text
-
-    return block_text(clause.body, edition, clause)
-
-
 __all__ = ["HtmlRenderer", "RELATIONSHIP_JA", "jinja_env", "templates_dir", "inline_text", "attr"]

@@ -139,6 +139,7 @@ class PdfPreview:
         self._pending = None  # the newest edition not laid out yet
         self._counter = 0
         self._state = PdfState(f"{token}.pdf0", None, (), 0.0)
+        self.initial = self._state.tag
         self._compiler = None
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="guideline-serve-pdf", daemon=True)
@@ -154,15 +155,11 @@ class PdfPreview:
             self._pending = edition
             self._cond.notify_all()
 
-    def wait_change(self, since: str, timeout: float) -> PdfState:
+    def wait_change(self, since: str | None, timeout: float) -> PdfState:
+        """The state once its tag differs from ``since`` (None: once a first layout is done), or after ``timeout``."""
+        since = self.initial if since is None else since
         with self._cond:
             self._cond.wait_for(lambda: self._state.tag != since or self._closed, timeout=timeout)
-            return self._state
-
-    def wait_first(self, timeout: float) -> PdfState:
-        """The state once a first layout finished (good or bad), or after ``timeout`` seconds."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._counter > 0 or self._closed, timeout=timeout)
             return self._state
 
     def _run(self) -> None:
@@ -519,7 +516,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             if self.preview.state.root is None:  # nothing read successfully yet: nothing to lay out
                 self._send(503, "text/html; charset=utf-8", error_page(self.preview.state), head)
                 return
-            pstate = self.preview.pdf().wait_first(LONG_POLL * 4)
+            pstate = self.preview.pdf().wait_change(None, LONG_POLL * 4)
             if url.path == PDF_PAGE:
                 self._send(200, "text/html; charset=utf-8", pdf_page(pstate), head)
             elif pstate.pdf is None:

@@ -106,33 +106,6 @@ def _in_parallel() -> bool:
     return (os.cpu_count() or 1) > 1
 
 
-class Thread:
-    """``fn()`` (returning bytes) run in a thread (Typst lays out without holding the GIL); :meth:`result` waits
-    for it and raises what it raised."""
-
-    def __init__(self, fn):
-        import threading
-
-        self._out: dict = {}
-        self._thread = threading.Thread(target=self._run, args=(fn,), name="guideline-pdf", daemon=True)
-        self._thread.start()
-
-    def _run(self, fn) -> None:
-        try:
-            self._out["data"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
-            self._out["error"] = exc
-
-    def result(self) -> bytes:
-        self._thread.join()
-        if "error" in self._out:
-            raise self._out["error"]
-        return self._out["data"]
-
-    def close(self) -> None:
-        self._thread.join()
-
-
 class Background:
     """``fn()`` (returning bytes) run in a forked child process; :meth:`result` waits for it. Should the child fail
     for any reason, ``fn`` runs again here, so that its error is reported the ordinary way."""
@@ -196,7 +169,7 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
 
     tracked = _tracked_module() if "tracked" in formats else None
     when = revision_date(date, cs) if tracked is not None else None
-    table = pending = background = None
+    table = pending = background = pdf_thread = None
     try:
         parallel = _in_parallel()
         if tracked is not None and parallel:
@@ -206,7 +179,10 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
 
             table = comparison.build(cs)
             if "comparison-pdf" in formats and parallel:
-                pending = Thread(lambda: comparison.render_pdf(cs, columns, table))
+                from concurrent.futures import ThreadPoolExecutor  # Typst lays out without holding the GIL
+
+                pdf_thread = ThreadPoolExecutor(1, thread_name_prefix="guideline-pdf")
+                pending = pdf_thread.submit(comparison.render_pdf, cs, columns, table)
         with atomic_directory(out) as tmp:
             for fmt in formats:
                 name = OUTPUTS[fmt][1][0]
@@ -231,9 +207,10 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
                     atomic_write(tmp / "tracked.docx", background.result())
             present = {fmt: [out / n for n in OUTPUTS[fmt][1] if (tmp / n).exists()] for fmt in formats}
     finally:
-        for job in (background, pending):
-            if job is not None:
-                job.close()
+        if background is not None:
+            background.close()
+        if pdf_thread is not None:
+            pdf_thread.shutdown(wait=True)
     return [path for fmt in formats for path in present[fmt]]
 
 

@@ -405,14 +405,14 @@ class DocxBuilder:
     def commentary_part(self, marks: Marks = NO_MARKS) -> list[etree._Element]:
         """第N編 解説: the 例文 part's structure under the same numbers, each clause's 解説 in the 解説 box style."""
         reibun = self.edition.reibun
-        if reibun is None or not _has_commentary(reibun):
+        if reibun is None or not reibun.has_commentary:
             return []
         title = self.edition.meta.commentary_title or "解説"
         number = self.edition.commentary_part_number
         out = [paragraph(S.heading(1), [run(number + HEADING_SEP, hook=marks.run), run(title, hook=marks.run)],
                          hook=marks.ppr)]
         for child in reibun.children:
-            if _has_commentary(child):
+            if child.has_commentary:
                 out.extend(self.commentary_clause(child, marks))
         return out
 
@@ -421,7 +421,7 @@ class DocxBuilder:
         out.extend(self.blocks_to_paragraphs(clause.commentary, clause, left=body_left(clause.level),
                                              commentary=True, marks=marks))
         for child in clause.children:
-            if _has_commentary(child):
+            if child.has_commentary:
                 out.extend(self.commentary_clause(child, marks))
         return out
 
@@ -474,13 +474,13 @@ class DocxBuilder:
 
     def commentary_toc_entries(self) -> list[tuple[int, str]]:
         reibun = self.edition.reibun
-        if reibun is None or not _has_commentary(reibun):
+        if reibun is None or not reibun.has_commentary:
             return []
         title = self.edition.meta.commentary_title or "解説"
         out = [(1, f"{self.edition.commentary_part_number}{HEADING_SEP}{title}")]
 
         def visit(clause: Clause) -> None:
-            if clause.level > 3 or not _has_commentary(clause):
+            if clause.level > 3 or not clause.has_commentary:
                 return
             out.append((clause.level, f"{clause.number}{HEADING_SEP}{clause.heading}" if clause.number
                         else clause.heading))
@@ -576,9 +576,6 @@ def _column_widths(table: Table, ncols: int, width: int) -> list[int]:
     widths[-1] += width - sum(widths)
     return widths
 
-
-def _has_commentary(clause: Clause) -> bool:
-    return any(c.commentary for c in clause.walk())
 
 
 # --------------------------------------------------------------------------------------------------------------------

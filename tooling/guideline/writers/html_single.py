@@ -39,15 +39,12 @@ def render_clause(r: HtmlRenderer, clause: Clause, depth: int, commentary: bool 
         parts.append(r.blocks(clause.body, clause))
         parts.append(r.mappings(clause))
     for child in clause.children:
-        if commentary and not _has_commentary(child):
+        if commentary and not child.has_commentary:
             continue
         parts.append(render_clause(r, child, depth + 1, commentary))
     parts.append("</section>")
     return "\n".join(p for p in parts if p)
 
-
-def _has_commentary(clause: Clause) -> bool:
-    return any(c.commentary for c in clause.walk())
 
 
 def toc(edition: Edition, max_level: int = 3) -> list[dict]:
@@ -65,8 +62,8 @@ def render(edition: Edition) -> str:
     body = [render_clause(r, part, 0) for part in edition.parts]
     reibun = edition.reibun
     commentary_html = ""
-    if reibun is not None and _has_commentary(reibun):
-        inner = [render_clause(r, c, 1, commentary=True) for c in reibun.children if _has_commentary(c)]
+    if reibun is not None and reibun.has_commentary:
+        inner = [render_clause(r, c, 1, commentary=True) for c in reibun.children if c.has_commentary]
         title = edition.meta.commentary_title or "解説"
         number = edition.commentary_part_number
         commentary_html = (

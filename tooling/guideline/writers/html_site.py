@@ -48,9 +48,6 @@ def nisc_href(nisc_id: str) -> str:
     return f"{NISC_PAGE}#nisc-{nisc_id}"
 
 
-def _has_commentary(clause: Clause) -> bool:
-    return any(c.commentary for c in clause.walk())
-
 
 def _chapters(part: Clause) -> list[Clause]:
     return [c for c in part.children if c.level == 2]
@@ -134,7 +131,7 @@ class Site:
     def _plan_commentary(self) -> None:
         reibun = self.edition.reibun
         self.kaisetsu: Page | None = None
-        if reibun is None or not _has_commentary(reibun):
+        if reibun is None or not reibun.has_commentary:
             return
         title = self.meta.commentary_title or "解説"
         landing = Page("kaisetsu.html", title, self.edition.commentary_part_number, "kaisetsu", reibun)
@@ -142,17 +139,17 @@ class Site:
         self.top.append(landing)
         self.sequence.append(landing)
         for clause in reibun.walk():
-            if _has_commentary(clause):
+            if clause.has_commentary:
                 self.commentary_page_of[clause.id] = landing.filename
         for chapter in _chapters(reibun):
-            if not _has_commentary(chapter):
+            if not chapter.has_commentary:
                 continue
             sub = Page(self._filename(f"kaisetsu-{chapter.id}"), f"{chapter.heading}（解説）", chapter.number,
                        "kaisetsu-chapter", chapter, landing, kicker=landing.label)
             landing.children.append(sub)
             self.sequence.append(sub)
             for clause in chapter.walk():
-                if _has_commentary(clause):
+                if clause.has_commentary:
                     self.commentary_page_of[clause.id] = sub.filename
 
     # links ---------------------------------------------------------------------------------------------------------
@@ -206,7 +203,7 @@ class Site:
         for child in clause.children:
             if skip_chapters and child.level == 2:
                 continue
-            if commentary and not _has_commentary(child):
+            if commentary and not child.has_commentary:
                 continue
             out.append(self.clause_html(child, depth + 1, filename, commentary))
         return "\n".join(out) + ("\n" if out else "")

@@ -37,7 +37,7 @@ from guideline.model import (
     xref_label,
 )
 from guideline.numbering import list_label
-from guideline.writers.typst_pdf import FONT_PACKAGES, compile_pdf, japanese_fonts  # noqa: F401 - re-exported
+from guideline.writers.typst_pdf import compile_pdf
 
 FILENAME = "guideline.pdf"
 TEMPLATE = "guideline.typ"
@@ -143,9 +143,6 @@ class DataWriter:
                 "nisc": nisc}
 
 
-def has_commentary(clause: Clause) -> bool:
-    return any(c.commentary for c in clause.walk())
-
 
 def title_lines(title: str) -> list[str]:
     """The title page's title in lines: a long title breaks after its first 「における」 (the phrase boundary a
@@ -168,17 +165,17 @@ def data(edition: Edition) -> dict:
     def visit(clause: Clause, depth: int, commentary: bool) -> None:
         clauses.append(w.clause(clause, commentary, depth))
         for kid in clause.children:
-            if not commentary or has_commentary(kid):
+            if not commentary or kid.has_commentary:
                 visit(kid, depth + 1, commentary)
 
     for part in edition.parts:
         visit(part, 1, False)
     reibun = edition.reibun
-    if reibun is not None and has_commentary(reibun):
+    if reibun is not None and reibun.has_commentary:
         clauses.append({"anchor": COMMENTARY_PART_ID, "level": 1, "depth": 1, "num": edition.commentary_part_number,
                         "heading": clean(meta.commentary_title or "解説"), "models": "", "blocks": [], "nisc": []})
         for kid in reibun.children:
-            if has_commentary(kid):
+            if kid.has_commentary:
                 visit(kid, 2, True)
     draft = meta.status == "案"
     return {
@@ -210,4 +207,4 @@ def write(edition: Edition, out_dir: Path) -> list[Path]:
     return [atomic_write(out_dir / FILENAME, render(edition))]
 
 
-__all__ = ["write", "render", "data", "japanese_fonts", "FILENAME"]
+__all__ = ["write", "render", "data", "FILENAME"]

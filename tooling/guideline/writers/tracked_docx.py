@@ -323,9 +323,6 @@ def _style(p) -> str:
     return ps.get(W + "val") if ps is not None else ""
 
 
-def _has_commentary(clause: Clause) -> bool:
-    return any(c.commentary for c in clause.walk())
-
 
 def _is_field_run(r) -> bool:
     return r.tag == W + "r" and (r.find(W + "fldChar") is not None or r.find(W + "instrText") is not None)
@@ -535,12 +532,12 @@ def _same_blocks(xs: tuple, ys: tuple) -> bool:
 def _commentary_toc_ids(ed: Edition) -> list[str | None]:
     """The clause IDs of the 目次 entries of the 解説 part, after its title (None), as the Word writer lists them."""
     reibun = ed.reibun
-    if reibun is None or not _has_commentary(reibun):
+    if reibun is None or not reibun.has_commentary:
         return []
     out: list[str | None] = [None]
 
     def visit(c: Clause) -> None:
-        if c.level > 3 or not _has_commentary(c):
+        if c.level > 3 or not c.has_commentary:
             return
         out.append(c.id)
         for ch in c.children:
@@ -559,7 +556,7 @@ def _commentary_clauses(ed: Edition) -> list[Clause]:
         return out
 
     def visit(c: Clause) -> None:
-        if not _has_commentary(c):
+        if not c.has_commentary:
             return
         out.append(c)
         for ch in c.children:
