@@ -130,8 +130,7 @@ def test_a_split_row_never_leaves_a_heading_alone_at_the_bottom_of_a_page(change
 
 
 def test_list_labels_spaced_placeholders_marked_and_typst_markup_literal(changeset, tmp_path):
-    place = Seg("本市")
-    place.placeholder = True  # what the shared rows carry for a {{placeholder}}
+    place = Seg("本市", placeholder=True)  # what the shared rows carry for a {{placeholder}}
     hostile = '#read("/etc/passwd") $x$ <label> @ref back\\slash #{1+1}'
     rows = [Row("change", [Line([Seg("(ア)"), Seg("利用する者を定める。")], "item", 1, label=1),
                            Line([place, Seg("は、"), Seg(hostile, "u")])],

@@ -36,6 +36,7 @@ FONT = "Noto Serif CJK JP"
 class Seg:
     text: str
     mark: str = ""  # "" | "u" (傍線: changed) | "uu" (二重傍線: renumbered)
+    placeholder: bool = False  # a {{placeholder}} of the source: shaded and bracketed 〔本市〕 in every output
 
 
 @dataclass
@@ -517,7 +518,7 @@ def _seg_data(s: Seg) -> dict:
     from guideline.writers.pdf import clean
 
     out = {"t": clean(s.text), "m": s.mark}
-    if getattr(s, "placeholder", False):
+    if s.placeholder:
         out["ph"] = True
     return out
 
