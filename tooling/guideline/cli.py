@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "freeze": ("guideline.commands.freeze", "Freeze the draft as a final edition under guideline_src/editions/<id>/."),
     "release": ("guideline.commands.release", "Build the verifiable publication bundle of an edition."),
     "apply": ("guideline.commands.apply", "Apply the edits of a Word file (built by this toolchain) to the sources."),
+    "import": ("guideline.commands.import_doc", "Import a Word, HTML or text document as a new edition."),
     "serve": ("guideline.commands.serve", "Preview an edition's HTML locally; rebuilds on save and reloads the page."),
 }
 

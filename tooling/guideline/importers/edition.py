@@ -1,0 +1,259 @@
+"""Clause tree → the model's Edition, its source files and the import report; and writing them as a new edition.
+
+IDs are generated here: the input's own anchor when it is a valid clause ID (a bookmark or id written by our own
+writers, so a round trip keeps every ID), else a slug of the heading (:mod:`guideline.importers.romanise`), else the
+numbering path (``art-19-2``, ``ch-3-2``, ``s6-2-1``); a collision gets ``-2``, ``-3``. The same input always gives
+the same IDs. The Markdown itself is written by :mod:`guideline.writers.markdown_source`, one file per 編 and, in a
+編 with 章, one per 章 (as the sample editions are split).
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from pathlib import Path, PurePosixPath
+
+from guideline.diagnostics import Loc
+from guideline.importers import recognise as rz
+from guideline.importers.romanise import slug
+from guideline.importers.stream import Figure, SourcePara
+from guideline.importers.structure import LEGAL, Built, Node
+from guideline.model import (
+    Block,
+    BulletList,
+    Clause,
+    Edition,
+    EditionMeta,
+    Inline,
+    OrderedList,
+    Para,
+    Table,
+    Text,
+)
+from guideline.numbering import number_tree
+
+ID_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+ROOT = "/import"  # the virtual edition directory the clauses' locations are relative to
+_PREFIX = {"hen": "part", "sho": "ch", "setsu": "sec", "kan": "sub", "moku": "div", "jo": "art", "dai": "s",
+           "dot": "s", "bare": "s", "dot2": "s", "paren-num": "i", "circled": "c", "suppl": "suppl"}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# IDs
+
+
+def assign_ids(parts: list[Node], family: str) -> None:
+    used: set[str] = set()
+    # anchors from the input first, so that a generated ID never takes one a later clause brings
+    for part in parts:
+        for n in part.walk():
+            a = n.anchor.lower() if n.anchor else ""
+            if a and ID_RE.match(a) and a not in used:
+                n.id = a
+                used.add(a)
+    for part_no, part in enumerate(parts, 1):
+        for n in part.walk():
+            if n.id:
+                continue
+            base = _legal_id(n, part) if family == LEGAL or n.kind in ("jo", "suppl") else ""
+            if not base:
+                base = slug(n.heading) if n.heading else ""
+            if not base:
+                base = _path_id(n, part_no)
+            base = base[:36].rstrip("-")
+            ident, k = base, 2
+            while ident in used or not ID_RE.match(ident):
+                ident = f"{base}-{k}"
+                k += 1
+            n.id = ident
+            used.add(ident)
+
+
+def _legal_id(n: Node, part: Node) -> str:
+    value = "-".join(str(v) for v in n.value)
+    if n.kind == "suppl":
+        return "suppl"
+    if n.kind == "part":
+        return "main"
+    prefix = "suppl-" if part.kind == "suppl" else ""
+    if n.kind == "jo":
+        return f"{prefix}art-{value}"
+    if n.kind in ("sho", "setsu", "kan", "moku"):
+        path = []
+        m: Node | None = n
+        while m is not None and m.kind in ("sho", "setsu", "kan", "moku"):
+            path.append(f"{_PREFIX[m.kind]}-{'-'.join(str(v) for v in m.value)}")
+            m = m.parent
+        return prefix + "-".join(reversed(path))
+    return ""
+
+
+def _path_id(n: Node, part_no: int) -> str:
+    if n.level == 1:
+        return f"part-{part_no}"
+    nums = []
+    m: Node | None = n
+    while m is not None and m.level > 1:
+        nums.append("-".join(str(v) for v in m.value) if m.value else "u")
+        m = m.parent
+    return f"p{part_no}-" + "-".join(reversed(nums))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# blocks
+
+
+def blocks_of(pieces: list, figures: dict[int, str]) -> tuple[Block, ...]:
+    """Pieces collected by the builder as model blocks: runs of list items become (nested) lists."""
+    out: list[Block] = []
+    i = 0
+    while i < len(pieces):
+        kind = pieces[i][0]
+        if kind == "item":
+            j = i
+            while j < len(pieces) and pieces[j][0] == "item":
+                j += 1
+            out.append(_ordered([(p[1], p[2]) for p in pieces[i:j]]))
+            i = j
+            continue
+        if kind == "bullet":
+            j = i
+            while j < len(pieces) and pieces[j][0] == "bullet":
+                j += 1
+            out.append(BulletList(tuple((Para(p[1]),) for p in pieces[i:j])))
+            i = j
+            continue
+        if kind == "para":
+            if pieces[i][1]:
+                out.append(Para(tuple(pieces[i][1])))
+            for note in pieces[i][2].notes:
+                out.append(Para((Text(note),)))
+        elif kind == "table":
+            out.append(pieces[i][1])
+        elif kind == "figure":
+            fig: Figure = pieces[i][1]
+            path = figures.get(id(fig), "")
+            alt = fig.alt or "（代替テキストなし）"
+            where = f"{path}" if path else "画像は取り込めませんでした"
+            out.append(Para((Text(f"［図：{alt}（{where}）］"),)))
+        i += 1
+    return tuple(out)
+
+
+def _ordered(items: list[tuple[int, tuple[Inline, ...]]]) -> OrderedList:
+    """Items with depths (0, 1, 2 ...) as an ordered list whose deeper items nest in the item above them."""
+    base = min(d for d, _ in items)
+    groups: list[tuple[tuple[Inline, ...], list]] = []
+    for depth, inlines in items:
+        if depth == base or not groups:
+            groups.append((inlines, []))
+        else:
+            groups[-1][1].append((depth, inlines))
+    out = []
+    for inlines, sub in groups:
+        blocks: list[Block] = [Para(inlines)] if inlines else []
+        if sub:
+            blocks.append(_ordered(sub))
+        out.append(tuple(blocks))
+    return OrderedList(tuple(out))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# files
+
+
+def file_names(parts: list[Node]) -> dict[int, str]:
+    """node id() → Markdown file: one per 編; a 編 with 章 gets its own file for the part text and one per 章."""
+    names: dict[int, str] = {}
+    for i, part in enumerate(parts, 1):
+        base = f"{i:02d}"
+        names[id(part)] = f"{base}-{part.id}.md"
+        chapters = [c for c in part.children if c.level == 2]
+        if len(chapters) > 1:
+            for j, ch in enumerate(chapters, 1):
+                names[id(ch)] = f"{base}-{j:02d}-{ch.id}.md"
+    return names
+
+
+def to_clause(n: Node, names: dict[int, str], current: str, figures: dict[int, str]) -> Clause:
+    path = names.get(id(n), current)
+    children = tuple(to_clause(c, names, path, figures) for c in n.children)
+    return Clause(id=n.id, heading=_heading(n.heading), level=n.level, loc=Loc(f"{ROOT}/{path}", 0),
+                  body=blocks_of(n.pieces, figures), commentary=blocks_of(n.commentary, figures), children=children,
+                  unnumbered=n.unnumbered)
+
+
+def _heading(text: str) -> str:
+    """A heading on one line, without a trailing ``{`` that would read as an attribute block."""
+    return " ".join(text.split())
+
+
+def edition_of(built: Built, edition_id: str, title: str, date: datetime.date, label: str,
+               figures: dict[int, str]) -> Edition:
+    names = file_names(built.parts)
+    parts = tuple(to_clause(p, names, names[id(p)], figures) for p in built.parts)
+    parts = number_tree(parts)
+    reibun = built.commentary_target.id if built.commentary_target is not None else ""
+    meta = EditionMeta(id=edition_id, title=title, date=date, status="案", nisc_catalog="nisc-r7", files=(),
+                       root=ROOT, label=label, reibun_part=reibun,
+                       commentary_title=built.commentary_part_heading if reibun else "")
+    return Edition(meta=meta, parts=parts)
+
+
+def figure_files(paras: list[SourcePara]) -> dict[int, tuple[str, bytes]]:
+    """id(figure) → (figures/<name>, bytes) for every image with data; names from the content hash (stable)."""
+    out: dict[int, tuple[str, bytes]] = {}
+    seen: dict[str, int] = {}
+    for p in paras:
+        fig = p.figure
+        if fig is None or fig.data is None:
+            continue
+        ext = PurePosixPath(fig.name).suffix.lower() or ".bin"
+        digest = hashlib.sha256(fig.data).hexdigest()[:12]
+        name = f"figures/fig-{digest}{ext}"
+        seen[name] = seen.get(name, 0) + 1
+        out[id(fig)] = (name, fig.data)
+    return out
+
+
+def report_numbers(built: Built, edition: Edition) -> list[dict]:
+    """Source number and computed number of every numbered clause (both as written)."""
+    out = []
+    computed = {c.id: c for c in edition.clauses()}
+    for part in built.parts:
+        for n in part.walk():
+            c = computed.get(n.id)
+            if c is None or not n.label:
+                continue
+            out.append({"clause": n.id, "source": n.label, "computed": c.number, "address": c.address})
+    return out
+
+
+def outline_differences(built: Built, edition: Edition) -> list[dict]:
+    """Outline family: clauses whose computed ordinal differs from the number the source gives."""
+    if built.family == LEGAL:
+        return []
+    out = []
+    computed = {c.id: c for c in edition.clauses()}
+    for part in built.parts:
+        for n in part.walk():
+            c = computed.get(n.id)
+            if c is None or not n.value or n.kind in ("suppl",):
+                continue
+            mine = n.value[-1] if n.kind == "dot2" else n.value[0]
+            got = re.findall(r"\d+", c.number)
+            ordinal = int(got[-1]) if got else _circled_value(c.number)
+            if ordinal and ordinal != mine:
+                out.append({"kind": "numbering", "clause": n.id, "source": n.label, "computed": c.number,
+                            "message": f"the source numbers this clause {n.label}; computed: {c.number}"})
+    return out
+
+
+def _circled_value(label: str) -> int:
+    if label and label in rz.CIRCLED:
+        return rz.CIRCLED.index(label) + 1
+    return 0
+
+
+__all__ = ["assign_ids", "edition_of", "blocks_of", "figure_files", "report_numbers", "outline_differences", "ROOT",
+           "ID_RE"]
