@@ -70,9 +70,9 @@ _TOC = re.compile(rf"^目{SP}*次{SP}*$")
 _SUPPL = re.compile(rf"^附{SP}*則{SP}*(?:{LP}(?P<rest>[^()（）]*){RP})?{SP}*(?P<tail>.*)$")
 _COMMENTARY = re.compile(rf"^(?:【{SP}*解{SP}*説{SP}*】|{LP}{SP}*解{SP}*説{SP}*{RP}|〔{SP}*解{SP}*説{SP}*〕){SP}*(?P<rest>.*)$")
 # ``第`` may be lost in PDF extraction (``1 章 総則``): without it a space must follow the unit
-_GROUP = re.compile(rf"^(?:第{SP}*(?P<n>{NUM}){SP}*(?P<unit>[編章節款])(?P<br>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|(?![件])|$)"
+_GROUP = re.compile(rf"^(?:第{SP}*(?P<n>{NUM}){SP}*(?P<unit>[編章節款])(?P<br>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|(?![ぁ-ん、。，,．件])|$)"
                     rf"|(?P<n2>{D}+){SP}*(?P<unit2>[編章節款])(?P<br2>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|$))(?P<rest>.*)$")
-_ARTICLE = re.compile(rf"^(?:第{SP}*(?P<n>{NUM}){SP}*条(?P<br>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|(?![件約文項])|$)"
+_ARTICLE = re.compile(rf"^(?:第{SP}*(?P<n>{NUM}){SP}*条(?P<br>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|(?![ぁ-ん、。，,．件約文項])|$)"
                       rf"|(?P<n2>{D}+){SP}*条(?P<br2>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|$))(?P<rest>.*)$")
 _CAPTION = re.compile(rf"^{LP}(?P<cap>[^()（）]{{2,40}}){RP}$")
 _DAI = re.compile(rf"^第{SP}*(?P<n>{D}+|{KN}+)(?:{SP}+|$)(?P<rest>.*)$")
@@ -87,7 +87,7 @@ _KANA = re.compile(rf"^(?P<k>[{AIUEO}])(?:{SP}+)(?P<rest>\S.*)$")
 _PAREN_LATIN = re.compile(rf"^{LP}(?P<k>[a-zａ-ｚ]){RP}{SP}*(?P<rest>.*)$")
 _LATIN = re.compile(rf"^(?P<k>[a-zａ-ｚ])(?:[)）.．]{SP}*|{SP}+)(?P<rest>\S.*)$")
 _KANJI = re.compile(rf"^(?P<n>{KN}{{1,3}})(?:{SP}+)(?P<rest>\S.*)$")
-_BULLET = re.compile(rf"^[・●○■□◆◇](?:{SP}*)(?P<rest>.*)$")
+_BULLET = re.compile(rf"^(?:[・●■□◆◇]|○(?!○))(?:{SP}*)(?P<rest>.*)$")  # ○○市 is a name, not a bullet
 
 
 def recognise(text: str) -> Marker | None:

@@ -8,6 +8,7 @@ whatever the input was (:mod:`guideline.importers.structure`).
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -83,9 +84,65 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+def merge_inlines(nodes: list[Inline]) -> list[Inline]:
+    """Adjacent text runs joined (and adjacent strong runs), runs of ASCII whitespace made one space: Word splits
+    text into runs and HTML into lines at arbitrary places."""
+    out: list[Inline] = []
+    for n in nodes:
+        if isinstance(n, Text):
+            n = Text(re.sub(r"[ \t\r\n]+", " ", n.text))
+            if out and isinstance(out[-1], Text):
+                out[-1] = Text(out[-1].text + n.text)
+                continue
+        elif isinstance(n, Strong) and out and isinstance(out[-1], Strong):
+            out[-1] = Strong(tuple(merge_inlines([*out[-1].children, *n.children])))
+            continue
+        out.append(n)
+    return [n for n in out if not (isinstance(n, Text) and not n.text)]
+
+
+def trim_inlines(nodes: list[Inline]) -> list[Inline]:
+    """Leading and trailing spaces (ASCII and ideographic) of a paragraph removed."""
+    out = list(nodes)
+    if out and isinstance(out[0], Text):
+        out[0] = Text(out[0].text.lstrip(" \u3000"))
+    if out and isinstance(out[-1], Text):
+        out[-1] = Text(out[-1].text.rstrip(" \u3000"))
+    return [n for n in out if not (isinstance(n, Text) and not n.text)]
+
+
+def span_grid(rows):
+    """Table rows of ``(inlines, rowspan, colspan)`` cells as a rectangular grid of inlines: a spanning cell's text
+    stays in its first cell and the cells it covers are empty. Returns ``(grid, whether any cell spans)``."""
+    taken: set[tuple[int, int]] = set()
+    grid: list[list] = []
+    merged = False
+    width = 0
+    for r, cells in enumerate(rows):
+        out: list = []
+        c = 0
+        for inl, rs, cs in cells:
+            while (r, c) in taken:
+                out.append(())
+                c += 1
+            merged = merged or rs > 1 or cs > 1
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken.add((r + dr, c + dc))
+            out.append(tuple(inl))
+            out.extend(() for _ in range(cs - 1))
+            c += cs
+        while (r, c) in taken:
+            out.append(())
+            c += 1
+        grid.append(out)
+        width = max(width, len(out))
+    return tuple(tuple(row) + ((),) * (width - len(row)) for row in grid), merged
+
+
 def text_inlines(text: str) -> tuple[Inline, ...]:
     return (Text(text),) if text else ()
 
 
-__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
+__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
            "METADATA", "FURNITURE"]

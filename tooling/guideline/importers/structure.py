@@ -51,7 +51,8 @@ _INSTRUMENT = re.compile(r"(?:(?:明治|大正|昭和|平成|令和)\s*(?:元|\d
                          r".{0,30}?(?:訓令|規程|規則|要綱|庁達|告示|達|条例)(?:甲|乙)?\s*第\s*\d+\s*号"
                          r"|^[^。]{0,20}(?:訓令|規程|規則|要綱|庁達|告示)(?:甲|乙)?\s*第\s*\d+\s*号\s*$")
 _ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
-_DATE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d+)\s*年\s*(\d+)\s*月\s*(\d+)\s*日|(\d{4})\s*年\s*(\d+)\s*月\s*(\d+)\s*日")
+_DATE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d+)\s*年\s*(\d+)\s*月\s*(\d+)\s*日"
+                   r"|(\d{4})\s*(?:年\s*(\d+)\s*月\s*(\d+)\s*日|-(\d\d)-(\d\d)\b)")
 HEADING_MAX = 50
 
 
@@ -140,7 +141,8 @@ def wareki_date(text: str) -> str:
         year = _ERAS[m.group(1)] + (1 if m.group(2) == "元" else int(m.group(2)))
         month, day = int(m.group(3)), int(m.group(4))
     else:
-        year, month, day = int(m.group(5)), int(m.group(6)), int(m.group(7))
+        year = int(m.group(5))
+        month, day = (int(m.group(6)), int(m.group(7))) if m.group(6) else (int(m.group(8)), int(m.group(9)))
     try:
         import datetime
 
@@ -222,6 +224,8 @@ class Builder:
 
     def feed(self, p: SourcePara) -> None:
         if p.role == FURNITURE:
+            if p.role_detail == "page footer":
+                self.front.append(p.text.strip())  # a page footer may date the document
             self.place(p, "furniture", reason=p.role_detail or "page furniture")
             return
         if p.role == METADATA:
@@ -292,6 +296,10 @@ class Builder:
             node = self.current or self._ensure_part(p)
             node.commentary.append(("para", p.inlines, p))
             self.place(p, "placed", node, "commentary")
+            return
+        if p.bullet or p.list_label:  # a list item by markup: its text may start like a heading, it is none
+            self._flush_caption()
+            self._text(p, p.inlines, None if p.list_label else m)
             return
         if self.family == LEGAL:
             self._legal(p, m)

@@ -1,0 +1,313 @@
+"""HTML page → paragraph stream: a 例規集 page, a plain web page, or the single-page HTML our own build writes.
+
+The page is parsed by lxml's HTML parser with network access off; nothing in it is executed or fetched. ``script``,
+``style``, ``template``, ``iframe``, ``object`` and ``embed`` are dropped with their content (counted in the report),
+event-handler attributes and ``javascript:`` links are ignored (only the text is read; links are kept only for
+http(s) and mailto), images are not fetched (their alt text is kept). Every block element (``p``, ``div`` with text,
+``h1``–``h6``, ``li``, ``dt``/``dd``, ``pre``) is a paragraph, and so is every line of a block broken by ``<br>``
+(例規集 pages write one 項 or 号 per line that way).
+
+Markup our own writers put on the page is read back: ``section.clause`` levels and ids (heading level and anchor),
+``span.num`` (the number), ``div.commentary`` (解説), ``nav.toc`` (目次), the site header (title, edition line,
+sample notice), ``div.nisc`` / ``p.models`` (mapping notes, left out), ``span.placeholder``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from guideline.diagnostics import UserError
+from guideline.importers.stream import (
+    COMMENTARY,
+    FRONT,
+    FURNITURE,
+    METADATA,
+    TITLE,
+    TOC,
+    Figure,
+    SourcePara,
+    merge_inlines,
+    span_grid,
+    trim_inlines,
+)
+from guideline.importers.text import decode
+from guideline.model import Inline, Link, Placeholder, Strong, Table, Text, inline_text
+
+MAX_HTML_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 200
+DROP = {"script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math", "head", "title",
+        "meta", "link", "button", "form", "input", "select", "textarea", "canvas", "audio", "video"}
+BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "blockquote", "section", "article",
+         "header", "footer", "nav", "main", "aside", "ul", "ol", "dl", "body", "html", "figure", "figcaption",
+         "address", "center", "caption", "hr"}
+STRONG = {"strong", "b"}
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+def _decode(data: bytes, where: str) -> str:
+    m = _CHARSET.search(data[:4096])
+    if m:
+        name = m.group(1).decode("ascii", "replace").lower()
+        name = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+                "windows-31j": "cp932", "euc-jp": "euc_jp"}.get(name, name)
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data, where)[0]
+
+
+class _Walker:
+    def __init__(self, where: str):
+        self.where = where
+        self.paras: list[SourcePara] = []
+        self.inlines: list[Inline] = []
+        self.ctx: dict = {}
+        self.start_line = 0
+        self.dropped: dict[str, int] = {}
+        self.handlers = 0
+        self.images = 0
+        self.ol_counters: list[int] = []
+
+    # ---- paragraphs ---------------------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        inlines = merge_inlines(self.inlines)
+        self.inlines = []
+        if not inline_text(tuple(inlines)).strip():
+            return
+        ctx = self.ctx
+        p = SourcePara(0, f"line {self.start_line}" if self.start_line else "html", inlines=trim_inlines(inlines),
+                       style_level=ctx.get("level", 0), anchor=ctx.get("anchor", ""), role=ctx.get("role", "body"),
+                       role_detail=ctx.get("detail", ""), bullet=ctx.get("bullet", False),
+                       list_label=ctx.get("list_label", ""), line=self.start_line)
+        self.paras.append(p)
+        # the anchor and the list label belong to the first paragraph of their element only
+        self.ctx = {k: v for k, v in ctx.items() if k not in ("anchor", "list_label")}
+
+    def add(self, node: Inline, line: int = 0) -> None:
+        if not self.inlines and line:
+            self.start_line = line
+        self.inlines.append(node)
+
+    # ---- the walk -----------------------------------------------------------------------------------------------
+
+    def walk(self, el, depth: int = 0) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag:  # comment or processing instruction
+            self._tail(el)
+            return
+        for name in el.attrib:
+            if name.lower().startswith("on"):
+                self.handlers += 1
+        if tag in DROP:
+            self.dropped[tag] = self.dropped.get(tag, 0) + 1
+            self._tail(el)
+            return
+        classes = set((el.get("class") or "").split())
+        if "permalink" in classes or "skip-link" in classes:
+            self._tail(el)
+            return
+        if depth > MAX_DEPTH:  # deeper than any real page: read the text, not the structure
+            self.add(Text(" ".join(el.itertext())), el.sourceline or 0)
+            self._tail(el)
+            return
+        if tag == "table":
+            self.flush()
+            self._table(el)
+            self._tail(el)
+            return
+        if tag == "img":
+            self.flush()
+            self.images += 1
+            alt = (el.get("alt") or "").strip()
+            self.paras.append(SourcePara(0, f"line {el.sourceline or 0}", figure=Figure(
+                name=Path(el.get("src") or "image").name, data=None, alt=alt, title=el.get("title") or ""),
+                line=el.sourceline or 0))
+            self._tail(el)
+            return
+        if tag == "br":
+            self.flush()
+            self._tail(el)
+            return
+        if tag in BLOCK and "item-body" not in classes:  # our own list item: label and body are one paragraph
+            self.flush()
+            saved = dict(self.ctx)
+            self._enter(el, tag, classes)
+            if el.text:
+                self.add(Text(el.text), el.sourceline or 0)
+            for child in el:
+                self.walk(child, depth + 1)
+            self.flush()
+            self.ctx = saved
+            if tag == "ol":
+                self.ol_counters.pop()
+            self._tail(el)
+            return
+        # inline elements
+        if "placeholder" in classes:
+            self.add(Placeholder(" ".join("".join(el.itertext()).split())), el.sourceline or 0)
+            self._tail(el)
+            return
+        sub = _Walker(self.where)
+        sub.ctx = {}
+        if el.text:
+            sub.inlines.append(Text(el.text))
+        for child in el:
+            sub.walk(child, depth + 1)
+        if sub.paras:  # a block inside an inline element: keep what it holds as paragraphs of their own
+            self.flush()
+            self.paras.extend(sub.paras)
+            self.handlers += sub.handlers
+        kids = tuple(merge_inlines(sub.inlines))
+        if tag in STRONG and kids:
+            self.add(Strong(kids), el.sourceline or 0)
+        elif tag == "a" and (el.get("href") or "").startswith(("http://", "https://", "mailto:")) and kids:
+            self.add(Link(el.get("href"), kids), el.sourceline or 0)
+        else:
+            for k in kids:
+                self.add(k, el.sourceline or 0)
+        if "num" in classes or "label" in classes:
+            self.add(Text("\u3000"))
+        self.handlers += sub.handlers
+        self._tail(el)
+
+    def _tail(self, el) -> None:
+        if el.tail and el.tail.strip():
+            self.add(Text(el.tail), el.sourceline or 0)
+
+    def _enter(self, el, tag: str, classes: set[str]) -> None:
+        ctx = self.ctx
+        if tag == "section" and "clause" in classes:
+            level = next((int(c[6:]) for c in classes if c.startswith("level-") and c[6:].isdigit()), 0)
+            ctx["section_level"] = level
+            ctx["section_id"] = el.get("id") or ""
+            if "commentary-part" in classes:
+                ctx.pop("role", None)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6") or "clause-heading" in classes:
+            if ctx.get("role") in (TOC,):
+                pass
+            elif ctx.get("section_level"):
+                ctx["level"] = ctx["section_level"]
+                ctx["anchor"] = ctx.get("section_id", "")
+            elif "doc-title" in classes:
+                ctx["role"] = TITLE
+            elif tag != "h1" or self._has_other_h1:
+                ctx["level"] = int(tag[1]) if tag[0] == "h" else 6
+                ctx["anchor"] = el.get("id") or ""
+            else:
+                ctx["role"] = TITLE
+        elif el.get("id") and tag in ("p", "div") and not ctx.get("anchor"):
+            ctx["anchor"] = el.get("id")
+        if tag == "nav" and "toc" in classes:
+            ctx["role"] = TOC
+        if tag == "header" and "site-header" in classes:
+            ctx["role"] = FRONT
+            ctx["detail"] = "edition header"
+        if tag == "footer":
+            ctx["role"] = FURNITURE
+            ctx["detail"] = "page footer"
+        if "commentary" in classes:
+            ctx["role"] = COMMENTARY
+        if "nisc" in classes or "models" in classes:
+            ctx["role"] = METADATA
+            ctx["detail"] = "mapping note written by a guideline build"
+        if tag == "ul":
+            ctx["bullet"] = True
+        if tag == "ol":
+            self.ol_counters.append(0)
+            ctx["bullet"] = False
+            ctx["in_ol"] = "labelled" not in classes  # our own lists carry their labels as text
+        if tag == "li" and ctx.get("in_ol") and self.ol_counters:
+            self.ol_counters[-1] += 1
+            ctx["list_label"] = f"{self.ol_counters[-1]}."
+        if tag == "li" and not ctx.get("bullet"):
+            ctx["bullet"] = False
+
+    _has_other_h1 = False
+
+    def _table(self, table) -> None:
+        rows: list[list[tuple[tuple[Inline, ...], int, int]]] = []
+        header_rows = 0
+        for tr in table.iter("tr"):
+            cells = []
+            is_head = tr.getparent() is not None and tr.getparent().tag == "thead"
+            all_th = True
+            for cell in tr:
+                if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                    continue
+                all_th = all_th and cell.tag.lower() == "th"
+                sub = _Walker(self.where)
+                sub.walk(cell, 1)
+                sub.flush()
+                inl: list[Inline] = []
+                for i, p in enumerate(sub.paras):
+                    if i:
+                        inl.append(Text(" "))
+                    inl.extend(p.inlines if p.figure is None else (Text(p.figure.alt),))
+                cells.append((tuple(merge_inlines(inl)), _span(cell.get("rowspan")), _span(cell.get("colspan"))))
+            if not cells:
+                continue
+            if (is_head or all_th) and header_rows == len(rows):
+                header_rows += 1
+            rows.append(cells)
+        if not rows:
+            return
+        grid, merged = span_grid(rows)
+        header = grid[0] if header_rows else tuple(() for _ in grid[0])
+        body = grid[1:] if header_rows else grid
+        if header_rows > 1:
+            body = grid[1:]
+        t = Table(header=header, rows=tuple(body))
+        self.paras.append(SourcePara(0, f"line {table.sourceline or 0}", table=t,
+                                     merged=tuple(rows) if merged else (), header_rows=header_rows,
+                                     role=self.ctx.get("role", "body"), line=table.sourceline or 0))
+
+
+def _span(value) -> int:
+    try:
+        return max(1, min(int(value or 1), 100))
+    except ValueError:
+        return 1
+
+
+def read_html(path: Path) -> tuple[list[SourcePara], dict]:
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_HTML_BYTES:
+            raise UserError(f"{where}: {size} bytes is more than the {MAX_HTML_BYTES} an HTML import may have")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {where}: {exc.strerror or exc}") from None
+    return parse_html(_decode(data, where), where)
+
+
+def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
+    from lxml import etree, html
+
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False,
+                             recover=True)
+    try:
+        root = html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise UserError(f"{where}: not a readable HTML page ({exc})") from None
+    w = _Walker(where)
+    w._has_other_h1 = len(root.findall(".//h1")) > 1
+    body = root.find("body")
+    w.walk(body if body is not None else root)
+    w.flush()
+    for n, p in enumerate(w.paras, 1):
+        p.index = n
+    info: dict = {"html": {"images_not_fetched": w.images}}
+    neutralised = [f"{count} <{tag}> element{'s' if count > 1 else ''} dropped unread"
+                   for tag, count in sorted(w.dropped.items()) if tag not in ("head", "title", "meta", "link")]
+    if w.handlers:
+        neutralised.append(f"{w.handlers} event-handler attribute{'s' if w.handlers > 1 else ''} ignored")
+    if neutralised:
+        info["neutralised"] = neutralised
+    return w.paras, info
+
+
+__all__ = ["read_html", "parse_html"]
