@@ -336,6 +336,8 @@ class _Reader:
                 if target.startswith(("http://", "https://", "mailto:")) and inner:
                     out.append(Link(target, tuple(merge_inlines(inner))))
                 else:
+                    if target and not target.startswith("#"):
+                        self.neutralised.append(f"a link to {target[:60]} kept as text only")
                     out.extend(inner)
             elif tag in (q("smartTag"), q("sdt"), q("sdtContent"), q("fldSimple"), q("customXml")):
                 self._runs(child, out, notes, figures, bold, state)

@@ -44,8 +44,9 @@ _PREFIX = {"hen": "part", "sho": "ch", "setsu": "sec", "kan": "sub", "moku": "di
 
 def assign_ids(parts: list[Node], family: str) -> None:
     used: set[str] = set()
-    # anchors from the input first, so that a generated ID never takes one a later clause brings
-    for part in parts:
+    # anchors from the input first, so that a generated ID never takes one a later clause brings; in the legal
+    # family the article numbers make better IDs than a 例規集 page's element ids (j4, j4_2)
+    for part in parts if family != LEGAL else ():
         for n in part.walk():
             a = n.anchor.lower() if n.anchor else ""
             if a and ID_RE.match(a) and a not in used:

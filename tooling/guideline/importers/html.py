@@ -65,7 +65,6 @@ class _Walker:
         self.ctx: dict = {}
         self.start_line = 0
         self.dropped: dict[str, int] = {}
-        self.handlers = 0
         self.images = 0
         self.ol_counters: list[int] = []
 
@@ -97,9 +96,6 @@ class _Walker:
         if not tag:  # comment or processing instruction
             self._tail(el)
             return
-        for name in el.attrib:
-            if name.lower().startswith("on"):
-                self.handlers += 1
         if tag in DROP:
             self.dropped[tag] = self.dropped.get(tag, 0) + 1
             self._tail(el)
@@ -158,7 +154,6 @@ class _Walker:
         if sub.paras:  # a block inside an inline element: keep what it holds as paragraphs of their own
             self.flush()
             self.paras.extend(sub.paras)
-            self.handlers += sub.handlers
         kids = tuple(merge_inlines(sub.inlines))
         if tag in STRONG and kids:
             self.add(Strong(kids), el.sourceline or 0)
@@ -169,7 +164,6 @@ class _Walker:
                 self.add(k, el.sourceline or 0)
         if "num" in classes or "label" in classes:
             self.add(Text("\u3000"))
-        self.handlers += sub.handlers
         self._tail(el)
 
     def _tail(self, el) -> None:
@@ -271,6 +265,24 @@ def _span(value) -> int:
         return 1
 
 
+def _mark_title(paras: list[SourcePara], page_title: str) -> None:
+    """The paragraph that repeats the page's <title> (例規集 pages add the site's name to it) is the title, and what
+    stands above it is the site's navigation."""
+    if any(p.role == TITLE for p in paras):
+        return
+    want = "".join(page_title.split())
+    if not want:
+        return
+    for k, p in enumerate(paras[:50]):
+        text = "".join(p.text.split())
+        if text and p.table is None and (text == want or (len(text) >= 4 and want.startswith(text))):
+            for q in paras[:k]:
+                if q.role == "body":
+                    q.role, q.role_detail = FRONT, "page navigation above the title"
+            p.role = TITLE
+            return
+
+
 def read_html(path: Path) -> tuple[list[SourcePara], dict]:
     where = str(path)
     try:
@@ -293,18 +305,32 @@ def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
         root = html.document_fromstring(text, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UserError(f"{where}: not a readable HTML page ({exc})") from None
+    for err in parser.error_log:
+        if err.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in err.message:
+            raise UserError(f"{where}: elements nested deeper than the HTML parser's limit ({err.message.split(',')[0]}); "
+                            "refused: no real page nests that deep") from None
     w = _Walker(where)
     w._has_other_h1 = len(root.findall(".//h1")) > 1
     body = root.find("body")
     w.walk(body if body is not None else root)
     w.flush()
+    _mark_title(w.paras, root.findtext(".//title") or "")
     for n, p in enumerate(w.paras, 1):
         p.index = n
     info: dict = {"html": {"images_not_fetched": w.images}}
-    neutralised = [f"{count} <{tag}> element{'s' if count > 1 else ''} dropped unread"
-                   for tag, count in sorted(w.dropped.items()) if tag not in ("head", "title", "meta", "link")]
-    if w.handlers:
-        neutralised.append(f"{w.handlers} event-handler attribute{'s' if w.handlers > 1 else ''} ignored")
+    neutralised = []
+    for tag in ("script", "style", "iframe", "object", "embed", "template", "form"):
+        count = sum(1 for _ in root.iter(tag))
+        if count:
+            neutralised.append(f"{count} <{tag}> element{'s' if count > 1 else ''} dropped unread")
+    handlers = sum(1 for el in root.iter() if isinstance(el.tag, str)
+                   for name in el.attrib if name.lower().startswith("on"))
+    if handlers:
+        neutralised.append(f"{handlers} event-handler attribute{'s' if handlers > 1 else ''} ignored")
+    scripted = sum(1 for el in root.iter("a") if (el.get("href") or "").strip().lower().startswith(
+        ("javascript:", "vbscript:", "data:")))
+    if scripted:
+        neutralised.append(f"{scripted} javascript:/data: link{'s' if scripted > 1 else ''} kept as text only")
     if neutralised:
         info["neutralised"] = neutralised
     return w.paras, info

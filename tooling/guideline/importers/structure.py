@@ -53,6 +53,7 @@ _INSTRUMENT = re.compile(r"(?:(?:明治|大正|昭和|平成|令和)\s*(?:元|\d
 _ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
 _DATE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d+)\s*年\s*(\d+)\s*月\s*(\d+)\s*日"
                    r"|(\d{4})\s*(?:年\s*(\d+)\s*月\s*(\d+)\s*日|-(\d\d)-(\d\d)\b)")
+_DATE_ONLY = re.compile(r"^(?:(?:明治|大正|昭和|平成|令和)\s*(?:元|\d+)|\d{4})\s*年\s*\d+\s*月\s*\d+\s*日$")
 HEADING_MAX = 50
 
 
@@ -158,6 +159,7 @@ class Builder:
         self.title = title or ""
         self.title_given = bool(title)
         self.instrument = ""
+        self.instrument_date = ""
         self.front: list[str] = []
         self.parts: list[Node] = []
         self.stack: list[Node] = []  # open clauses below the current part
@@ -254,6 +256,14 @@ class Builder:
         if p.table is not None or p.figure is not None:
             self._ensure_part(p)
             self._block(p)
+            if p.merged:
+                self.findings.append({"kind": "table", "clause": self.current,
+                                      "message": f"{p.where}: a table with merged cells is written as a pipe table; "
+                                                 "each merged cell's text stands in its first cell"})
+            if p.figure is not None and not p.figure.alt:
+                self.findings.append({"kind": "figure", "clause": self.current,
+                                      "message": f"{p.where}: an image without alternative text; a placeholder alt "
+                                                 "text was written, describe the image there"})
             return
         text = p.text.strip()
         if not text:
@@ -272,8 +282,13 @@ class Builder:
         # the title and the instrument line above the first heading
         if not self.seen_heading and not p.style_level and (m is None or m.kind in ("bullet",)):
             if _INSTRUMENT.search(normalise(text)) and not self.instrument and len(text) <= 80:
-                self.instrument = text
+                self.instrument = f"{self.instrument_date} {text}" if self.instrument_date and not wareki_date(text) \
+                    else text
                 self.place(p, "instrument")
+                return
+            if _DATE_ONLY.match(normalise(text)) and not self.instrument:
+                self.instrument_date = text  # the instrument's date on a line of its own above its number
+                self.place(p, "instrument", reason="date of the instrument")
                 return
             if (not self.title and not self.title_given and self.part is None and len(text) <= 80
                     and not text.endswith("。")):
