@@ -189,3 +189,15 @@ def test_existing_directory_needs_force(tmp_path, capsys):
 def test_help_has_an_example(capsys):
     code, out, _ = run(capsys, "import", "--help")
     assert code == 0 and "guideline import" in out and "import-report.json" in out
+
+
+def test_separate_kaisetsu_part_is_attached_by_number(tmp_path, capsys):
+    report, ed = _import(tmp_path, capsys, "c.txt", (FIXTURES / "kaisetsu-part.txt").read_bytes())
+    assert [c.id for c in ed.clauses()] == ["reibun", "kihon-hoshin", "mokuteki", "tekiyo-hani", "shokuin-hani"]
+    assert ed.meta.reibun_part == "reibun"
+    assert block_text(ed.get("mokuteki").commentary) == "目的を明らかにすることで、方針の位置付けが定まる。"
+    assert block_text(ed.get("shokuin-hani").commentary) == "任用の形態を問わない趣旨である。"
+    assert ed.get("tekiyo-hani").commentary == ()
+    unplaced = [(p["where"], p["reason"]) for p in report["paragraphs"] if p["status"] == "unplaced"]
+    assert unplaced == [("line 17", "heading of the 解説 part with no matching clause"),
+                        ("line 18", "解説 under (2): the 例文 has no clause with this number")]
