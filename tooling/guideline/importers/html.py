@@ -30,7 +30,7 @@ from guideline.importers.stream import (
     span_grid,
     trim_inlines,
 )
-from guideline.importers.text import decode
+from guideline.importers.text import decode, read_capped
 from guideline.model import Inline, Link, Placeholder, Strong, Table, Text, inline_text
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
@@ -285,14 +285,7 @@ def _mark_title(paras: list[SourcePara], page_title: str) -> None:
 
 def read_html(path: Path) -> tuple[list[SourcePara], dict]:
     where = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_HTML_BYTES:
-            raise UserError(f"{where}: {size} bytes is more than the {MAX_HTML_BYTES} an HTML import may have")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {where}: {exc.strerror or exc}") from None
-    return parse_html(_decode(data, where), where)
+    return parse_html(_decode(read_capped(path, MAX_HTML_BYTES, "an HTML"), where), where)
 
 
 def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:

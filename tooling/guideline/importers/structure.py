@@ -369,11 +369,8 @@ class Builder:
             else:
                 self._flush_caption()
             if level == 1:
-                node = Node(m.kind, 1, heading=m.rest, value=m.value, label=m.label, para=p, anchor=p.anchor)
-                self.parts.append(node)
-                self.part = node
-                self.stack = []
-                self.place(p, "placed", node, "heading")
+                self._new_part(Node(m.kind, 1, heading=m.rest, value=m.value, label=m.label, para=p,
+                                    anchor=p.anchor), p)
                 return
             self._ensure_part(p)
             while self.stack and self.stack[-1].level >= level:
@@ -442,13 +439,7 @@ class Builder:
         self.commentary_mode = False
         pref = OUTLINE_LEVEL[m.kind]
         if pref == 1:
-            node = Node(m.kind, 1, heading=heading, value=m.value, label=m.label, para=p, anchor=p.anchor)
-            if "解説" in heading and self.parts:
-                node.commentary_part = True
-            self.parts.append(node)
-            self.part = node
-            self.stack = []
-            self.place(p, "placed", node, "heading")
+            self._new_part(Node(m.kind, 1, heading=heading, value=m.value, label=m.label, para=p, anchor=p.anchor), p)
             return
         self._ensure_part(p)
         if m.kind in GROUPS:
@@ -475,21 +466,27 @@ class Builder:
         if body:
             node.pieces.append(("para", text_inlines(body), p))
 
+    def _new_part(self, node: Node, p: SourcePara) -> None:
+        """A 編: the stack starts again below it. A 編 whose heading says 解説, after another 編, may be a 解説 part
+        repeating that 編's numbering (checked when the tree is complete)."""
+        if self.family != LEGAL and "解説" in node.heading and self.parts:
+            node.commentary_part = True
+        self.parts.append(node)
+        self.part = node
+        self.stack = []
+        self.place(p, "placed", node, "heading")
+
     def _open_unnumbered(self, p: SourcePara, level: int) -> None:
         self.seen_heading = True
         self.commentary_mode = False
         node = Node("unnumbered", level, heading=p.text.strip(), unnumbered=True, para=p, anchor=p.anchor)
         if level == 1:
-            if "解説" in node.heading and self.parts:
-                node.commentary_part = True
-            self.parts.append(node)
-            self.part = node
-            self.stack = []
-        else:
-            self._ensure_part(p)
-            while self.stack and self.stack[-1].level >= level:
-                self.stack.pop()
-            self._attach(node)
+            self._new_part(node, p)
+            return
+        self._ensure_part(p)
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()
+        self._attach(node)
         self.place(p, "placed", node, "heading")
 
     def _attach(self, node: Node) -> None:

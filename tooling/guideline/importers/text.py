@@ -82,17 +82,21 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def read_capped(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of ``path``, refused (before reading) when the file is larger than ``limit``."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise UserError(f"{path}: {size} bytes is more than the {limit} {what} import may have")
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def read_text(path: Path) -> tuple[list[SourcePara], dict]:
     """The paragraph stream of a text file and what the reader found (encoding, furniture, joined lines)."""
     where = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            raise UserError(f"{where}: {size} bytes is more than the {MAX_TEXT_BYTES} a text import may have")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {where}: {exc.strerror or exc}") from None
-    text, encoding = decode(data, where)
+    text, encoding = decode(read_capped(path, MAX_TEXT_BYTES, "a text"), where)
     return split_text(text), {"encoding": encoding}
 
 
@@ -164,4 +168,4 @@ def _header_key(line: str) -> str:
     return re.sub(r"\d+", "#", normalise(line))
 
 
-__all__ = ["read_text", "split_text", "decode", "width"]
+__all__ = ["read_text", "split_text", "decode", "width", "read_capped"]
