@@ -201,3 +201,13 @@ def test_separate_kaisetsu_part_is_attached_by_number(tmp_path, capsys):
     unplaced = [(p["where"], p["reason"]) for p in report["paragraphs"] if p["status"] == "unplaced"]
     assert unplaced == [("line 17", "heading of the 解説 part with no matching clause"),
                         ("line 18", "解説 under (2): the 例文 has no clause with this number")]
+
+
+def test_reversed_outline_variant_nests_as_written(tmp_path):
+    """One city puts (1) above 1.; 1目的 has no space; the nesting follows the document."""
+    src = tmp_path / "v.txt"
+    src.write_text("対策基準\n(1) 組織体制\n1. 責任者\n副市長を責任者とする。\n2. 委員会\n委員会を置く。\n(2) 情報資産\n1目的\n"
+                   "情報資産を分類する。\n", encoding="utf-8")
+    ed = import_document(src).edition
+    assert [(c.level, c.heading, c.number) for c in ed.clauses()][1:] == [
+        (5, "組織体制", "(1)"), (6, "責任者", "①"), (6, "委員会", "②"), (5, "情報資産", "(2)"), (6, "目的", "①")]

@@ -45,6 +45,7 @@ OUTLINE = "outline"
 OUTLINE_LEVEL = {"hen": 1, "sho": 2, "setsu": 3, "kan": 4, "moku": 4, "dai": 3, "dot": 3, "bare": 3, "dot2": 4,
                  "paren-num": 5, "circled": 6}
 LEGAL_LEVEL = {"hen": 1, "sho": 2, "setsu": 3, "kan": 4, "moku": 4, "jo": 5}
+SAME_STYLE = {"dot": "n", "bare": "n", "dai": "n"}  # 1. / 1 / 第1 are one style: a document mixes them at one level
 GROUPS = ("hen", "sho", "setsu", "kan", "moku")  # always close back to a group of their own rank or above
 LIST_DEPTH = {"paren-kana": 0, "kana": 0, "paren-latin": 1, "latin": 1}
 _INSTRUMENT = re.compile(r"(?:(?:明治|大正|昭和|平成|令和)\s*(?:元|\d+)\s*年\s*\d+\s*月\s*\d+\s*日|\d{4}年\s*\d+\s*月\s*\d+\s*日)"
@@ -447,7 +448,8 @@ class Builder:
                 self.stack.pop()
             level = pref
         else:
-            same = [i for i, n in enumerate(self.stack) if n.kind == m.kind]
+            style = SAME_STYLE.get(m.kind, m.kind)
+            same = [i for i, n in enumerate(self.stack) if SAME_STYLE.get(n.kind, n.kind) == style]
             if same:
                 del self.stack[same[-1]:]
             parent_level = self.stack[-1].level if self.stack else 1
@@ -638,7 +640,7 @@ class Builder:
                     by_kind: dict[str, list[Node]] = {}
                     for c in n.children:
                         if c.value and c.kind != "unnumbered":
-                            by_kind.setdefault(c.kind, []).append(c)
+                            by_kind.setdefault(SAME_STYLE.get(c.kind, c.kind), []).append(c)
                     for kids in by_kind.values():
                         self._sequence(kids, "clause")
 
