@@ -211,3 +211,24 @@ def test_reversed_outline_variant_nests_as_written(tmp_path):
     ed = import_document(src).edition
     assert [(c.level, c.heading, c.number) for c in ed.clauses()][1:] == [
         (5, "組織体制", "(1)"), (6, "責任者", "①"), (6, "委員会", "②"), (5, "情報資産", "(2)"), (6, "目的", "①")]
+
+
+def test_failure_while_writing_leaves_the_old_directory(tmp_path, monkeypatch):
+    from guideline import jsontext
+    from guideline.importers.document import write_result
+
+    src = tmp_path / "a.txt"
+    src.write_text(OUTLINE, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.md").write_text("mine", encoding="utf-8")
+    result = import_document(src)
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jsontext, "dumps", boom)
+    with pytest.raises(OSError):
+        write_result(result, out, force=True)
+    assert [p.name for p in out.iterdir()] == ["keep.md"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # the half-built copy is gone
