@@ -30,6 +30,8 @@ CASES = [
     ("(適用範囲)", "caption", (), "適用範囲"),
     ("附則", "suppl", (), ""),
     ("附　則（令和7年3月31日訓令第12号）", "suppl", (), "令和7年3月31日訓令第12号"),
+    ("附　則　抄", "suppl", (), ""),
+    ("附　則　（平成11年7月16日訓令第2号）　抄", "suppl", (), "平成11年7月16日訓令第2号"),
     ("目次", "toc", (), ""),
     ("目　次", "toc", (), ""),
     ("【解説】", "commentary", (), ""),
@@ -64,6 +66,7 @@ NOT_MARKERS = [
     "アクセス制御を行う。",  # ア starting a word
     "この規程は、市の情報資産を守る。",
     "2024年4月1日から施行する。",
+    "附則第2項の規定により、なお従前の例による。",  # a sentence naming a 附則, not one
 ]
 
 
@@ -77,7 +80,7 @@ def test_construct(text, kind, value, rest):
 @pytest.mark.parametrize("text", NOT_MARKERS)
 def test_not_a_construct(text):
     m = recognise(text)
-    assert m is None or m.kind not in ("jo", "sho", "kana", "bare", "dot"), (text, m)
+    assert m is None or m.kind not in ("jo", "sho", "kana", "bare", "dot", "suppl"), (text, m)
 
 
 def test_label_is_as_written():

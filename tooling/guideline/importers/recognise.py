@@ -38,6 +38,7 @@ class Marker:
     value: tuple[int, ...] = ()
     label: str = ""  # as written: "第19条の2", "(1)", "ア"
     rest: str = ""  # the text after the label, separator removed
+    extra: str = ""  # 抄 after a 附則 (an extract)
 
 
 def to_int(text: str) -> int:
@@ -67,7 +68,7 @@ def _branches(text: str) -> tuple[int, ...]:
 # --- one rule per construct -----------------------------------------------------------------------------------------
 
 _TOC = re.compile(rf"^目{SP}*次{SP}*$")
-_SUPPL = re.compile(rf"^附{SP}*則{SP}*(?:{LP}(?P<rest>[^()（）]*){RP})?{SP}*(?P<tail>.*)$")
+_SUPPL = re.compile(rf"^附{SP}*則{SP}*(?:{LP}(?P<rest>[^()（）]*){RP})?{SP}*(?P<tail>抄)?{SP}*$")  # 附則 抄: extract
 _COMMENTARY = re.compile(rf"^(?:【{SP}*解{SP}*説{SP}*】|{LP}{SP}*解{SP}*説{SP}*{RP}|〔{SP}*解{SP}*説{SP}*〕){SP}*(?P<rest>.*)$")
 # ``第`` may be lost in PDF extraction (``1 章 総則``): without it a space must follow the unit
 _GROUP = re.compile(rf"^(?:第{SP}*(?P<n>{NUM}){SP}*(?P<unit>[編章節款])(?P<br>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|(?![ぁ-ん、。，,．件])|$)"
@@ -98,7 +99,7 @@ def recognise(text: str) -> Marker | None:
     if m := _TOC.match(s):
         return Marker("toc", label=s)
     if m := _SUPPL.match(s):
-        return Marker("suppl", label="附則", rest=(m.group("rest") or "").strip() + m.group("tail").strip())
+        return Marker("suppl", label="附則", rest=(m.group("rest") or "").strip(), extra=m.group("tail") or "")
     if m := _COMMENTARY.match(s):
         return Marker("commentary", label="解説", rest=m.group("rest").strip())
     if m := _ARTICLE.match(s):

@@ -343,7 +343,7 @@ class Builder:
     def _suppl(self, p: SourcePara, m: Marker) -> None:
         self._flush_caption()
         self.suppl_count += 1
-        heading = "附則" + (f"（{m.rest}）" if m.rest else "")
+        heading = "附則" + (f"（{m.rest}）" if m.rest else "") + (f"　{m.extra}" if m.extra else "")
         node = Node("suppl", 1, heading=heading, label="附則", unnumbered=True, para=p, anchor=p.anchor)
         self.parts.append(node)
         self.part = node
