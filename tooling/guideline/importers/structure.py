@@ -370,7 +370,7 @@ class Builder:
             else:
                 self._flush_caption()
             if level == 1:
-                self._new_part(Node(m.kind, 1, heading=m.rest, value=m.value, label=m.label, para=p,
+                self._new_part(Node(m.kind, 1, heading=m.rest or m.label, value=m.value, label=m.label, para=p,
                                     anchor=p.anchor), p)
                 return
             self._ensure_part(p)
@@ -384,13 +384,15 @@ class Builder:
                 elif m.rest and len(m.rest) <= 30 and not m.rest.endswith("。") and "、" not in m.rest:
                     heading, body = m.rest, ""  # 第1条 対象範囲: the caption on the article line
             derived = not heading
-            node = Node(m.kind, level, heading=heading or derive_heading(body), value=m.value, label=m.label,
-                        para=p, anchor=p.anchor, caption=caption is not None)
+            node = Node(m.kind, level, heading=heading or derive_heading(body) or m.label, value=m.value,
+                        label=m.label, para=p, anchor=p.anchor, caption=caption is not None)
             self._attach(node)
             if derived:
                 self.findings.append({"kind": "heading", "clause": node, "source": m.label,
                                       "message": f"{m.label} has no caption; heading taken from its first words: "
-                                                 f"{node.heading}"})
+                                                 f"{node.heading}" if body else
+                                                 f"{m.label} has no heading and no text; its number stands as the "
+                                                 "heading"})
             if caption is not None:
                 self.place(caption[1], "placed", node, "heading", reason="（見出し） caption")
             self.place(p, "placed", node, "heading" if not body else "heading+text")
@@ -440,7 +442,8 @@ class Builder:
         self.commentary_mode = False
         pref = OUTLINE_LEVEL[m.kind]
         if pref == 1:
-            self._new_part(Node(m.kind, 1, heading=heading, value=m.value, label=m.label, para=p, anchor=p.anchor), p)
+            self._new_part(Node(m.kind, 1, heading=heading or m.label, value=m.value, label=m.label, para=p,
+                                anchor=p.anchor), p)
             return
         self._ensure_part(p)
         if m.kind in GROUPS:
