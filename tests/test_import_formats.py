@@ -165,3 +165,16 @@ def test_not_a_zip_is_refused(tmp_path, capsys):
     src.write_bytes(b"this is not a zip")
     code, _, err = run(capsys, "import", str(src), "-o", str(tmp_path / "out"))
     assert code == 1 and "fake.docx" in err and "not a DOCX file" in err
+
+
+def test_word_bold_lines_without_numbers_are_headings(tmp_path):
+    p, r = docx_fixtures.para, docx_fixtures.run
+    body = "".join([p(r("情報セキュリティ基本方針", bold=True)), p(r("目的", bold=True)), p(r("この方針は基本を定める。")),
+                    p(r("定義", bold=True)), p(r("用語の意義を定める。")), p(r("1 ネットワーク")), p(r("通信網をいう。")),
+                    p(r("重要", bold=True), r("な点を述べる。"))])
+    src = tmp_path / "bold.docx"
+    src.write_bytes(docx_fixtures.package(body))
+    ed = import_document(src).edition
+    assert [(c.level, c.heading, c.unnumbered) for c in ed.clauses()] == [
+        (1, "情報セキュリティ基本方針", False), (3, "目的", True), (3, "定義", True), (4, "ネットワーク", False)]
+    assert block_text(ed.get("nettowaku").body) == "通信網をいう。\n重要な点を述べる。"  # bold inside a sentence: text

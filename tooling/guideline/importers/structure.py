@@ -43,7 +43,7 @@ from guideline.model import Inline, Strong, Text
 LEGAL = "legal"
 OUTLINE = "outline"
 OUTLINE_LEVEL = {"hen": 1, "sho": 2, "setsu": 3, "kan": 4, "moku": 4, "dai": 3, "dot": 3, "bare": 3, "dot2": 4,
-                 "paren-num": 5, "circled": 6}
+                 "paren-num": 5, "circled": 6, "bold": 3}
 LEGAL_LEVEL = {"hen": 1, "sho": 2, "setsu": 3, "kan": 4, "moku": 4, "jo": 5}
 SAME_STYLE = {"dot": "n", "bare": "n", "dai": "n"}  # 1. / 1 / 第1 are one style: a document mixes them at one level
 GROUPS = ("hen", "sho", "setsu", "kan", "moku")  # always close back to a group of their own rank or above
@@ -177,6 +177,8 @@ class Builder:
         # numbering styles that appear on styled headings: unstyled paragraphs with them are text
         self.styled_kinds: set[str] = set()
         self.style_levels: dict[int, int] = {}
+        # a document with no heading styles at all marks its headings by bold type
+        self.no_styles = not any(p.style_level for p in paras)
         counts: dict[int, dict[int, int]] = {}
         for p in paras:
             if p.style_level and p.role not in (TOC, TITLE, FRONT, FURNITURE, METADATA):
@@ -424,6 +426,12 @@ class Builder:
             level = max(1, min(6, level))
             self._open_unnumbered(p, level)
             return
+        if (m is None and self.no_styles and p.bold and p.role == "body" and len(p.text.strip()) <= 40
+                and not p.text.strip().endswith(("。", "．")) and self.seen_heading | (self.title != "")):
+            # a bold line without a number in a document without styles: an unnumbered heading, nested like a
+            # numbering style of its own (bold lines are siblings of each other)
+            self._open(p, Marker("bold", (), "", p.text.strip()), p.text.strip(), "")
+            return
         self._text(p, p.inlines, m)
 
     def _split_heading(self, p: SourcePara, m: Marker) -> tuple[str | None, str]:
@@ -441,6 +449,7 @@ class Builder:
         self.seen_heading = True
         self.commentary_mode = False
         pref = OUTLINE_LEVEL[m.kind]
+        unnumbered = m.kind == "bold"
         if pref == 1:
             self._new_part(Node(m.kind, 1, heading=heading or m.label, value=m.value, label=m.label, para=p,
                                 anchor=p.anchor), p)
@@ -461,7 +470,7 @@ class Builder:
             self._text(p, p.inlines, m, reason=f"{m.label} is nested deeper than the six heading levels")
             return
         node = Node(m.kind, level, heading=heading or derive_heading(body) or m.label, value=m.value, label=m.label,
-                    para=p, anchor=p.anchor)
+                    para=p, anchor=p.anchor, unnumbered=unnumbered)
         self._attach(node)
         if not heading:
             self.findings.append({"kind": "heading", "clause": node, "source": m.label,
