@@ -100,7 +100,7 @@ def import_document(path: str | os.PathLike[str], fmt: str = "auto", edition_id:
     if fmt not in ("auto", *FORMATS):
         raise UserError(f"unknown input format {fmt!r}; use one of auto, {', '.join(FORMATS)}")
     paras, info, fmt = read_stream(path, fmt)
-    built = build(paras, title=title)
+    built = build(paras, title=title, fallback_title=path.stem)
     title = title or built.title or path.stem
     ed.assign_ids(built.parts, built.family)
     if not built.parts:

@@ -154,11 +154,13 @@ def wareki_date(text: str) -> str:
 
 
 class Builder:
-    def __init__(self, paras: list[SourcePara], family: str | None = None, title: str | None = None):
+    def __init__(self, paras: list[SourcePara], family: str | None = None, title: str | None = None,
+                 fallback_title: str = ""):
         self.paras = paras
         self.family = family or detect_family(paras)
         self.title = title or ""
         self.title_given = bool(title)
+        self.fallback_title = fallback_title
         self.instrument = ""
         self.instrument_date = ""
         self.front: list[str] = []
@@ -206,7 +208,7 @@ class Builder:
 
     def _ensure_part(self, p: SourcePara | None) -> Node:
         if self.part is None:
-            heading = self.title or "本則"
+            heading = self.title or self.fallback_title or "本則"
             self.part = Node("part", 1, heading=heading, para=None)
             self.parts.append(self.part)
             self.stack = []
@@ -759,8 +761,11 @@ def _strip_label(inlines: tuple[Inline, ...], label: str) -> tuple[Inline, ...]:
     return tuple(out)
 
 
-def build(paras: list[SourcePara], family: str | None = None, title: str | None = None) -> Built:
-    return Builder(paras, family, title).run()
+def build(paras: list[SourcePara], family: str | None = None, title: str | None = None,
+          fallback_title: str = "") -> Built:
+    """The clause tree of a paragraph stream; ``title`` is the user's (--title), ``fallback_title`` names the part
+    when the document shows no title (the file name)."""
+    return Builder(paras, family, title, fallback_title).run()
 
 
 __all__ = ["build", "Built", "Node", "Placement", "TocEntry", "detect_family", "wareki_date", "LEGAL", "OUTLINE"]
