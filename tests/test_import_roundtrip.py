@@ -1,7 +1,8 @@
 """Round trip (issue 18): every sample edition built to Word and to the single-page HTML, then imported, gives the
 same clause tree (count, nesting, levels, headings, unnumbered flags), the same clause texts (whitespace removed) and
 the same 解説 on the same clauses — the 第3編 解説 our writers generate is matched back to the 例文 by number. The IDs
-come back too (the writers keep them as bookmarks and anchors)."""
+come back too (the writers keep them as bookmarks and anchors), and so do the NISC mappings and network models
+(printed as mapping notes)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,6 +36,10 @@ def _compare(orig, imported) -> None:
     assert [orig.parent_of.get(c.id) for c in a] == [imported.parent_of.get(c.id) for c in b]
     for x, y in zip(a, b):
         assert norm(block_text(x.body, orig, x)) == norm(block_text(y.body, imported, y)), x.id
+        # the 統一基準 mappings and network models printed by our writers come back as clause metadata
+        assert [(m.nisc_id, m.relationship, m.rationale) for m in x.meta.nisc] == [
+            (m.nisc_id, m.relationship, m.rationale) for m in y.meta.nisc], x.id
+        assert x.meta.models == y.meta.models, x.id
         assert norm(block_text(x.commentary, orig, x)) == norm(block_text(y.commentary, imported, y)), x.id
     assert [c.address for c in a] == [c.address for c in b]
 

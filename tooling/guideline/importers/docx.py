@@ -37,6 +37,7 @@ from guideline.importers.stream import (
     TOC,
     Figure,
     SourcePara,
+    mapping_meta,
     merge_inlines,
     span_grid,
     trim_inlines,
@@ -313,7 +314,7 @@ class _Reader:
                 self.styled += 1
             self.paras.append(SourcePara(0, where, inlines=tuple(trim_inlines(inlines)), style_level=level, anchor=anchor,
                                          role=role or "body", role_detail=style_name if role else "", bullet=bullet,
-                                         notes=notes))
+                                         notes=notes, meta=mapping_meta(text) if role == METADATA else ()))
         for fig in figures:
             self.paras.append(SourcePara(0, where, figure=fig, role=role or "body"))
 
@@ -475,9 +476,17 @@ class _Reader:
         if not header_rows:
             header_rows = 1  # a pipe table needs a header row: the first row
         grid, merged = span_grid(rows)
-        t = Table(header=grid[0], rows=tuple(grid[1:]))
+        header = tuple(tuple(_unbold(cell)) for cell in grid[0])  # a header row is bold by its nature
+        t = Table(header=header, rows=tuple(grid[1:]))
         self.paras.append(SourcePara(0, f"paragraph {self.index} (table)", table=t, merged=tuple(rows) if merged else (),
                                      header_rows=header_rows))
+
+
+def _unbold(inlines) -> list[Inline]:
+    out: list[Inline] = []
+    for n in inlines:
+        out.extend(n.children if isinstance(n, Strong) else (n,))
+    return merge_inlines(out)
 
 
 def read_docx(path: Path) -> tuple[list[SourcePara], dict]:

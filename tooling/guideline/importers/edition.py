@@ -21,10 +21,13 @@ from guideline.importers.structure import LEGAL, Built, Node
 from guideline.model import (
     Block,
     BulletList,
+    EMPTY_META,
     Clause,
+    ClauseMeta,
     Edition,
     EditionMeta,
     Inline,
+    NiscMapping,
     OrderedList,
     Para,
     Table,
@@ -179,7 +182,11 @@ def file_names(parts: list[Node]) -> dict[int, str]:
 def to_clause(n: Node, names: dict[int, str], current: str, figures: dict[int, str]) -> Clause:
     path = names.get(id(n), current)
     children = tuple(to_clause(c, names, path, figures) for c in n.children)
-    return Clause(id=n.id, heading=_heading(n.heading), level=n.level, loc=Loc(f"{ROOT}/{path}", 0),
+    loc = Loc(f"{ROOT}/{path}", 0)
+    nisc = tuple(NiscMapping(m[1], m[2], m[3], loc) for m in n.meta if m[0] == "nisc")
+    models = next((m[1] for m in n.meta if m[0] == "models"), ())
+    meta = ClauseMeta(nisc=nisc, models=models, loc=loc) if nisc or models else EMPTY_META
+    return Clause(id=n.id, heading=_heading(n.heading), level=n.level, loc=loc, meta=meta,
                   body=blocks_of(n.pieces, figures), commentary=blocks_of(n.commentary, figures), children=children,
                   unnumbered=n.unnumbered)
 

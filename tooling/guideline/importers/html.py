@@ -26,6 +26,7 @@ from guideline.importers.stream import (
     TOC,
     Figure,
     SourcePara,
+    mapping_meta,
     merge_inlines,
     span_grid,
     trim_inlines,
@@ -80,6 +81,8 @@ class _Walker:
                        style_level=ctx.get("level", 0), anchor=ctx.get("anchor", ""), role=ctx.get("role", "body"),
                        role_detail=ctx.get("detail", ""), bullet=ctx.get("bullet", False),
                        list_label=ctx.get("list_label", ""), line=self.start_line)
+        if p.role == METADATA:
+            p.meta = mapping_meta(p.text)
         self.paras.append(p)
         # the anchor and the list label belong to the first paragraph of their element only
         self.ctx = {k: v for k, v in ctx.items() if k not in ("anchor", "list_label")}
@@ -124,6 +127,11 @@ class _Walker:
             return
         if tag == "br":
             self.flush()
+            self._tail(el)
+            return
+        if tag == "div" and "nisc" in classes:  # our own 統一基準との対応 box: one mapping per item
+            self.flush()
+            self._nisc_box(el)
             self._tail(el)
             return
         if tag in BLOCK and "item-body" not in classes:  # our own list item: label and body are one paragraph
@@ -203,7 +211,7 @@ class _Walker:
             ctx["detail"] = "page footer"
         if "commentary" in classes:
             ctx["role"] = COMMENTARY
-        if "nisc" in classes or "models" in classes:
+        if "models" in classes:
             ctx["role"] = METADATA
             ctx["detail"] = "mapping note written by a guideline build"
         if tag == "ul":
@@ -219,6 +227,21 @@ class _Walker:
             ctx["bullet"] = False
 
     _has_other_h1 = False
+
+    def _nisc_box(self, box) -> None:
+        line = box.sourceline or 0
+        title = " ".join("".join(box.xpath("string(.//span[@class='nisc-title'])")).split())
+        self.paras.append(SourcePara(0, f"line {line}", inlines=(Text(title or "統一基準との対応"),), role=METADATA,
+                                     role_detail="mapping note written by a guideline build", line=line))
+        for li in box.iter("li"):
+            nid = "".join(li.xpath("string(.//span[@class='nisc-id'])")).strip()
+            rel_el = li.xpath(".//span[@class='rel']")
+            rel = rel_el[0].get("data-rel", "") if rel_el else ""
+            rationale = " ".join("".join(li.xpath("string(.//span[@class='rationale'])")).split())
+            meta = ("nisc", nid, rel, rationale) if nid and rel else ()
+            self.paras.append(SourcePara(0, f"line {li.sourceline or line}", inlines=(Text(" ".join(
+                " ".join(li.itertext()).split())),), role=METADATA, role_detail="mapping note written by a guideline "
+                "build", meta=meta, line=li.sourceline or line))
 
     def _table(self, table) -> None:
         rows: list[list[tuple[tuple[Inline, ...], int, int]]] = []
@@ -312,7 +335,7 @@ def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
         p.index = n
     info: dict = {"html": {"images_not_fetched": w.images}}
     neutralised = []
-    for tag in ("script", "style", "iframe", "object", "embed", "template", "form"):
+    for tag in ("script", "iframe", "object", "embed", "template", "form"):  # (a stylesheet is inert here)
         count = sum(1 for _ in root.iter(tag))
         if count:
             neutralised.append(f"{count} <{tag}> element{'s' if count > 1 else ''} dropped unread")

@@ -52,6 +52,8 @@ class SourcePara:
     header_rows: int = 0
     figure: Figure | None = None
     notes: list[str] = field(default_factory=list)  # footnote texts referenced from this paragraph
+    meta: tuple = ()  # clause metadata printed by our own writers: ("nisc", id, relationship, rationale) or
+    #                   ("models", (alpha, ...)), read back from a mapping note
     line: int = 0  # line in the input when it has lines (text, HTML)
 
     @property
@@ -82,6 +84,29 @@ def normalise(text: str) -> str:
     """NFKC (full-width digits and parentheses to ASCII, ideographic space to space) with runs of spaces joined;
     the form every recogniser matches against. Never written out: the output keeps the source's characters."""
     return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+_NISC_NOTE = re.compile(r"^【統一基準\s*(?P<id>[^】\s]+)】(?P<heading>.*?)［(?P<rel>[^［］]+)］(?:[\s\u3000]+(?P<rat>.*))?$")
+
+
+def mapping_meta(text: str, relationship: str = "") -> tuple:
+    """The metadata a mapping note of our own writers states: ``【統一基準 2.1.1(1)(a)】見出し　［同等］　理由`` (Word),
+    ``対象モデル：α・β'`` / ``【対象モデル】α・β'``; () when the text is none of these."""
+    from guideline.model import NETWORK_MODELS
+    from guideline.render_html import RELATIONSHIP_JA
+
+    text = text.strip()
+    for prefix in ("【対象モデル】", "対象モデル："):
+        if text.startswith(prefix):
+            by_name = {v: k for k, v in NETWORK_MODELS.items()}
+            names = [by_name.get(n.strip()) for n in text[len(prefix):].split("・")]
+            return ("models", tuple(n for n in names if n)) if all(names) else ()
+    m = _NISC_NOTE.match(text)
+    if m:
+        by_label = {v: k for k, v in RELATIONSHIP_JA.items()}
+        rel = relationship or by_label.get(m.group("rel").strip(), "")
+        return ("nisc", m.group("id"), rel, (m.group("rat") or "").strip()) if rel else ()
+    return ()
 
 
 def merge_inlines(nodes: list[Inline]) -> list[Inline]:
@@ -144,5 +169,5 @@ def text_inlines(text: str) -> tuple[Inline, ...]:
     return (Text(text),) if text else ()
 
 
-__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
+__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
            "METADATA", "FURNITURE"]

@@ -77,6 +77,7 @@ class Node:
     id: str = ""
     commentary_part: bool = False
     caption: bool = False  # the heading came from a （見出し） caption
+    meta: list = field(default_factory=list)  # ("nisc", id, relationship, rationale) / ("models", names)
 
     def walk(self):
         yield self
@@ -236,7 +237,11 @@ class Builder:
             self.place(p, "furniture", reason=p.role_detail or "page furniture")
             return
         if p.role == METADATA:
-            self.place(p, "metadata", reason=p.role_detail or "mapping note written by a guideline build")
+            node = self.current if p.meta else None
+            if node is not None:
+                node.meta.append(p.meta)
+            self.place(p, "metadata", node, "metadata" if node is not None else "",
+                       reason=p.role_detail or "mapping note written by a guideline build")
             return
         if p.role == TITLE:
             if not self.title_given and not self.title:
