@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from guideline.comments.docx_import import W, q
+from guideline.comments.docx_import import q
 from guideline.comments.safezip import SafeZip
 from guideline.diagnostics import UserError
 from guideline.importers.stream import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from guideline.diagnostics import Loc
 from guideline.importers import recognise as rz
@@ -30,7 +30,6 @@ from guideline.model import (
     NiscMapping,
     OrderedList,
     Para,
-    Table,
     Text,
 )
 from guideline.numbering import number_tree
@@ -211,16 +210,13 @@ def edition_of(built: Built, edition_id: str, title: str, date: datetime.date, l
 def figure_files(paras: list[SourcePara]) -> dict[int, tuple[str, bytes]]:
     """id(figure) → (figures/<name>, bytes) for every image with data; names from the content hash (stable)."""
     out: dict[int, tuple[str, bytes]] = {}
-    seen: dict[str, int] = {}
     for p in paras:
         fig = p.figure
         if fig is None or fig.data is None:
             continue
         ext = PurePosixPath(fig.name).suffix.lower() or ".bin"
         digest = hashlib.sha256(fig.data).hexdigest()[:12]
-        name = f"figures/fig-{digest}{ext}"
-        seen[name] = seen.get(name, 0) + 1
-        out[id(fig)] = (name, fig.data)
+        out[id(fig)] = (f"figures/fig-{digest}{ext}", fig.data)
     return out
 
 

@@ -612,7 +612,6 @@ class Builder:
             return
         groups: dict[tuple, Node] = {}
         for part in self.parts:
-            path: list = []
             for n in part.walk():
                 if n.kind in ("sho", "setsu", "kan", "moku"):
                     groups.setdefault(_group_key(n), n)
