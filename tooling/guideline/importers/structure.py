@@ -270,6 +270,11 @@ class Builder:
                 self.findings.append({"kind": "table", "clause": self.current,
                                       "message": f"{p.where}: a table with merged cells is written as a pipe table; "
                                                  "each merged cell's text stands in its first cell"})
+            if p.figure is not None and p.figure.data is not None and not p.figure.name.lower().endswith(
+                    (".png", ".jpg", ".jpeg", ".svg")):
+                self.findings.append({"kind": "figure", "clause": self.current,
+                                      "message": f"{p.where}: an image of a type the source format does not take "
+                                                 f"({p.figure.name.rsplit('.', 1)[-1]}); convert it to PNG or SVG"})
             if p.figure is not None and not p.figure.alt:
                 self.findings.append({"kind": "figure", "clause": self.current,
                                       "message": f"{p.where}: an image without alternative text; a placeholder alt "
