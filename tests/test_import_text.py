@@ -232,3 +232,10 @@ def test_failure_while_writing_leaves_the_old_directory(tmp_path, monkeypatch):
         write_result(result, out, force=True)
     assert [p.name for p in out.iterdir()] == ["keep.md"]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # the half-built copy is gone
+
+
+def test_markdown_in_the_source_stays_text(tmp_path, capsys):
+    lines = ["[a](javascript:alert(1)) と書く。", "::: 解説", "# 見出しではない", "<script>x</script>", "- 箇条ではない、"]
+    report, ed = _import(tmp_path, capsys, "md.txt", ("方針\n1 目的\n" + "\n".join(lines) + "\n").encode("utf-8"))
+    assert block_text(ed.get("mokuteki").body).split("\n") == lines
+    assert ed.get("mokuteki").commentary == ()
