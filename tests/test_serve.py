@@ -414,3 +414,31 @@ def test_rebuild_parses_only_the_saved_file_and_equals_a_fresh_build(tmp_path: P
     for module_name in FORMATS["html"]:
         __import__(module_name, fromlist=["write"]).write(edition, fresh)
     assert _tree(fresh) == served
+
+
+def test_lint_findings_are_served_beside_the_check_problems(tmp_path: Path, monkeypatch):
+    """In-process: /__lint answers the lint of the build a page shows (computed on request, never during a rebuild),
+    and the page script lists it; a page of an older build gets the current build's tag and no findings."""
+    monkeypatch.setenv("GUIDELINE_READ_WORKERS", "1")
+    src = tmp_path / "guideline_src"
+    shutil.copytree(SRC, src)
+    replace_in(src / "editions" / "base" / "a.md", ORIGINAL, "CISOとする。ＩＤを確認する。")
+    preview = serve.Preview("base", tmp_path / "work", src=src)
+    state = preview.build()
+    assert preview._lint is None  # noqa: SLF001 - the rebuild itself does not lint
+    server = serve.make_server(preview, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = serve.url_of(server)
+        data = json.loads(fetch(f"{url}__lint?generation={state.tag}")[1])
+        assert data["generation"] == state.tag and (data["errors"], data["warnings"]) == (1, 0)
+        [finding] = data["findings"]
+        assert finding.endswith(": error: width-alnum: full-width 'ＩＤ': write 'ID'") and "a.md:" in finding
+        stale = json.loads(fetch(f"{url}__lint?generation=old")[1])
+        assert stale == {"generation": state.tag, "findings": [], "errors": 0, "warnings": 0}
+        script = fetch(url + "__reload.js")[1]
+        assert "/__lint?generation=" in script and "textContent" in script and "innerHTML" not in script
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -24,6 +24,9 @@ How it works:
   as soon as the build counter moves, and the page reloads. While the sources are broken, every page carries an
   overlay listing the problems as ``path:line: severity: message``; a page asked for before any build succeeded is
   an error page with the same overlay.
+- The same script asks ``/__lint`` for the editorial lint of the build it shows (``guideline lint``, computed on the
+  first request for a build and kept for it; not during the rebuild, so lint never delays a preview) and lists the
+  findings, ``path:line:col: severity: rule-id: message``, in a panel beside the check problems.
 
 Nothing here is meant to face a network: the server refuses non-loopback addresses and requests whose ``Host`` is
 not a loopback name (DNS rebinding), lists no directories, and serves nothing outside the build directory.
@@ -59,6 +62,7 @@ KEEP_BUILDS = 3  # build directories kept (requests in flight may still read the
 WATCH_SUFFIXES = (".md", ".yaml", ".yml")
 RELOAD_PATH = "/__reload"
 RELOAD_JS = "/__reload.js"
+LINT_PATH = "/__lint"
 START_PAGE = "/site/index.html"
 PDF_PATH = "/guideline.pdf"
 PDF_PAGE = "/guideline.pdf.html"
@@ -76,6 +80,26 @@ CLIENT_JS = """\
       .catch(function () { setTimeout(poll, 1000); });
   }
   poll();
+  fetch("/__lint?generation=" + encodeURIComponent(seen), {cache: "no-store"})
+    .then(function (r) { return r.json(); })
+    .then(function (d) {
+      if (d.generation !== seen || !d.findings || !d.findings.length) { return; }
+      var box = document.createElement("details");
+      box.id = "guideline-serve-lint";
+      box.setAttribute("lang", "ja");
+      box.setAttribute("style", "position:fixed;z-index:2147483646;bottom:0;right:0;max-width:60vw;max-height:45vh;"
+        + "overflow:auto;margin:0;padding:.4em .8em;background:#fffbe6;color:#1a1a1a;border:2px solid #b38600;"
+        + "font:14px/1.5 sans-serif;text-align:left");
+      var summary = document.createElement("summary");
+      summary.textContent = "校正 (guideline lint): エラー " + d.errors + "件・警告 " + d.warnings + "件";
+      var pre = document.createElement("pre");
+      pre.setAttribute("style", "white-space:pre-wrap;margin:.4em 0 0;font:13px/1.5 monospace");
+      pre.textContent = d.findings.join("\n");
+      box.appendChild(summary);
+      box.appendChild(pre);
+      document.body.appendChild(box);
+    })
+    .catch(function () {});
 })();
 """
 
@@ -226,6 +250,10 @@ class Preview:
         self._catalog = None
         self._catalog_path: Path | None = None
         self._watcher: threading.Thread | None = None
+        self._edition = None  # the last edition read (with or without check errors), for lint
+        self._edition_tag = ""
+        self._lint_lock = threading.Lock()
+        self._lint: tuple[str, tuple[str, ...], int] | None = None  # (tag, findings, errors) of the last lint
         self.parse_cache = parse_cache.default_for(self.edition_dir)  # parse results kept between builds
         self._pdf: PdfPreview | None = None
         self._edition = None  # the edition of the last good build (what the PDF preview starts from)
@@ -331,6 +359,7 @@ class Preview:
         warnings: list[str] = []
         target: Path | None = None
         edition_id = self._state.edition_id
+        edition = None
         try:
             edition, report = self._load()
             warnings = [str(d) for d in report.sorted() if d.severity == WARNING]
@@ -365,11 +394,37 @@ class Preview:
                 self._builds.append(target)
             self._state = State(f"{self._token}.{self._counter}", root, tuple(errors), tuple(warnings), seconds,
                                 cpu, edition_id)
+            self._edition, self._edition_tag = edition, self._state.tag
             stale, self._builds = self._builds[:-KEEP_BUILDS], self._builds[-KEEP_BUILDS:]
             self._cond.notify_all()
         for old in stale:
             shutil.rmtree(old, ignore_errors=True)
         return self._state
+
+    def lint(self, tag: str) -> tuple[str, tuple[str, ...], int]:
+        """``(tag, findings, errors)`` of ``guideline lint`` on the edition of the build ``tag``; for another tag
+        (the page is out of date and about to reload) the current build's tag and no findings."""
+        with self._lint_lock:
+            with self._cond:
+                edition, current = self._edition, self._edition_tag
+            if tag != current or edition is None:
+                return current, (), 0
+            if self._lint is not None and self._lint[0] == tag:
+                return self._lint
+            from guideline import editions, lint
+            from guideline.lint import config as lint_config
+
+            try:
+                cfg = lint_config.load((editions.real_source_root(self.edition_dir) or self.src) / "lint.yaml",
+                                       set(lint.all_rules()))
+                found = lint.run(edition, cfg)
+                result = (tag, tuple(str(f) for f in found), sum(1 for f in found if f.severity == ERROR))
+            except UserError as exc:
+                result = (tag, (str(exc),), 1)
+            except Exception as exc:  # noqa: BLE001 - a bug in a rule must not stop the preview
+                result = (tag, (f"internal error in guideline lint: {type(exc).__name__}: {exc}",), 1)
+            self._lint = result
+            return result
 
     def watch(self, baseline: tuple) -> None:
         """Rebuild whenever the fingerprint moves away from ``baseline``; returns when :meth:`stop` is called."""
@@ -532,6 +587,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                                "warnings": list(state.warnings), "build_s": round(state.seconds, 3),
                                "build_cpu_s": round(state.cpu_seconds, 3), "edition": state.edition_id},
                               ensure_ascii=False).encode("utf-8")
+            self._send(200, "application/json; charset=utf-8", body, head)
+            return
+        if url.path == LINT_PATH:
+            wanted = urllib.parse.parse_qs(url.query).get("generation", [""])[0]
+            tag, findings, errors = self.preview.lint(wanted)
+            body = json.dumps({"generation": tag, "findings": list(findings), "errors": errors,
+                               "warnings": len(findings) - errors}, ensure_ascii=False).encode("utf-8")
             self._send(200, "application/json; charset=utf-8", body, head)
             return
         if url.path == RELOAD_JS:

@@ -30,19 +30,21 @@ _LABEL_BEFORE = re.compile(r"第[0-9０-９一二三四五六七八九十]+[編�
 @rule("width-alnum", "error", "full-width Latin letters and digits: write them half-width",
       "公用文作成の考え方「表記の原則」（数字・ローマ字）; textlint preset-jtf-style 2.1.8, 2.1.9", fixable=True)
 def full_width_alnum(lint: Lint) -> None:
+    _normalise_runs(lint, _FULL_ALNUM, "full-width")
+
+
+def _normalise_runs(lint: Lint, pattern: re.Pattern, what: str) -> None:
+    """Report each run of ``pattern`` with its NFKC form (the other width) as the fix."""
     for unit in lint.units:
-        for m in _FULL_ALNUM.finditer(unit.text):
-            half = unicodedata.normalize("NFKC", m.group())
-            lint.add(unit, m.start(), m.end(), f"full-width {m.group()!r}: write {half!r}", fix=half)
+        for m in pattern.finditer(unit.text):
+            other = unicodedata.normalize("NFKC", m.group())
+            lint.add(unit, m.start(), m.end(), f"{what} {m.group()!r}: write {other!r}", fix=other)
 
 
 @rule("width-kana", "error", "half-width katakana: write it full-width",
       "公用文作成の考え方「表記の原則」; textlint preset-jtf-style 2.1.5, ja-technical-writing no-hankaku-kana", fixable=True)
 def half_width_kana(lint: Lint) -> None:
-    for unit in lint.units:
-        for m in _HALF_KANA.finditer(unit.text):
-            full = unicodedata.normalize("NFKC", m.group())
-            lint.add(unit, m.start(), m.end(), f"half-width katakana {m.group()!r}: write {full!r}", fix=full)
+    _normalise_runs(lint, _HALF_KANA, "half-width katakana")
 
 
 @rule("width-paren", "warning", "half-width parentheses around Japanese text: write （ ）",
