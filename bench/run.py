@@ -14,6 +14,8 @@ Measurements (keys of results.json, seconds):
   weasyprint_pdf_s: the reference peer of pdf_s: WeasyPrint (the optional `bench` extra) laying out html_s's
       single-page guideline.html, measured right after pdf_s; pdf_vs_weasyprint: pdf_s / weasyprint_pdf_s;
   check_warm_s: check with the parse cache warm (the sources were read before, unchanged);
+  lint_s: `guideline lint --format json` with the parse cache warm (its morphemes are kept there too: the first of
+      the runs tags the text, the median is a warm run);
   html_incremental_s, pdf_incremental_s: a warm build of a copy of the edition, then per run one clause edited and the
       same build command run again (the parse cache is kept, as it would be on an editor's machine);
   diff_s: `guideline diff OLD NEW -o DIR` (every output: changes.json, redline, 新旧対照表 HTML/DOCX/PDF, tracked.docx),
@@ -422,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = [
         ("check_s", g("check", "--edition", str(base)), fresh()),
         ("check_warm_s", g("check", "--edition", str(base)), None),
+        ("lint_s", g("lint", "-q", "--edition", str(base), "--format", "json", "-o", str(out / "lint.json")), None),
         ("html_s", g("build", "-q", "--edition", str(base), "--format", "html", "-o", str(out / "html")),
          fresh()),
         *([("pandoc_html_s", pandoc("html"), None)] if has_pandoc else []),
@@ -555,6 +558,7 @@ TARGETS = {
     "serve_latency_draft_s": ("≤ 1 s (sample draft)", lambda f: f["serve_latency_draft_s"] <= 1),
     "serve_latency_s": ("≤ 1 s", lambda f: f["serve_latency_s"] <= 1),
     "serve_pdf_latency_s": ("≤ 1.5 s", lambda f: f["serve_pdf_latency_s"] <= 1.5),
+    "lint_s": ("≤ 3 s (warm)", lambda f: f["lint_s"] <= 3),
 }
 
 

@@ -129,3 +129,29 @@ def test_list_rules_names_every_family():
     result = run("--list-rules")
     families = {line.split("\t")[2] for line in result.output.splitlines()}
     assert families == {"forms", "width", "definitions", "placeholders", "references", "sentences"}
+
+
+def test_morphemes_come_from_the_cache_with_the_same_findings(edition_dir, tmp_path):
+    from guideline import editions, lint, parse_cache
+
+    replace_in(edition_dir / "a.md", "委員会を置く。", "委員会を置く。点検を行なう。サーバとサーバーを置く。")
+    ed, _ = editions.load(str(edition_dir), validate=False)
+    cold = parse_cache.ParseCache(tmp_path / "cache")
+    first = lint.run(ed, cache=cold)
+    assert {f.rule for f in first} == {"form-chosen", "form-variants"}
+    assert cold.misses == 2 and cold.disk_hits == 0  # a.md and b.md
+    parse_cache.clear_memory()
+    warm = parse_cache.ParseCache(tmp_path / "cache")
+    assert lint.run(ed, cache=warm) == first
+    assert (warm.misses, warm.disk_hits) == (0, 2)
+
+
+def test_morpheme_cache_payload_round_trips_and_refuses_other_shapes():
+    from guideline import morph
+
+    analyses = [morph.analyze("及びおよび行なう。"), [], morph.analyze("サーバ\nID")]
+    assert morph.decode(json.loads(json.dumps(morph.encode(analyses)))) == analyses
+    with pytest.raises((ValueError, TypeError, IndexError)):
+        morph.decode({"kinds": [["x"]], "texts": [[0, 0]]})
+    with pytest.raises((ValueError, TypeError, IndexError)):
+        morph.decode({"kinds": [], "texts": [["0", 0]]})

@@ -23,8 +23,9 @@ def tagger():
 
 
 class Morpheme(NamedTuple):
-    """One morpheme at ``start`` of the analysed text (a named tuple: ~270,000 of them for a large edition). ``lemma``/``reading`` identify the word whatever its
-    spelling (UniDic lemma and lemma reading), ``base`` is its dictionary form as written (orthBase)."""
+    """One morpheme at ``start`` of the analysed text (a named tuple: a large edition has ~270,000).
+    ``lemma``/``reading`` identify the word whatever its spelling (UniDic lemma and lemma reading), ``base`` is
+    its dictionary form as written (orthBase)."""
 
     start: int
     surface: str
@@ -47,7 +48,7 @@ _POS1, _POS2, _CTYPE, _CFORM, _LFORM, _LEMMA, _BASE = 0, 1, 4, 5, 6, 7, 10
 
 def _fields(raw: str) -> list[str]:
     f = raw.split(",", 11)
-    if '"' in raw and any(x.startswith('"') for x in f[:11]):  # a quoted field (the surface or lemma is a comma)
+    if len(f) == 12 and raw.find('"', 0, len(raw) - len(f[11])) >= 0:  # a quoted field among those read here
         return next(csv.reader([raw]))
     return f
 
@@ -79,4 +80,36 @@ def analyze(text: str) -> list[Morpheme]:
                     break
                 pos = offset + found + len(surface)
         offset += len(segment) + 1
+    return out
+
+
+def encode(analyses: list[list[Morpheme]]) -> dict:
+    """Analyses as plain JSON data for a cache: a table of distinct morphemes (without their offsets) and, per
+    text, pairs of offset and table index. A large edition has ~270,000 morphemes of ~10,000 kinds."""
+    table: dict[tuple, int] = {}
+    texts = []
+    for ms in analyses:
+        flat = []
+        for m in ms:
+            kind = m[1:]
+            i = table.get(kind)
+            if i is None:
+                i = table[kind] = len(table)
+            flat.append(m[0])
+            flat.append(i)
+        texts.append(flat)
+    return {"kinds": [list(k) for k in table], "texts": texts}
+
+
+def decode(data: dict) -> list[list[Morpheme]]:
+    """The analyses :func:`encode` wrote; raises ValueError, TypeError or IndexError on anything else."""
+    kinds = [tuple(str(x) for x in k) for k in data["kinds"]]
+    if any(len(k) != len(Morpheme._fields) - 1 for k in kinds):
+        raise ValueError("morpheme table of another shape")
+    out = []
+    new = tuple.__new__  # what Morpheme._make does, without a call per morpheme
+    for flat in data["texts"]:
+        if not all(type(x) is int for x in flat):
+            raise TypeError("morpheme offsets and indexes are integers")
+        out.append([new(Morpheme, (flat[j], *kinds[flat[j + 1]])) for j in range(0, len(flat), 2)])
     return out

@@ -27,11 +27,15 @@ def select(names: Iterable[str]) -> tuple[set[str], list[str]]:
     return chosen, unknown
 
 
-def run(edition: Edition, config: Config | None = None, only: set[str] | None = None) -> list[Finding]:
-    """Every finding of the rules (``only``: just these rule IDs, even those lint.yaml turns off)."""
+def run(edition: Edition, config: Config | None = None, only: set[str] | None = None, cache=None) -> list[Finding]:
+    """Every finding of the rules (``only``: just these rule IDs, even those lint.yaml turns off). Morphemes are
+    kept in ``cache`` (default: the parse cache of the edition's project, :mod:`guideline.parse_cache`)."""
+    from guideline import parse_cache
+
     config = config or Config()
     units, files = extract(edition)
     lint = Lint(edition, config, units, files)
+    lint.analyse_all(cache if cache is not None else parse_cache.default_for(edition.meta.root))
     for r in all_rules().values():
         severity = config.severity.get(r.id, r.severity)
         if only is not None:

@@ -142,11 +142,12 @@ def chosen_form(lint: Lint) -> None:
     index: dict[tuple[str, str], list[Form]] = {}
     for form in forms:
         index.setdefault(form.keys[0], []).append(form)
+    lemmas = {key[0] for key in index}
     for unit in lint.units:
         ms = lint.morphemes(unit)
         claimed = 0  # morphemes before this index belong to a form already matched
         for i, m in enumerate(ms):
-            if i < claimed:
+            if i < claimed or m.lemma not in lemmas:
                 continue
             for form in index.get((m.lemma, m.reading), ()):
                 k = len(form.morphs)
@@ -194,20 +195,21 @@ def _explicit(lint: Lint, unit: Unit, ms: list[morph.Morpheme], other: str, form
       "form chosen in lint.yaml", "公用文作成の考え方「表記の原則」（表記の統一）; textlint-rule-ja-no-orthographic-variants")
 def variants(lint: Lint) -> None:
     chosen = {f.keys[0] for f in chosen_forms(lint) if len(f.morphs) == 1}
-    counts: dict[tuple, Counter] = {}
+    raw: Counter = Counter()  # (lemma, reading, pos1, ctype, base) -> count
     for unit in lint.units:
-        for m in lint.morphemes(unit):
-            if m.pos1 in _CONTENT and m.reading and m.pos2 != "数詞":
-                key = (m.lemma, m.reading, m.pos1, m.ctype)
-                c = counts.get(key)
-                if c is None:
-                    c = counts[key] = Counter()
-                c[unicodedata.normalize("NFKC", m.base)] += 1
+        raw.update(m[6:9] + m[2:3] + m[4:5] for m in lint.morphemes(unit)
+                   if m.pos1 in _CONTENT and m.reading and m.pos2 != "数詞")
+    counts: dict[tuple, Counter] = {}
+    for (lemma, reading, base, pos1, ctype), n in raw.items():
+        counts.setdefault((lemma, reading, pos1, ctype), Counter())[unicodedata.normalize("NFKC", base)] += n
     varied = {k: c for k, c in counts.items() if len(c) > 1 and (k[0], k[1]) not in chosen}
     if not varied:
         return
+    lemmas = {k[0] for k in varied}
     for unit in lint.units:
         for m in lint.morphemes(unit):
+            if m.lemma not in lemmas:
+                continue
             c = varied.get((m.lemma, m.reading, m.pos1, m.ctype))
             if c is None:
                 continue
@@ -229,6 +231,8 @@ def _different_kanji(a: str, b: str) -> bool:
       "公用文 usage: 規程 is a body of rules (文書管理規程), 規定 a provision and the verb 規定する")
 def kitei(lint: Lint) -> None:
     for unit in lint.units:
+        if "規程" not in unit.text:
+            continue
         ms = lint.morphemes(unit)
         for i, m in enumerate(ms[:-1]):
             nxt = ms[i + 1]
