@@ -439,6 +439,7 @@ def test_lint_findings_are_served_beside_the_check_problems(tmp_path: Path, monk
         assert stale == {"generation": state.tag, "findings": [], "errors": 0, "warnings": 0}
         script = fetch(url + "__reload.js")[1]
         assert "/__lint?generation=" in script and "textContent" in script and "innerHTML" not in script
+        assert 'd.findings.join("\\n")' in script  # an escaped line break: a raw one breaks the whole script
     finally:
         server.shutdown()
         server.server_close()

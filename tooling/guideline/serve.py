@@ -94,7 +94,7 @@ CLIENT_JS = """\
       summary.textContent = "校正 (guideline lint): エラー " + d.errors + "件・警告 " + d.warnings + "件";
       var pre = document.createElement("pre");
       pre.setAttribute("style", "white-space:pre-wrap;margin:.4em 0 0;font:13px/1.5 monospace");
-      pre.textContent = d.findings.join("\n");
+      pre.textContent = d.findings.join("\\n");
       box.appendChild(summary);
       box.appendChild(pre);
       document.body.appendChild(box);

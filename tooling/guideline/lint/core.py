@@ -17,7 +17,7 @@ import re
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, get_args
 
 from guideline import morph
 from guideline.diagnostics import ERROR, WARNING, display_path
@@ -39,7 +39,7 @@ from guideline.model import (
 MASK = "〓"  # stands for a cross-reference, inline code or a placeholder in the analysis text
 # an address typed in the text (links are masked already): no rule reads inside it, and spaces around it stay
 URL_RE = re.compile(r"(?:https?|mailto):[^\s\u3000、。（）「」]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_INLINE_TYPES = (Text, Strong, Emph, Code, Placeholder, XRef, Link, LineBreak)
+_INLINE_TYPES = get_args(Inline)  # every inline node type of the model, including ones added later
 _WINDOW = 400  # how far past the cursor the aligner looks for a text's source (escapes, markup in between)
 
 
@@ -145,11 +145,13 @@ class _Aligner:
 
     def __init__(self, src: SourceFile, line: int):
         self.src = src
-        self.cursor = src.offset(line)
+        self.cursor = self.origin = src.offset(line)
 
     def text(self, s: str, out: list, unit_off: int) -> None:
         src = self.src.text
         i = src.find(s, self.cursor, self.cursor + len(s) + _WINDOW)
+        if i < 0 and self.cursor > self.origin:  # written before what came first in the model (a caption below)
+            i = src.find(s, self.origin, self.cursor + len(s) + _WINDOW)
         if i >= 0:
             out.append((unit_off, i, len(s), True))
             self.cursor = i + len(s)
@@ -226,13 +228,18 @@ class _Builder:
                 self.add_mask(node, at)
             elif isinstance(node, LineBreak):
                 self.add_break()
+            elif getattr(node, "children", None):
+                self.inlines(node.children)
+            else:  # an inline without text of its own (a footnote mark): one masked character
+                self.add_mask(node, al.cursor)
 
 
 def _is_inline_run(value: object) -> bool:
     return isinstance(value, tuple) and bool(value) and all(isinstance(v, _INLINE_TYPES) for v in value)
 
 
-_TEXT_FIELDS = ("caption", "title", "text")  # plain-string fields of a block that hold prose (not CodeBlock.text)
+# plain-string fields of a block that hold prose (not CodeBlock.text): a figure's alt text, a caption or title
+_TEXT_FIELDS = ("alt", "caption", "title", "text")
 
 
 class Extractor:
