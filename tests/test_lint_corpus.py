@@ -23,21 +23,25 @@ def corpus_edition(dest: Path) -> Path:
     return src / "editions" / "corpus"
 
 
-def expected(edition: Path) -> set[tuple[str, str, int]]:
+def expected(edition: Path) -> set[tuple[str, str, int, int]]:
+    """(rule, file, line, column) of every must-find case."""
     out = set()
     for case in yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8")):
         lines = (edition / case["file"]).read_text(encoding="utf-8").split("\n")
         line = next(n for n, text in enumerate(lines, 1) if case["needle"] in text)
-        out.add((case["rule"], case["file"], line))
+        text = lines[line - 1]
+        at, start = case.get("at", case["needle"]), text.index(case["needle"])
+        col = (text.find(at, start) if text.find(at, start) >= 0 else text.rindex(at, 0, start)) + 1
+        out.add((case["rule"], case["file"], line, col))
     return out
 
 
 def score(edition: Path) -> dict[str, dict[str, float]]:
-    """Per rule: true positives, false positives, false negatives, precision, recall (by rule, file and line)."""
+    """Per rule: true positives, false positives, false negatives, precision, recall (by rule and place)."""
     from guideline import editions, lint
 
     ed, _ = editions.load(str(edition), validate=False)
-    found = {(f.rule, Path(f.path).name, f.line) for f in lint.run(ed)}
+    found = {(f.rule, Path(f.path).name, f.line, f.col) for f in lint.run(ed)}
     want = expected(edition)
     rules = sorted(lint.all_rules())
     table = {}

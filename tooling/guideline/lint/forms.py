@@ -30,7 +30,7 @@ _OKURI = "「公用文における漢字使用等について」2(2): 複合名�
 _OKONAU = "送り仮名の付け方 通則1 本則: 行う (not 行なう)"
 
 # (written form, condition, why, other spellings matched as text). Conditions: "" always; "start" at the start of a
-# sentence or after 、 (a conjunction); "modifier" after a verb, adjective, auxiliary or 連体詞 (その時 → そのとき);
+# sentence or after 、 (a conjunction); "inside" not there (更に is the adverb, さらに、 the conjunction); "modifier" after a verb, adjective, auxiliary or 連体詞 (その時 → そのとき);
 # "modifier-no" the same or after の (事故の時 → 事故のとき); "te" after て/で (〜て下さい → 〜てください); "alone" not
 # followed by a noun (取扱方法, 取扱所 keep the 慣用 form of 通則7).
 STARTER: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -38,7 +38,7 @@ STARTER: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("若しくは", "", _KANJI_CONJ, ()),
     ("かつ", "", _KANA_CONJ, ()), ("ただし", "", _KANA_CONJ, ()), ("したがって", "start", _KANA_CONJ, ()),
     ("また", "start", _KANA_CONJ, ()),
-    ("全て", "", _ADVERB, ()), ("既に", "", _ADVERB, ()), ("直ちに", "", _ADVERB, ()), ("更に", "", _ADVERB, ()),
+    ("全て", "", _ADVERB, ()), ("既に", "", _ADVERB, ()), ("直ちに", "", _ADVERB, ()), ("更に", "inside", _ADVERB, ()),
     ("必ず", "", _ADVERB, ()), ("極めて", "", _ADVERB, ()), ("特に", "", _ADVERB, ()), ("常に", "", _ADVERB, ()),
     ("初めて", "", _ADVERB, ()), ("最も", "", _ADVERB, ()), ("例えば", "", _ADVERB, ()), ("再び", "", _ADVERB, ()),
     ("互いに", "", _ADVERB, ()), ("少なくとも", "", _ADVERB, ()),
@@ -102,8 +102,9 @@ def _condition(when: str, ms: list[morph.Morpheme], i: int, k: int) -> bool:
         nxt = ms[i + k] if i + k < len(ms) else None
         return nxt is None or nxt.start != ms[i + k - 1].end or nxt.pos1 not in ("名詞", "接尾辞")
     prev = ms[i - 1] if i > 0 and ms[i - 1].end == ms[i].start else None
-    if when == "start":
-        return i == 0 or ms[i - 1].pos1 == "補助記号" or prev is None
+    if when in ("start", "inside"):
+        at_start = i == 0 or ms[i - 1].pos1 == "補助記号" or prev is None
+        return at_start if when == "start" else not at_start
     if prev is None:
         return False
     if when == "te":  # 〜て置く, but not 〜として置く (として is a particle there)
