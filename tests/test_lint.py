@@ -65,6 +65,11 @@ def test_unknown_rule_is_a_usage_error(edition_dir):
     assert "unknown rule or family: no-such-rule" in result.output
 
 
+def test_fix_refuses_an_edition_from_git():
+    result = run("--edition", "git:HEAD", "--fix")
+    assert result.exit_code == 2 and "--fix rewrites source files" in result.output
+
+
 def test_rule_selects_a_family_or_a_rule(edition_dir):
     replace_in(edition_dir / "a.md", "委員会を置く。", "委員会を置く。。ＩＤ")
     result = run("--edition", str(edition_dir), "--rule", "punct-double")

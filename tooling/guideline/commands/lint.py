@@ -33,7 +33,7 @@ Exit status: 0 clean, 1 errors found (or warnings with --strict), 2 usage error.
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The lint configuration (default: lint.yaml in the edition's guideline_src).")
-@click.option("--list-rules", is_flag=True, help="List the rules with their severity and source, then exit.")
+@click.option("--list-rules", is_flag=True, help="List the rules (ID, severity, family, fixable, summary), then exit.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line.")
 def command(edition: str, fmt: str, output: Path | None, fix: bool, rules: tuple[str, ...], strict: bool,
             config_path: Path | None, list_rules: bool, quiet: bool) -> None:
@@ -53,6 +53,8 @@ def command(edition: str, fmt: str, output: Path | None, fix: bool, rules: tuple
         only, unknown = lint.select(rules)
         if unknown:
             raise click.UsageError(f"unknown rule or family: {', '.join(unknown)}; see guideline lint --list-rules")
+    if fix and edition.startswith("git:"):
+        raise click.UsageError("--fix rewrites source files: give an edition in the working tree, not git:REF")
     root = editions.resolve(edition)
     cfg_path = config_path or (editions.real_source_root(root) or editions.source_root()) / "lint.yaml"
     if config_path is not None and not config_path.is_file():
