@@ -83,8 +83,8 @@ def space_ja_alnum(lint: Lint) -> None:
 def space_between_japanese(lint: Lint) -> None:
     for unit in lint.units:
         for m in _SPACE_JA_JA.finditer(unit.text):
-            if _LABEL_BEFORE.search(unit.text, max(0, m.start() - 8), m.start()):
-                continue
+            if _LABEL_BEFORE.search(unit.text, max(0, m.start() - 8), m.start()) or m.end() - m.start() > 1:
+                continue  # a label and its title, or a blank to fill in (「　　年　　月　　日」 in a form)
             lint.add(unit, m.start(), m.end(), "space between Japanese characters; delete it", fix="")
 
 
