@@ -123,11 +123,12 @@ def _where(lint: Lint, d: Definition) -> str:
 def used_before(lint: Lint) -> None:
     defs, occ = _analysis(lint)
     for term, d in _first(defs).items():
+        enclosing = {c.id for c in lint.edition.ancestors(d.unit.clause.id)}
         for unit, i in occ[term]:
             if (unit.index, i) >= (d.unit.index, d.start):
                 break
-            if unit.kind == "heading" and unit.clause is d.unit.clause:
-                continue  # the clause's own heading names what its text defines
+            if unit.kind == "heading" and (unit.clause is d.unit.clause or unit.clause.id in enclosing):
+                continue  # the heading of the clause (or of a clause around it) names what the text defines
             lint.add(unit, i, i + len(term), f"「{term}」 is used before its definition at {_where(lint, d)}; "
                      "define it at its first use")
             break
