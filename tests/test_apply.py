@@ -287,7 +287,7 @@ def test_new_heading_deleted_clause_and_moved_clause(tree, tmp_path):
     assert data["added"] == ["org-new1"]
     assert data["deleted"] == ["tech-dynamic-policy"]
     assert "org-committee" in data["moved"]
-    assert [i["clause"] for i in data["ignored"]] == ["org-new1"] and "'(5)'" in data["ignored"][0]["what"]
+    assert [i["clause"] for i in data["ignored"]] == ["org-new1"] and "「(5)」" in data["ignored"][0]["what"]
     ed, report = read_edition(tree)
     assert not report.errors
     org = ed.get("org")
@@ -312,7 +312,7 @@ def test_edits_to_the_mapping_box_and_numbers_are_ignored(tree, tmp_path):
     res = run("apply", wf.save(tmp_path / "e.docx"), "--edition", "base")
     assert res.code == 0, res.text
     assert "ignored: " in res.out and "統一基準対応" in res.out
-    assert "the number '(7)'" in res.out
+    assert "the number 「(7)」" in res.out
     assert snapshot(tree) == before
 
 
@@ -542,3 +542,26 @@ def test_clauses_with_content_apply_cannot_write_are_left_alone(tree, tmp_path, 
     assert res.code == 0, res.text
     assert "ignored: org-ciso: the clause holds content the Word round trip cannot write back" in res.out
     assert snapshot(tree) == before
+
+
+def test_a_result_that_would_fail_check_is_not_written(tree, tmp_path):
+    """Deleting in Word a clause that another clause cross-references would leave a dangling [](#org-ciso):
+    the check runs on the staged sources, says why, and nothing is written."""
+    wf = built(tree)
+    h = wf.heading("org-ciso")
+    el = h
+    doomed = []
+    while True:
+        doomed.append(el)
+        el = el.getnext()
+        if _style(el).startswith("Heading"):
+            break
+    for el in doomed:
+        el.getparent().remove(el)
+    before = snapshot(tree)
+    res = run("apply", wf.save(tmp_path / "e.docx"), "--edition", "base")
+    assert res.code == 1
+    assert "org-ciso" in res.err and "would not pass guideline check" in res.err and "nothing was written" in res.err
+    assert "base/a.md:" in res.err and ".tmp" not in res.err
+    assert snapshot(tree) == before
+    assert sorted(p.name for p in tree.parent.iterdir() if p.is_dir()) == ["base"]

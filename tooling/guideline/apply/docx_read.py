@@ -650,7 +650,7 @@ def _commentary(doc: WordDoc, heads: list[tuple[_P, list]]) -> None:
                 break
         if found is None:
             if any(isinstance(x, _Tbl) or x.segs for x in paras):
-                doc.ignored.append(("", f"解説 under the heading {p.text!r} matches no clause heading; ignored"))
+                doc.ignored.append(("", f"解説 under the heading 「{p.text}」 matches no clause heading; ignored"))
             continue
         typed: list[str] = []
         doc.clauses[found].commentary = build_blocks(paras, typed)

@@ -115,7 +115,7 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False)
                                 + "、".join(wc.typed_labels)))
         if wc.id is None or wc.id not in ids:
             if wc.notes:
-                out.ignored.append((wc.id or "", f"the 統一基準対応 box under the new heading {wc.heading!r}: "
+                out.ignored.append((wc.id or "", f"the 統一基準対応 box under the new heading 「{wc.heading}」: "
                                                  "metadata is written in the source, not in Word"))
             continue
         clause = edition.by_id[wc.id]
@@ -267,7 +267,7 @@ def numbers_typed(doc: WordDoc, before: Edition, after: Edition | None, doc_ids:
             if c is not None and c.number:
                 known.add(_digits(c.number))
         if _digits(wc.number) not in known:
-            out.append((cid, f"the number {wc.number!r} typed before the heading {wc.heading!r} is ignored "
+            out.append((cid, f"the number 「{wc.number}」 typed before the heading 「{wc.heading}」 is ignored "
                              "(numbers are computed from the clause's position)"))
     return out
 

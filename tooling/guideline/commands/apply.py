@@ -131,13 +131,15 @@ def _apply(file: Path, doc, spec: str, root: Path, *, dry_run: bool, force: bool
             else:
                 click.echo(_diff(root, texts), nl=False)
             _report(result, as_json, dry_run)
-            print_report(problems)
+            for d in problems.sorted():
+                click.echo(str(d).replace(tmp.name, root.name), err=True)
             return 0
         if problems.errors:
-            print_report(problems)
+            for d in problems.sorted():  # named by the real files; the lines are those of the text not written
+                click.echo(str(d).replace(tmp.name, root.name), err=True)
             _report(result, as_json, dry_run)
-            click.echo("the applied sources would not pass guideline check (above; paths are of a staging copy of "
-                       f"{root}); nothing was written", err=True)
+            click.echo("the applied sources would not pass guideline check (above, with the line numbers of the "
+                       "text that would have been written); nothing was written", err=True)
             return 1
         if tmp is not None:
             fileio.swap_directory(tmp, root, locked=True)  # every file of the edition changes at once, or none
