@@ -83,7 +83,6 @@ class WordDoc:
     comments: int
     ignored: list[tuple[str, str]]  # (clause ID or "", what was ignored)
     links: dict[str, str]  # external hyperlink relationship id -> URL
-    commentary_part: bool = False  # the file has the generated 解説 part (第N編 解説)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -603,7 +602,6 @@ def _structure(doc: WordDoc, items: list, commentary_title: str) -> None:
                 flush()
                 current = None
                 region = "commentary"
-                doc.commentary_part = True
                 continue
             flush()
             region = "body"

@@ -95,14 +95,8 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False)
     kind = doc.kind or ("guideline" if any(c.commentary is not None for c in doc.clauses) else "reibun")
     links = links_of(edition, kind)
     shown = commentary_shown(edition, kind)
-    if shown and not doc.commentary_part and any(edition.by_id[c].commentary for c in shown):
-        # the 解説 part was deleted or its heading changed: 解説 is left as it is rather than deleted
-        out_ignored = [("", "the file has no 解説 part (第N編 解説); the 解説 in the sources is left unchanged")]
-        shown = set()
-    else:
-        out_ignored = []
     built = {cid: (level, fp) for cid, level, fp in doc.built} if doc.built is not None else None
-    out = Plan(order=[], ignored=list(doc.ignored) + out_ignored)
+    out = Plan(order=[], ignored=list(doc.ignored))
     ids = set(edition.by_id)
     in_doc = {c.id for c in doc.clauses if c.id}
 
