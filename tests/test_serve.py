@@ -443,3 +443,28 @@ def test_lint_findings_are_served_beside_the_check_problems(tmp_path: Path, monk
     finally:
         server.shutdown()
         server.server_close()
+
+
+@requires_chromium
+def test_open_page_lists_the_lint_findings_in_a_panel(tmp_path: Path, page: str):
+    """The page script asks /__lint and shows the findings as text in a panel (headless Chromium)."""
+    src = tmp_path / "guideline_src"
+    shutil.copytree(SRC, src)
+    replace_in(src / "editions" / "base" / "a.md", ORIGINAL, "CISOとする。ＩＤを<b>確認</b>する。")
+    srv = start_server(tmp_path, src)
+    try:
+        with Chromium() as chromium:
+            tab = chromium.open_page(srv.url + "site/" + page)
+            try:
+                panel = tab.locator("#guideline-serve-lint")
+                panel.wait_for(state="attached", timeout=EDIT_TIMEOUT * 1000)
+                text = panel.inner_text()
+                assert "校正 (guideline lint): エラー 1件・警告 0件" in text
+                tab.click("#guideline-serve-lint summary")
+                assert "error: width-alnum: full-width 'ＩＤ': write 'ID'" in panel.inner_text()
+                assert tab.evaluate("document.querySelector('#guideline-serve-lint b')") is None
+                assert tab.js_errors == []
+            finally:
+                tab.close()
+    finally:
+        stop(srv.proc)
