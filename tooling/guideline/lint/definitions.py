@@ -27,12 +27,17 @@ class Definition:
     start: int  # where the definition (the parenthesis, or the term in a とは sentence) starts
     end: int
     long_form: str = ""
+    glossary: bool = False  # a sub-clause of a 定義 clause, its heading the term: defined for the text after it
 
 
 def definitions(lint: Lint) -> list[Definition]:
     out = []
     for unit in lint.units:
         text = unit.text
+        if unit.kind == "heading" and unit.clause.level > 1:
+            parent = lint.edition.parent(unit.clause.id)
+            if parent is not None and "定義" in parent.heading and 1 < len(text) <= 30 and "〓" not in text:
+                out.append(Definition(text.strip(), unit, 0, len(text), glossary=True))
         if "以下" in text:
             for m in _DEF.finditer(text):
                 j = m.start()
@@ -123,6 +128,8 @@ def _where(lint: Lint, d: Definition) -> str:
 def used_before(lint: Lint) -> None:
     defs, occ = _analysis(lint)
     for term, d in _first(defs).items():
+        if d.glossary:
+            continue  # 定義 fixes the meaning for the text after it; the word itself is older than the definition
         enclosing = {c.id for c in lint.edition.ancestors(d.unit.clause.id)}
         for unit, i in occ[term]:
             if (unit.index, i) >= (d.unit.index, d.start):
@@ -134,14 +141,15 @@ def used_before(lint: Lint) -> None:
             break
 
 
-@rule("def-unused", "warning", "a term defined with （以下「X」という。） that is never used afterwards",
+@rule("def-unused", "warning", "a term defined with （以下「X」という。）, in a 定義 clause or as an abbreviation "
+      "that is never used afterwards",
       "公用文作成の考え方「用語の使い方」（略語）; no textlint rule")
 def unused(lint: Lint) -> None:
     defs, occ = _analysis(lint)
     for term, d in _first(defs).items():
         if not any((u.index, i) > (d.unit.index, d.end) or (u.index == d.unit.index and i >= d.end)
                    for u, i in occ[term]):
-            if d.long_form or term.isascii():
+            if d.long_form or d.glossary or term.isascii():
                 lint.add(d.unit, d.start, d.end, f"「{term}」 is defined here but never used afterwards; "
                          "drop the definition or use the term")
 
