@@ -55,6 +55,15 @@ def score(edition: Path) -> dict[str, dict[str, float]]:
     return table
 
 
+def test_only_rules_marked_fixable_offer_fixes(tmp_path):
+    from guideline import editions, lint
+
+    ed, _ = editions.load(str(corpus_edition(tmp_path)), validate=False)
+    rules = lint.all_rules()
+    fixed = {f.rule for f in lint.run(ed) if f.fix is not None}
+    assert fixed and all(rules[r].fixable for r in fixed), fixed
+
+
 def test_corpus_every_case_found_and_no_false_alarm(tmp_path):
     table = score(corpus_edition(tmp_path))
     problems = {r: (t["false_alarms"], t["missed"]) for r, t in table.items() if t["fp"] or t["fn"]}

@@ -229,7 +229,7 @@ def _different_kanji(a: str, b: str) -> bool:
 
 
 @rule("form-kitei", "error", "規程 (a set of rules) used as the verb 規定する (to provide)",
-      "公用文 usage: 規程 is a body of rules (文書管理規程), 規定 a provision and the verb 規定する")
+      "公用文 usage: 規程 is a body of rules (文書管理規程), 規定 a provision and the verb 規定する", fixable=True)
 def kitei(lint: Lint) -> None:
     for unit in lint.units:
         if "規程" not in unit.text:

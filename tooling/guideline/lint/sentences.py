@@ -32,7 +32,7 @@ def length(lint: Lint) -> None:
 
 
 @rule("particle-doubled", "error", "the same particle twice in a row (をを, のの)",
-      "textlint ja-technical-writing no-doubled-joshi / ja-no-successive-word")
+      "textlint ja-technical-writing no-doubled-joshi / ja-no-successive-word", fixable=True)
 def doubled_particle(lint: Lint) -> None:
     for unit in lint.units:
         text = unit.text
