@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "release": ("guideline.commands.release", "Build the verifiable publication bundle of an edition."),
     "apply": ("guideline.commands.apply", "Apply the edits of a Word file (built by this toolchain) to the sources."),
     "import": ("guideline.commands.import_doc", "Import a Word, HTML or text document as a new edition."),
+    "local": ("guideline.commands.local", "A municipality's own policy from the guideline: init, build, rebase, diff."),
     "serve": ("guideline.commands.serve", "Preview an edition's HTML locally; rebuilds on save and reloads the page."),
 }
 

@@ -604,6 +604,7 @@ class _EditionReader:
         self.stack: list[_Builder] = []
         self.parts: list[Clause] = []
         self.seen_ids: dict[str, Loc] = {}
+        self.fragment = False  # read_fragment: the first heading may be of any level
 
     # structure -----------------------------------------------------------------------------------------------------
     def _close_to(self, level: int) -> None:
@@ -679,7 +680,7 @@ class _EditionReader:
                 self.seen_ids[ident] = loc
         self.report.extend_file(spath, after)
         self._close_to(level)
-        if not self.stack and level != 1:
+        if not self.stack and level != 1 and not self.fragment:
             self.report.error(loc, f"a level-{level} heading needs a '# ' (編) heading above it; the first heading "
                                    "of an edition must be a 編")
         self.stack.append(_Builder(ident or f"?{line}", text, level, loc, unnumbered))
@@ -735,6 +736,20 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
     if not parts and not report.errors:
         report.error(meta.loc, "the edition has no clauses")
     return Edition(meta=meta, parts=parts, catalog=catalog), report
+
+
+def read_fragment(path: str | os.PathLike[str], report: Report) -> tuple[Clause, ...]:
+    """Read one Markdown file of clauses that is not an edition: a municipality's clause override or local clause
+    (``guideline local``). Same format as an edition's files, but the first heading may be of any level; the
+    clauses at the top of the file are returned with their sub-clauses, unnumbered (their numbers come from where
+    they are placed). Problems go to ``report`` as ``path:line``."""
+    path = Path(path)
+    meta = EditionMeta(id="fragment", title="", date=datetime.date(1970, 1, 1), status="案", nisc_catalog="",
+                       files=(path.name,), root=str(path.parent), loc=Loc(str(path), 0))
+    reader = _EditionReader(meta, report)
+    reader.fragment = True
+    reader.read_file(path)
+    return reader.finish()
 
 
 def _listed_line(meta: EditionMeta, name: str) -> int:

@@ -17,9 +17,19 @@ FORMATS: dict[str, tuple[str, ...]] = {
 
 
 def build(edition_spec: str, formats: list[str], out: Path, quiet: bool = False) -> list[Path]:
-    modules = [importlib.import_module(name) for fmt in formats for name in FORMATS[fmt]]
+    modules = writer_modules(formats)
     ed = editions.load_or_fail(edition_spec)
-    target = Path(out) / ed.meta.id
+    return write_edition(ed, modules, Path(out) / ed.meta.id, quiet)
+
+
+def writer_modules(formats: list[str]) -> list:
+    """The writer modules of ``formats``."""
+    return [importlib.import_module(name) for fmt in formats for name in FORMATS[fmt]]
+
+
+def write_edition(ed, modules: list, target: Path, quiet: bool = False) -> list[Path]:
+    """Write an edition (any :class:`~guideline.model.Edition`, e.g. a municipality's policy) with the writer
+    ``modules`` into ``target``; returns the files written."""
     progress = Progress(quiet)
     written: list[Path] = []
     for module in modules:

@@ -1,0 +1,106 @@
+"""``guideline local``: a municipality's own policy made from the guideline and kept current (docs/local.md)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from guideline.cli import print_report
+
+EPILOG = """\b
+Examples:
+  guideline local init my-town --edition r5-03 --name ○○町 --model beta-prime
+  guideline local check my-town
+  guideline local build my-town -o build/my-town --format all --style articles
+  guideline local rebase my-town --to draft --report build/rebase.json
+  guideline local resolve my-town org-ciso --take local
+  guideline local diff my-town -o build/my-town-diff
+  guideline local align policy.docx -o my-town --edition draft --name ○○町
+See docs/local.md."""
+
+MODELS = ("alpha", "alpha-prime", "beta", "beta-prime")
+BUILD_FORMATS = ("html", "docx", "pdf")
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+def command() -> None:
+    """A municipality's own policy from the guideline: init, check, build, rebase, resolve, diff, align."""
+
+
+@command.command("init", epilog="""\b
+Examples:
+  guideline local init my-town --edition r5-03 --name ○○町 --model beta-prime
+  guideline local init my-city --edition draft --name ○○市 --style articles
+Writes DIR/local.yaml (fill in the empty placeholders) and DIR/clauses/ (overrides, local clauses).""")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--edition", "-e", "edition", required=True, metavar="EDITION",
+              help="The guideline edition the policy follows: r5-03, draft, a directory, git:REF.")
+@click.option("--name", required=True, help="The municipality, as printed in the title: ○○町.")
+@click.option("--model", type=click.Choice(MODELS), default="alpha", show_default=True,
+              help="The 三層の対策 network model; clauses of other models are left out.")
+@click.option("--kind", type=click.Choice(["市", "町", "村", "県", "都", "道", "府", "区"]), default=None,
+              help="市/町/村/県…, when the name does not end in it (gives 〔本市〕 its value).")
+@click.option("--style", type=click.Choice(["outline", "articles"]), default="outline", show_default=True,
+              help="How the policy is numbered: the guideline's outline, or as a 訓令 (第N条).")
+def init_cmd(directory: Path, edition: str, name: str, model: str, kind: str | None, style: str) -> None:
+    """Create a local policy project in DIR from a guideline edition."""
+    from guideline.local.project import init_project
+
+    project = init_project(directory, edition, name, model, kind or "", style)
+    click.echo(str(directory / "local.yaml"))
+    empty = [k for k, v in project.placeholders.items() if not v]
+    if empty:
+        click.echo(f"fill in placeholders: {'、'.join(empty)} (in {directory / 'local.yaml'})", err=True)
+
+
+@command.command("check", epilog="""\b
+Examples:
+  guideline local check my-town
+Exit status: 0 clean, 1 problems found, 2 usage error.""")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Print only the problems, no summary line.")
+def check_cmd(directory: Path, quiet: bool) -> None:
+    """Report every problem of a local policy as path:line: message."""
+    from guideline.diagnostics import Report
+    from guideline.local.compose import check_project
+    from guideline.local.project import load, read_base
+
+    report = Report()
+    project = load(directory, report)
+    edition = None
+    if project is not None:
+        edition = check_project(project, read_base(project), report)
+    print_report(report)
+    if not quiet:
+        clauses = sum(1 for _ in edition.clauses()) if edition is not None else 0
+        status = "FAILED" if report.failed() else "ok"
+        click.echo(f"{directory}: {clauses} clauses, {len(report.errors)} errors, {len(report.warnings)} warnings: "
+                   f"{status}")
+    if report.failed():
+        sys.exit(1)
+
+
+@command.command("build", epilog="""\b
+Examples:
+  guideline local build my-town -o build/my-town
+  guideline local build my-town -o build/my-town --format all --style articles
+Outputs go to OUT/ (guideline.html, site/, guideline.docx, guideline.pdf).""")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--output", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output directory.")
+@click.option("--format", "-f", "fmt", type=click.Choice([*BUILD_FORMATS, "all"]), default="html",
+              show_default=True, help="What to build; 'all' builds every format.")
+@click.option("--style", type=click.Choice(["outline", "articles"]), default=None,
+              help="Numbering: the guideline's outline, or as a 訓令 (第N章/第N条, 項, 号). Default: style: in "
+                   "local.yaml.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def build_cmd(directory: Path, out: Path, fmt: str, style: str | None, quiet: bool) -> None:
+    """Build the municipality's policy (HTML, Word, PDF)."""
+    from guideline.commands.build import write_edition, writer_modules
+    from guideline.local.compose import load_policy
+
+    modules = writer_modules(sorted(BUILD_FORMATS) if fmt == "all" else [fmt])
+    edition = load_policy(directory, style)
+    for path in write_edition(edition, modules, out, quiet):
+        click.echo(str(path))
