@@ -1,6 +1,7 @@
 """`guideline local`: a municipality's policy from the guideline (init, check, build, articles numbering)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,174 @@ def test_local_help_has_examples(capsys):
         code, out, _ = run(capsys, "local", sub, "--help")
         assert code == 0 and "Examples:" in out and f"guideline local {sub}" in out
 
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# rebase, resolve, diff
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def shape(ed) -> list[tuple]:
+    return [(c.id, c.level, c.number, c.address, c.heading, block_text(c.body, ed, c)) for c in ed.clauses()]
+
+
+def test_rebase_without_local_changes_equals_building_the_new_edition(in_repo, tmp_path, capsys):
+    directory = make(capsys, tmp_path, style="articles")
+    code, _, err = run(capsys, "local", "rebase", str(directory), "--to", "draft")
+    assert code == 0, err
+    fresh = tmp_path / "fresh"
+    assert run(capsys, "local", "init", str(fresh), "--edition", "draft", "--name", "○○町", "--model", "beta-prime",
+               "--style", "articles")[0] == 0
+    fill(fresh)
+    rebased, built = load_policy(directory), load_policy(fresh)
+    assert shape(rebased) == shape(built)
+    assert rebased.get("tech-dac-officer") is not None  # the new edition's text, not the old one's
+    for d in (directory, fresh):
+        assert run(capsys, "local", "build", str(d), "-o", str(tmp_path / f"out-{d.name}"), "-q")[0] == 0
+    assert (tmp_path / "out-town" / "guideline.html").read_bytes() == \
+        (tmp_path / "out-fresh" / "guideline.html").read_bytes()
+
+
+OVERRIDES = {
+    "phys-server-power": "##### 機器の電源 {#phys-server-power}\n\n情報システム管理者は、サーバに無停電電源装置を備える。\n",
+    "org-ciso": "##### 最高情報セキュリティ責任者 {#org-ciso}\n\n{{○○副市長}}をCISOとし、町長を補佐させる。\n",
+    "org-advisor": "##### 外部の助言者 {#org-advisor}\n\nCISOは、外部の専門家に助言を求めることができる。\n",
+    "hr-training": "##### 研修 {#hr-training}\n\n全職員は、毎年度、情報セキュリティ研修を受講する。\n",
+    "hr-password-management": "##### パスワード {#hr-password-management}\n\nパスワードは十二文字以上とする。\n",
+    "hr-password-change": "##### パスワードの変更 {#hr-password-change}\n\n漏えいのおそれがあるときは直ちに変更する。\n",
+}
+LOCAL = {
+    "town-usb": ("after: tech-auto-ident", "##### USBメモリ {#town-usb}\n\n支給品以外のUSBメモリは使わない。\n"),
+    "town-drill": ("after: hr-emergency-drill", "##### 町の訓練 {#town-drill}\n\n{{本市}}は毎年訓練を行う。\n"),
+}
+
+
+def customised(capsys, tmp_path: Path) -> Path:
+    directory = make(capsys, tmp_path)
+    for cid, text in OVERRIDES.items():
+        write_clause(directory, cid, text)
+    for cid, (where, text) in LOCAL.items():
+        write_clause(directory, cid, text)
+    replace_in(directory / "local.yaml", "local: []\n",
+               "local:\n" + "".join(f"  - {{id: {cid}, {where}}}\n" for cid, (where, _) in LOCAL.items()))
+    replace_in(directory / "local.yaml", "omit: []\n", "omit:\n  - org-no-dual-roles\n  - tech-info-exchange\n")
+    code, _, err = run(capsys, "local", "check", str(directory))
+    assert code == 0, err
+    return directory
+
+
+def test_rebase_never_loses_a_local_clause_or_an_override(in_repo, tmp_path, capsys):
+    import json
+
+    directory = customised(capsys, tmp_path)
+    report_file = tmp_path / "rebase.json"
+    code, _, err = run(capsys, "local", "rebase", str(directory), "--to", "draft", "--report", str(report_file))
+    assert code == 0, err
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    assert report["kept"] == ["phys-server-power"]
+    assert sorted(report["conflicts"]) == ["hr-password-management", "hr-training", "org-advisor", "org-ciso"]
+    assert "tech-dac-officer" in report["added"] and "resil-alpha-prime" not in report["added"]  # α' only
+    assert "tech-auto-ident" in report["removed"] and "org-advisor" in report["removed"]
+    assert "tech-info-exchange" not in report["removed"]  # it was left out already
+    assert "bp-measures" in report["updated"] and "org-ciso" not in report["updated"]
+    assert report["moved_local"] == {"town-usb": "after: tech-remote-access"}
+    # every override's text is still in clauses/ (kept or under conflict), every local clause is still placed
+    files = {p.stem: p.read_text(encoding="utf-8") for p in (directory / "clauses").glob("*.md")}
+    for cid, text in OVERRIDES.items():
+        body = text.split("\n\n", 1)[1]
+        assert any(body in t for t in files.values()), cid
+    assert "パスワードは十二文字以上" in files["hr-password-management"]
+    assert "直ちに変更する" in files["hr-password-management"]  # merged: both local texts under the new clause
+    assert "{#hr-password-management}" in files["hr-password-management"]
+    text = (directory / "local.yaml").read_text(encoding="utf-8")
+    assert "edition: draft" in text and "{id: town-usb, after: tech-remote-access}" in text
+    assert "{id: town-drill, after: hr-emergency-drill}" in text
+    assert "  - tech-info-exchange\n" not in text and "  - org-no-dual-roles\n" in text  # deleted: dropped
+    page = (directory / "conflicts" / "org-ciso.md").read_text(encoding="utf-8")
+    assert "## 旧ガイドライン（r5-03: org-ciso）" in page and "## 新ガイドライン（draft: org-ciso）" in page
+    assert "{+" in page and "町長を補佐させる" in page
+    # settle every conflict keeping the local text: nothing of the municipality's is lost
+    for cid in report["conflicts"]:
+        assert run(capsys, "local", "resolve", str(directory, ), cid, "--take", "local")[0] == 0
+    assert run(capsys, "local", "check", str(directory))[0] == 0
+    ed = load_policy(directory)
+    for cid in (*LOCAL, "org-advisor"):
+        assert ed.get(cid) is not None, cid
+    assert block_text(ed.get("org-ciso").body) == "副町長をCISOとし、町長を補佐させる。"
+    assert ed.parent("org-advisor").id == "org" and ed.get("town-usb") is not None
+    assert not (directory / "conflicts").exists()
+
+
+def test_conflicts_survive_a_restart_and_each_take_does_what_it_says(in_repo, tmp_path, capsys):
+    import subprocess
+    import sys
+
+    directory = customised(capsys, tmp_path)
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "guideline", "local", *args], capture_output=True, text=True,
+                              cwd=REPO)
+
+    assert cli("rebase", str(directory), "--to", "draft").returncode == 0
+    checked = cli("check", str(directory))  # another process: the conflicts are on disk
+    assert checked.returncode == 1
+    assert "open conflict on org-ciso (changed)" in checked.stderr
+    assert cli("build", str(directory), "-o", str(tmp_path / "out")).returncode == 1
+    assert not (tmp_path / "out").exists()
+    again = cli("rebase", str(directory), "--to", "draft")
+    assert again.returncode == 1 and "open conflicts" in again.stderr
+    assert cli("resolve", str(directory), "org-ciso", "--take", "new").returncode == 0
+    write_clause(directory, "hr-training", "##### 研修 {#hr-training}\n\n全職員は、毎年度、研修を二回受講する。\n")
+    assert cli("resolve", str(directory), "hr-training", "--take", "edited").returncode == 0
+    assert cli("resolve", str(directory), "org-advisor", "--take", "new").returncode == 0
+    still = cli("check", str(directory))
+    assert still.returncode == 1 and "hr-password-management" in still.stderr and "org-ciso" not in still.stderr
+    assert cli("resolve", str(directory), "hr-password-management", "--take", "local").returncode == 0
+    assert cli("check", str(directory)).returncode == 0
+    ed = load_policy(directory)
+    assert "最高情報セキュリティアドバイザー" in block_text(ed.get("org-ciso").body)  # the draft's new sentence
+    assert block_text(ed.get("hr-training").body) == "全職員は、毎年度、研修を二回受講する。"
+    assert ed.get("org-advisor") is None and ed.get("hr-training-plan") is not None
+    wrong = cli("resolve", str(directory), "org-ciso", "--take", "new")
+    assert wrong.returncode == 1 and "no open conflict" in wrong.stderr
+
+
+def test_a_failing_rebase_or_resolve_changes_nothing(in_repo, tmp_path, capsys):
+    directory = customised(capsys, tmp_path)
+    before = snapshot(directory)
+    code, _, err = run(capsys, "local", "rebase", str(directory), "--to", "no-such-edition")
+    assert code == 1 and "no edition 'no-such-edition'" in err
+    assert snapshot(directory) == before
+    write_clause(directory, "org-ciso", "##### 最高情報セキュリティ責任者 {#org-ciso}\n\n本文。\n\n# 編 {#x}\n")
+    before = snapshot(directory)
+    code, _, err = run(capsys, "local", "rebase", str(directory), "--to", "draft")
+    assert code == 1 and "org-ciso.md" in err
+    assert snapshot(directory) == before
+    write_clause(directory, "org-ciso", OVERRIDES["org-ciso"])
+    assert run(capsys, "local", "rebase", str(directory), "--to", "draft")[0] == 0
+    write_clause(directory, "hr-training", "##### 研修 {#other-id}\n\n本文。\n")
+    before = snapshot(directory)
+    code, _, err = run(capsys, "local", "resolve", str(directory), "hr-training", "--take", "edited")
+    assert code == 1 and "hr-training" in err
+    assert snapshot(directory) == before
+
+
+def test_local_diff_writes_the_municipalitys_comparison_table_numbered_as_published(in_repo, tmp_path, capsys):
+    directory = customised(capsys, tmp_path)
+    replace_in(directory / "local.yaml", "style: outline", "style: articles")
+    assert run(capsys, "local", "rebase", str(directory), "--to", "draft")[0] == 0
+    for cid in ("org-ciso", "org-advisor", "hr-training", "hr-password-management"):
+        assert run(capsys, "local", "resolve", str(directory), cid, "--take", "local")[0] == 0
+    out = tmp_path / "diff"
+    code, stdout, err = run(capsys, "local", "diff", str(directory), "-o", str(out), "--format", "html,docx,json")
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["changes.json", "comparison.docx", "comparison.html"]
+    html = (out / "comparison.html").read_text(encoding="utf-8")
+    assert "○○町情報セキュリティポリシー" in html and "改正後" in html and "改正前" in html
+    assert re.search(r"第[0-9]+条", html) and "第2章" in html and "（新設）" in html
+    assert "2.1.(1)" not in html  # numbered as a 訓令, not as the guideline
+    code, _, err = run(capsys, "local", "diff", str(tmp_path / "fresh-none"), "-o", str(tmp_path / "d2"))
+    assert code == 1

@@ -104,3 +104,98 @@ def build_cmd(directory: Path, out: Path, fmt: str, style: str | None, quiet: bo
     edition = load_policy(directory, style)
     for path in write_edition(edition, modules, out, quiet):
         click.echo(str(path))
+
+
+@command.command("rebase", epilog="""\b
+Examples:
+  guideline local rebase my-town --to draft
+  guideline local rebase my-town --to r6-03 --report build/my-town-rebase.json
+Clauses the municipality overrode that the guideline also changed become conflicts (conflicts/<id>.md);
+settle each with guideline local resolve. Exit status: 0 done (conflicts may be open), 1 failed (DIR unchanged).""")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, metavar="EDITION", help="The new guideline edition (draft, an id, a "
+                                                                   "directory, git:REF).")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write what changed as JSON (updated, conflicts, added, removed, …).")
+def rebase_cmd(directory: Path, to: str, report_file: Path | None) -> None:
+    """Move the policy onto a new guideline edition; conflicts are left for local resolve."""
+    from guideline import jsontext
+    from guideline.fileio import atomic_write
+    from guideline.local.rebase import rebase
+
+    result = rebase(directory, to)
+    if report_file is not None:
+        atomic_write(report_file, jsontext.dumps(result.as_json()) + "\n")
+        click.echo(str(report_file))
+    click.echo(f"{result.old} → {result.new}: updated {len(result.updated)}, added {len(result.added)}, "
+               f"removed {len(result.removed)}, overrides kept {len(result.kept)}, conflicts {len(result.conflicts)}",
+               err=True)
+    for cid in result.conflicts:
+        click.echo(f"conflict: {cid} (see {directory / 'conflicts' / (cid + '.md')})", err=True)
+    if result.placeholders:
+        click.echo(f"fill in placeholders: {'、'.join(result.placeholders)}", err=True)
+
+
+@command.command("resolve", epilog="""\b
+Examples:
+  guideline local resolve my-town org-ciso --take new      # the guideline's new text
+  guideline local resolve my-town org-ciso --take local    # keep clauses/org-ciso.md as it was
+  guideline local resolve my-town org-ciso --take edited   # after rewriting clauses/org-ciso.md""")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("clause_id", metavar="ID")
+@click.option("--take", required=True, type=click.Choice(["new", "local", "edited"]),
+              help="Which text the clause keeps.")
+def resolve_cmd(directory: Path, clause_id: str, take: str) -> None:
+    """Settle one conflict left by local rebase."""
+    from guideline.local.rebase import resolve
+
+    click.echo(resolve(directory, clause_id, take))
+
+
+DIFF_FORMATS = {"html": "comparison-html", "docx": "comparison-docx", "pdf": "comparison-pdf", "json": "json"}
+
+
+@command.command("diff", epilog="""\b
+Examples:
+  guideline local diff my-town -o build/my-town-diff          # before → after the last rebase
+  guideline local diff my-town --against old-copy -o build/d  # against another copy of the project
+Writes comparison.html/.docx/.pdf (the 新旧対照表), numbered the way the policy is published (style: in local.yaml).""")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--against", "against", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The old policy: a local policy directory (default: DIR/previous, kept by the last rebase).")
+@click.option("--output", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output directory (replaced whole).")
+@click.option("--format", "-f", "formats", default="html,docx,pdf", show_default=True, metavar="LIST",
+              help="Comma-separated: html, docx, pdf (the 新旧対照表), json (changes.json).")
+@click.option("--style", type=click.Choice(["outline", "articles"]), default=None,
+              help="Numbering of both policies (default: style: in local.yaml).")
+@click.option("--columns", type=click.Choice(["new-old", "old-new"]), default="new-old", show_default=True,
+              help="Column order: 改正後|改正前 (new-old) or 改正前|改正後.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def diff_cmd(directory: Path, against: Path | None, out: Path, formats: str, style: str | None, columns: str,
+             quiet: bool) -> None:
+    """The municipality's own 新旧対照表: its old policy against its new one."""
+    from guideline.commands.diff import write_outputs
+    from guideline.diagnostics import UserError
+    from guideline.diff import compare
+    from guideline.local.compose import load_policy
+    from guideline.local.project import PREVIOUS, load_or_fail
+
+    chosen = []
+    for name in (n.strip() for n in formats.split(",")):
+        if name not in DIFF_FORMATS:
+            raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(DIFF_FORMATS)}",
+                                     param_hint="--format")
+        chosen.append(DIFF_FORMATS[name])
+    if "comparison-pdf" in chosen:
+        from guideline.writers.pdf_engine import start_engine
+
+        start_engine()
+    old_dir = against if against is not None else directory / PREVIOUS
+    if not (old_dir / "local.yaml").is_file():
+        raise UserError(f"no old policy to compare with: {old_dir} holds no local.yaml (it is kept by guideline "
+                        "local rebase; or give --against DIR)")
+    style = style or load_or_fail(directory).style
+    cs = compare(load_policy(old_dir, style), load_policy(directory, style))
+    for path in write_outputs(cs, out, chosen, columns=columns, quiet=quiet):
+        click.echo(str(path))
