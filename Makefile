@@ -29,6 +29,11 @@ demo: setup
 	$(BIN)/guideline comments report --round r6-public -o build/comments/r6-public
 	$(BIN)/guideline comments reconcile --round r6-public --final draft
 	$(BIN)/guideline release --edition draft --previous r5-03 --round r6-public -o build/release/
+	rm -rf build/local/sample-town && mkdir -p build/local && cp -R examples/local/sample-town build/local/sample-town
+	$(BIN)/guideline local rebase build/local/sample-town --to draft --report build/local/sample-town-rebase.json
+	$(BIN)/guideline local resolve build/local/sample-town org-ciso --take local
+	$(BIN)/guideline local diff build/local/sample-town -o build/local/sample-town-diff
+	$(BIN)/guideline local build build/local/sample-town -o build/local/sample-town-policy --format all
 
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -186,7 +186,7 @@ def test_build_writes_nothing_when_a_placeholder_has_no_value(in_repo, tmp_path,
 
 
 def test_local_help_has_examples(capsys):
-    for sub in ("init", "check", "build"):
+    for sub in ("init", "check", "build", "rebase", "resolve", "diff"):
         code, out, _ = run(capsys, "local", sub, "--help")
         assert code == 0 and "Examples:" in out and f"guideline local {sub}" in out
 
@@ -361,3 +361,27 @@ def test_local_diff_writes_the_municipalitys_comparison_table_numbered_as_publis
     assert "2.1.(1)" not in html  # numbered as a 訓令, not as the guideline
     code, _, err = run(capsys, "local", "diff", str(tmp_path / "fresh-none"), "-o", str(tmp_path / "d2"))
     assert code == 1
+
+
+SAMPLE = REPO / "examples" / "local" / "sample-town"
+
+
+def test_sample_town_is_clean_and_the_demo_rebases_a_copy(in_repo, tmp_path, capsys):
+    before = snapshot(SAMPLE)
+    assert run(capsys, "local", "check", str(SAMPLE))[0] == 0
+    ed = load_policy(SAMPLE)
+    assert ed.parts[0].heading == "○○町情報セキュリティポリシー" and ed.get("town-shared-office") is not None
+    assert ed.get("org-no-dual-roles") is None and ed.get("resil-beta-prime") is not None
+    assert ed.get("org-ciso").number == "第1条"
+    # what make demo does, on a copy
+    import shutil
+
+    town = tmp_path / "sample-town"
+    shutil.copytree(SAMPLE, town)
+    code, _, err = run(capsys, "local", "rebase", str(town), "--to", "draft")
+    assert code == 0 and "conflict: org-ciso" in err
+    assert run(capsys, "local", "resolve", str(town), "org-ciso", "--take", "local")[0] == 0
+    assert run(capsys, "local", "diff", str(town), "-o", str(tmp_path / "diff"), "--format", "html")[0] == 0
+    html = (tmp_path / "diff" / "comparison.html").read_text(encoding="utf-8")
+    assert "（新設）" in html and "動的なアクセス制御" in html and "○○町情報セキュリティポリシー" in html
+    assert snapshot(SAMPLE) == before
