@@ -291,38 +291,40 @@ def test_rebase_never_loses_a_local_clause_or_an_override(in_repo, tmp_path, cap
     assert not (directory / "conflicts").exists()
 
 
+@pytest.mark.slow
 def test_conflicts_survive_a_restart_and_each_take_does_what_it_says(in_repo, tmp_path, capsys):
     import subprocess
     import sys
 
     directory = customised(capsys, tmp_path)
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
+    def cli(*args: str) -> subprocess.CompletedProcess:  # a new process: only what is on disk carries over
         return subprocess.run([sys.executable, "-m", "guideline", "local", *args], capture_output=True, text=True,
                               cwd=REPO)
 
-    assert cli("rebase", str(directory), "--to", "draft").returncode == 0
-    checked = cli("check", str(directory))  # another process: the conflicts are on disk
+    assert run(capsys, "local", "rebase", str(directory), "--to", "draft")[0] == 0
+    checked = cli("check", str(directory))
     assert checked.returncode == 1
     assert "open conflict on org-ciso (changed)" in checked.stderr
-    assert cli("build", str(directory), "-o", str(tmp_path / "out")).returncode == 1
-    assert not (tmp_path / "out").exists()
-    again = cli("rebase", str(directory), "--to", "draft")
-    assert again.returncode == 1 and "open conflicts" in again.stderr
     assert cli("resolve", str(directory), "org-ciso", "--take", "new").returncode == 0
+    code, _, err = run(capsys, "local", "build", str(directory), "-o", str(tmp_path / "out"))
+    assert code == 1 and "open conflict on hr-training (split)" in err and "org-ciso" not in err
+    assert not (tmp_path / "out").exists()
+    code, _, err = run(capsys, "local", "rebase", str(directory), "--to", "draft")
+    assert code == 1 and "open conflicts" in err
     write_clause(directory, "hr-training", "##### 研修 {#hr-training}\n\n全職員は、毎年度、研修を二回受講する。\n")
-    assert cli("resolve", str(directory), "hr-training", "--take", "edited").returncode == 0
-    assert cli("resolve", str(directory), "org-advisor", "--take", "new").returncode == 0
-    still = cli("check", str(directory))
-    assert still.returncode == 1 and "hr-password-management" in still.stderr and "org-ciso" not in still.stderr
-    assert cli("resolve", str(directory), "hr-password-management", "--take", "local").returncode == 0
-    assert cli("check", str(directory)).returncode == 0
+    assert run(capsys, "local", "resolve", str(directory), "hr-training", "--take", "edited")[0] == 0
+    assert run(capsys, "local", "resolve", str(directory), "org-advisor", "--take", "new")[0] == 0
+    code, _, err = run(capsys, "local", "check", str(directory))
+    assert code == 1 and "hr-password-management" in err and "hr-training" not in err
+    assert run(capsys, "local", "resolve", str(directory), "hr-password-management", "--take", "local")[0] == 0
+    assert run(capsys, "local", "check", str(directory))[0] == 0
     ed = load_policy(directory)
     assert "最高情報セキュリティアドバイザー" in block_text(ed.get("org-ciso").body)  # the draft's new sentence
     assert block_text(ed.get("hr-training").body) == "全職員は、毎年度、研修を二回受講する。"
     assert ed.get("org-advisor") is None and ed.get("hr-training-plan") is not None
-    wrong = cli("resolve", str(directory), "org-ciso", "--take", "new")
-    assert wrong.returncode == 1 and "no open conflict" in wrong.stderr
+    code, _, err = run(capsys, "local", "resolve", str(directory), "org-ciso", "--take", "new")
+    assert code == 1 and "no open conflict" in err
 
 
 def test_a_failing_rebase_or_resolve_changes_nothing(in_repo, tmp_path, capsys):

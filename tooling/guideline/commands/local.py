@@ -199,3 +199,4 @@ def diff_cmd(directory: Path, against: Path | None, out: Path, formats: str, sty
     cs = compare(load_policy(old_dir, style), load_policy(directory, style))
     for path in write_outputs(cs, out, chosen, columns=columns, quiet=quiet):
         click.echo(str(path))
+

@@ -11,12 +11,20 @@ caller writes nothing when there is one.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
-from guideline.diagnostics import Loc, Report
+from guideline.diagnostics import Loc, Report, UserError
 from guideline.local import articles
-from guideline.local.project import CLAUSES, Clauses, Project
+from guideline.local.project import (
+    CLAUSES,
+    HEADING_PLACEHOLDER_RE,
+    Clauses,
+    Project,
+    load_or_fail,
+    placeholders_used,
+    read_base,
+    read_clauses,
+)
 from guideline.model import (
     Block,
     BlockQuote,
@@ -39,7 +47,6 @@ from guideline.model import (
 )
 from guideline.numbering import number_tree
 
-HEADING_PLACEHOLDER_RE = re.compile(r"\{\{([^{}]+)\}\}")
 MAX_LEVEL = 6
 
 
@@ -50,18 +57,6 @@ def applies(clause: Clause, model: str) -> bool:
 
 def policy_title(project: Project) -> str:
     return f"{project.name}情報セキュリティポリシー"
-
-
-def placeholders_used(part: Clause) -> dict[str, Loc]:
-    """Every placeholder in the text and headings below ``part``, with where it first occurs."""
-    found: dict[str, Loc] = {}
-    for clause in part.walk():
-        for name in HEADING_PLACEHOLDER_RE.findall(clause.heading):
-            found.setdefault(name.strip(), clause.loc)
-        for node in iter_inlines(clause.body):
-            if isinstance(node, Placeholder):
-                found.setdefault(node.text, clause.loc)
-    return found
 
 
 @dataclass
@@ -99,7 +94,7 @@ def compose(base: Edition, project: Project, clauses: Clauses, report: Report, s
     composed = Clause(id=composed.id, heading=own.heading if own else policy_title(project), level=1, loc=composed.loc,
                       body=own.body if own else (), children=composed.children, unnumbered=True)
     composed = _fill(composed, project, report)
-    _check_xrefs(composed, project, report)
+    _check_xrefs(composed, base, project, report)
     if report.failed():
         return None
     style = style or project.style
@@ -131,9 +126,6 @@ def _check_ids(base: Edition, project: Project, clauses: Clauses, report: Report
         elif clause is not None and not applies(clause, project.model):
             report.warning(own.loc, f"{cid!r} is not a clause of the {project.model} model, so this override is not "
                                     "used; make it a local clause if the policy needs it")
-    for lc in project.local:
-        if lc.id.startswith("?"):
-            continue
 
 
 def _meta(clause: Clause, own: Clause | None) -> ClauseMeta:
@@ -252,13 +244,15 @@ def _fill(part: Clause, project: Project, report: Report) -> Clause:
     return result
 
 
-def _check_xrefs(part: Clause, project: Project, report: Report) -> None:
+def _check_xrefs(part: Clause, base: Edition, project: Project, report: Report) -> None:
     present = {c.id for c in part.walk()}
     for c in part.walk():
         for node in iter_inlines(c.body):
             if isinstance(node, XRef) and node.target not in present:
-                why = "left out (omit:)" if node.target in project.omit else \
-                    "not in this policy (another network model, or outside the 例文)"
+                omitted = [a.id for a in (*base.ancestors(node.target), base.get(node.target))
+                           if a is not None and a.id in project.omit]
+                why = ("left out (omit:)" if omitted == [node.target] else f"left out with {omitted[0]} (omit:)") \
+                    if omitted else "not in this policy (another network model, or outside the 例文)"
                 report.error(c.loc, f"clause {c.id} refers to {node.target!r}, which is {why}; override {c.id} "
                                     f"({CLAUSES}/{c.id}.md) without the reference, or keep {node.target}")
 
@@ -270,8 +264,6 @@ def _check_xrefs(part: Clause, project: Project, report: Report) -> None:
 def check_project(project: Project, base: Edition, report: Report, style: str | None = None) -> Edition | None:
     """Every problem of a project on its base edition (into ``report``); the composed policy when there is none.
     Open rebase conflicts are problems too: the policy is not finished until they are resolved."""
-    from guideline.local.project import read_clauses
-
     clauses = read_clauses(project, base, report)
     for c in project.conflicts:
         report.error(c.loc, f"open conflict on {c.id} ({c.kind}) from the last rebase; read conflicts/{c.id}.md, "
@@ -282,9 +274,6 @@ def check_project(project: Project, base: Edition, report: Report, style: str | 
 
 def load_policy(root, style: str | None = None) -> Edition:
     """The composed policy of the project in ``root``; UserError (with every problem) when it has problems."""
-    from guideline.diagnostics import UserError
-    from guideline.local.project import load_or_fail, read_base
-
     project = load_or_fail(root)
     base = read_base(project)
     report = Report()

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from guideline import editions, nisc, yamlio
 from guideline.diagnostics import Loc, Report, UserError
-from guideline.model import NETWORK_MODELS, Clause, Edition
+from guideline.model import NETWORK_MODELS, Clause, Edition, Placeholder, iter_inlines
 from guideline.reader import ID_RE, read_edition, read_edition_meta, read_fragment
 
 FILE = "local.yaml"
@@ -44,6 +44,7 @@ KINDS = ("市", "町", "村", "県", "都", "道", "府", "区")
 STYLES = ("outline", "articles")
 STATUSES = ("案", "確定")
 CONFLICT_KINDS = ("changed", "deleted", "split", "merged")
+HEADING_PLACEHOLDER_RE = re.compile(r"\{\{([^{}]+)\}\}")  # a placeholder in a heading (kept as text there)
 KEYS = ("name", "kind", "model", "style", "status", "date", "base", "placeholders", "omit", "local", "conflicts")
 
 
@@ -108,6 +109,18 @@ class Project:
 def home_word(kind: str) -> str:
     """How the 例文's 〔本市〕 reads for a municipality of this kind: 町 → 本町."""
     return f"本{kind}" if kind in KINDS else ""
+
+
+def placeholders_used(part: Clause) -> dict[str, Loc]:
+    """Every placeholder in the text and headings below ``part``, with where it first occurs."""
+    found: dict[str, Loc] = {}
+    for clause in part.walk():
+        for name in HEADING_PLACEHOLDER_RE.findall(clause.heading):
+            found.setdefault(name.strip(), clause.loc)
+        for node in iter_inlines(clause.body):
+            if isinstance(node, Placeholder):
+                found.setdefault(node.text, clause.loc)
+    return found
 
 
 def kind_of(name: str) -> str:
@@ -225,6 +238,10 @@ def load(root: str | os.PathLike[str], report: Report) -> Project | None:
             if unknown:
                 report.error(at("local", i, unknown[0]), f"unknown key {unknown[0]!r}; a local clause has id, "
                                                          "after or under")
+                ok = False
+            if not ID_RE.match(item["id"]) or item["id"] in [lc.id for lc in local]:
+                report.error(at("local", i, "id"), f"local clause ID {item['id']!r} must be new and look like "
+                                                  "town-telework (a-z, 0-9, -; 2 to 40 characters)")
                 ok = False
             after, under = str(item.get("after") or ""), str(item.get("under") or "")
             if bool(after) == bool(under):
@@ -453,7 +470,6 @@ def init_project(target: Path, edition_spec: str, name: str, model: str, kind: s
     of the 例文 (本市 and 副市長 prefilled from the municipality's kind, the rest empty), an empty clauses/, and a
     copy of the base edition in base/ when it is not a frozen edition."""
     from guideline.fileio import atomic_directory, atomic_write
-    from guideline.local.compose import placeholders_used
 
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):

@@ -31,7 +31,7 @@ from guideline.diagnostics import Report, UserError
 from guideline.diff import Change, compare
 from guideline.diff.inline import diff_texts, wdiff
 from guideline.fileio import atomic_directory, atomic_write
-from guideline.local.compose import applies, check_project, placeholders_used
+from guideline.local.compose import applies, check_project
 from guideline.local.project import (
     BASE,
     CLAUSES,
@@ -47,6 +47,7 @@ from guideline.local.project import (
     is_frozen,
     load,
     load_or_fail,
+    placeholders_used,
     read_base,
     read_clauses,
     read_edition_at,
