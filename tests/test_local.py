@@ -387,3 +387,15 @@ def test_sample_town_is_clean_and_the_demo_rebases_a_copy(in_repo, tmp_path, cap
     html = (tmp_path / "diff" / "comparison.html").read_text(encoding="utf-8")
     assert "（新設）" in html and "動的なアクセス制御" in html and "○○町情報セキュリティポリシー" in html
     assert snapshot(SAMPLE) == before
+
+
+def test_a_base_edition_changed_since_init_is_a_warning_and_a_rebase_onto_it_records_it(in_repo, tmp_path, capsys):
+    directory = make(capsys, tmp_path)
+    text = (directory / "local.yaml").read_text(encoding="utf-8")
+    real = text.split("sha256: ", 1)[1].split("\n", 1)[0]
+    replace_in(directory / "local.yaml", real, "0123" * 16)  # digits alone: still read as the text written
+    code, _, err = run(capsys, "local", "check", str(directory))
+    assert code == 0 and "warning: the base edition 'r5-03' has changed since this policy was made" in err
+    assert run(capsys, "local", "rebase", str(directory), "--to", "r5-03")[0] == 0
+    assert f"sha256: {real}\n" in (directory / "local.yaml").read_text(encoding="utf-8")
+    assert "warning" not in run(capsys, "local", "check", str(directory))[2]

@@ -187,10 +187,6 @@ def diff_cmd(directory: Path, against: Path | None, out: Path, formats: str, sty
             raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(DIFF_FORMATS)}",
                                      param_hint="--format")
         chosen.append(DIFF_FORMATS[name])
-    if "comparison-pdf" in chosen:
-        from guideline.writers.pdf_engine import start_engine
-
-        start_engine()
     old_dir = against if against is not None else directory / PREVIOUS
     if not (old_dir / "local.yaml").is_file():
         raise UserError(f"no old policy to compare with: {old_dir} holds no local.yaml (it is kept by guideline "

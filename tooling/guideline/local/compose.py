@@ -20,6 +20,7 @@ from guideline.local.project import (
     HEADING_PLACEHOLDER_RE,
     Clauses,
     Project,
+    check_base,
     load_or_fail,
     placeholders_used,
     read_base,
@@ -264,6 +265,7 @@ def _check_xrefs(part: Clause, base: Edition, project: Project, report: Report) 
 def check_project(project: Project, base: Edition, report: Report, style: str | None = None) -> Edition | None:
     """Every problem of a project on its base edition (into ``report``); the composed policy when there is none.
     Open rebase conflicts are problems too: the policy is not finished until they are resolved."""
+    check_base(project, report)
     clauses = read_clauses(project, base, report)
     for c in project.conflicts:
         report.error(c.loc, f"open conflict on {c.id} ({c.kind}) from the last rebase; read conflicts/{c.id}.md, "

@@ -202,7 +202,7 @@ def load(root: str | os.PathLike[str], report: Report) -> Project | None:
         ok = False
     else:
         base_edition = base["edition"]
-        sha = str(base.get("sha256") or "")
+        sha = doc.text("base", "sha256") or ""  # as written: a hash of digits alone would read as a number
         for key in base:
             if key not in ("edition", "sha256"):
                 report.error(at("base", key), f"unknown key base.{key}; base holds edition and sha256")
@@ -429,17 +429,22 @@ def copy_base(edition_root: Path, target: Path) -> None:
 
 
 def base_root(project: Project) -> Path:
-    """The directory of the base edition: the project's copy, else the edition by id (whose hash must match)."""
+    """The directory of the base edition: the project's copy, else the edition by id."""
     copy = project.root / BASE
     if (copy / "edition.yaml").is_file():
         return copy
-    root = editions.resolve(project.base_edition)
-    if project.base_sha256 and edition_hash(root) != project.base_sha256:
-        raise UserError(f"the base edition {project.base_edition!r} is no longer the one this policy was made from "
-                        "(its files have another sha256); restore that edition, or rebase onto it with "
-                        f"guideline local rebase {project.root} --to {project.base_edition}",
-                        loc=project.loc("base", "sha256"))
-    return root
+    return editions.resolve(project.base_edition)
+
+
+def check_base(project: Project, report: Report) -> None:
+    """A warning when the base edition's files are no longer those the policy was made from (a frozen edition
+    corrected since): the policy builds on the current text, but a rebase compares from it, not from the old one."""
+    root = base_root(project)
+    if project.base_sha256 and root != project.root / BASE and edition_hash(root) != project.base_sha256:
+        report.warning(project.loc("base", "sha256"),
+                       f"the base edition {project.base_edition!r} has changed since this policy was made from it "
+                       f"(other sha256); check its changes, then record it with guideline local rebase "
+                       f"{project.root} --to {project.base_edition}")
 
 
 def read_base(project: Project) -> Edition:
