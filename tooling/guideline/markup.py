@@ -6,6 +6,7 @@ and links other than ``#clause-id``, http(s) and mailto are kept as plain text.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,10 @@ PLACEHOLDER_RE = re.compile(r"\{\{([^{}\n]{1,80})\}\}")
 # C0/C1 control characters other than tab and LF, and the non-characters XML refuses: they cannot be written to
 # Word or XML, and printed in a diagnostic they would drive the user's terminal (yamlio has the same set)
 CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# a run of braces (half- or full-width, as an IME types them) around placeholder-like text, and a lone opening pair
+_BRACED_RE = re.compile(r"([{｛]+)([^{}｛｝\n]{1,80})([}｝]+)|([{｛]{2})([^{}｛｝\n]{1,80})")
+_CODE_SPAN_RE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+_ESCAPE_RE = re.compile(r"\\[!-/:-@\[-`{-~｛｝]")  # a backslash escape: the character is text, not markup
 MAX_INLINE_DEPTH = 20  # like markdown-it's maxNesting; emphasis pairs are matched after its check, so we cap here
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -69,6 +74,45 @@ class Problems(list):
     """(line, message) pairs found while converting; the reader turns them into diagnostics."""
 
 
+@dataclass(frozen=True, slots=True)
+class BadPlaceholder:
+    """A placeholder typed wrong: ``text`` as typed, at offset ``start`` of the scanned text, and the ``fix``."""
+
+    start: int
+    text: str
+    fix: str
+    full_width: bool
+
+    def message(self) -> str:
+        """The diagnostic, in the words ``check`` and the linter use."""
+        why = " (full-width braces)" if self.full_width else ""
+        return (f"malformed placeholder {self.text!r}{why}; write {self.fix!r} (two half-width braces on each "
+                "side)")
+
+
+def malformed_placeholders(text: str) -> list[BadPlaceholder]:
+    """Placeholders typed wrong in a line of Markdown source: ``{{本市}``, ``{本市}}``, ``{{本市`` and full-width
+    ``｛｛本市｝｝`` (offsets are of ``text``).
+
+    ``{{本市}}`` is the only placeholder form; single braces (``{a}``), escaped braces (``\\{``) and code spans are
+    ordinary text. Public so that ``check`` (the reader scans every line outside code blocks) and the editorial
+    linter find the same mistakes."""
+    blanked = _ESCAPE_RE.sub("  ", text)  # same lengths: offsets stay those of text
+    blanked = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group()), blanked)
+    found = []
+    for m in _BRACED_RE.finditer(blanked):
+        opening, closing = (m.group(1), m.group(3) or "") if m.group(1) else (m.group(4), "")
+        inner = text[m.start(2):m.end(2)] if m.group(1) else text[m.start(5):m.end(5)]
+        full_width = "｛" in opening or "｝" in closing
+        if full_width:
+            wrong = max(len(opening), len(closing)) >= 2
+        else:  # {{{a}} and {{a}}} read as a placeholder beside a brace: only a pair without its partner is wrong
+            wrong = (len(opening), len(closing)) in ((2, 1), (1, 2), (2, 0))
+        if wrong:
+            found.append(BadPlaceholder(m.start(), text[m.start():m.end()], "{{" + inner.strip() + "}}", full_width))
+    return found
+
+
 def _text_nodes(text: str) -> list[Inline]:
     out: list[Inline] = []
     pos = 0
@@ -92,6 +136,11 @@ def _merge_text(nodes: list[Inline]) -> tuple[Inline, ...]:
         else:
             out.append(node)
     return tuple(out)
+
+
+def as_typed(href: str) -> str:
+    """A link target as the user typed it: markdown-it percent-encodes targets (``別紙`` → ``%E5%88%A5%E7%B4%99``)."""
+    return parser().normalizeLinkText(href)
 
 
 def convert_inlines(children: list[Token] | None, line: int, problems: Problems) -> tuple[Inline, ...]:
@@ -135,12 +184,18 @@ def convert_inlines(children: list[Token] | None, line: int, problems: Problems)
             else:
                 href = str(data)
                 if href.startswith("#"):
-                    parent.append(XRef(href[1:], inner))
+                    parent.append(XRef(as_typed(href[1:]), inner))
                 elif href.lower().startswith(_SAFE_SCHEMES):
                     parent.append(Link(href, inner))
+                elif len(inner) == 1 and isinstance(inner[0], Text) and inner[0].text.startswith("^"):
+                    # [^1] with a "[^1]: ..." line is a reference link to the note's text: footnote syntax
+                    problems.append((line, f"footnotes ([{inner[0].text}]) are not supported; write the note in "
+                                           "the text or in the 解説, and delete the '[" + inner[0].text
+                                           + "]: ...' line"))
+                    parent.extend(inner)
                 else:
-                    problems.append((line, f"link target {href!r} is not allowed; link to a clause as (#clause-id) "
-                                           "or to an http(s) address"))
+                    problems.append((line, f"link target {as_typed(href)!r} is not allowed; link to a clause as "
+                                           "(#clause-id) or to an http(s) address"))
                     parent.extend(inner)
         elif t == "image":
             problems.append((line, "images are not supported in clause text; describe the figure in words"))

@@ -278,6 +278,37 @@ def _fence_closed(tok: Token, lines: list[str]) -> bool:
     return indent <= 3 and len(marks) >= len(tok.markup) and set(marks) == {tok.markup[0]}
 
 
+_HEADING_WITH_ID_RE = re.compile(r"^#{1,6}[ ].*\{[^{}]*#[A-Za-z][^{}]*\}[ ]*$")
+
+
+def _parse_cutting_fences(lines: list[str]) -> tuple[list[Token], dict[int, int]]:
+    """The file's tokens, with every top-level code block that swallowed a clause heading (an unclosed fence runs
+    on to the next bare fence line, usually the end of the next clause's metadata) cut before that heading, so that
+    the clauses after it are still read. Returns (tokens, {opening line of a cut block: line of the heading})."""
+    tokens: list[Token] = []
+    cuts: dict[int, int] = {}
+    start = 0
+    while True:
+        # blank lines in front keep the token line maps equal to file lines
+        part = markup.parse("\n" * start + "\n".join(lines[start:]))
+        cut = None
+        for tok in part:
+            if tok.type == "fence" and tok.level == 0 and tok.map:
+                for offset, text in enumerate(tok.content.split("\n")):
+                    if _HEADING_WITH_ID_RE.match(text):
+                        cut = (tok.map[0], tok.map[0] + 1 + offset)
+                        break
+            if cut:
+                break
+        if cut is None:
+            tokens.extend(part)
+            return tokens, cuts
+        opening, heading = cut
+        cuts[opening + 1] = heading + 1
+        tokens.extend(markup.parse("\n" * start + "\n".join(lines[start:heading])))
+        start = heading
+
+
 # One file is read in two steps. :func:`parse_file` is the stateless part: the file's bytes → a tuple of *events*
 # (diagnostics, headings, runs of blocks) in the order the reader meets them; it depends on the bytes alone, so its
 # result is cached (:mod:`guideline.parse_cache`). :meth:`_EditionReader.replay` then applies the events to the
@@ -287,7 +318,8 @@ def _fence_closed(tok: Token, lines: list[str]) -> bool:
 # - ``("d", severity, line, message)``: a diagnostic;
 # - ``("h", line, level, ident, unnumbered, text, before, check_duplicate, after)``: a heading; ``before`` and
 #   ``after`` are the diagnostics found about it before and after the duplicate-ID check, which happens (against
-#   the IDs of the edition so far) only when ``check_duplicate`` is true, i.e. when the ID is well-formed;
+#   the IDs of the edition so far) only when ``check_duplicate`` is true, i.e. when the ID is well-formed; an empty
+#   ``ident`` is a heading without an ID, reported once the edition is read (with a suggestion of a free ID);
 # - ``("s", line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems)``: a run of blocks at the
 #   top level of the file; ``inside``: headings found inside it; the rest is only used when the run belongs to a
 #   clause: ``unclosed``: an unclosed fence (diag or None); ``kind``: "body", "commentary", "yaml" (``meta`` and its
@@ -334,10 +366,16 @@ def parse_file(raw: bytes, spath: str) -> tuple:
             sink.error(Loc(spath, n), "tab character; indent with spaces (a tab changes the meaning of Markdown "
                                       "indentation)")
     try:
-        tokens = markup.parse(text)
+        tokens, cut_fences = _parse_cutting_fences(lines)
     except RecursionError:
         sink.error(Loc(spath, 1), "the Markdown is nested too deeply to read")
         return tuple(events)
+    code_lines = {n for tok in tokens if tok.type in ("fence", "code_block") and tok.map
+                  for n in range(tok.map[0] + 1, tok.map[1] + 1)}
+    for n, line in enumerate(lines, 1):
+        if ("{" in line or "｛" in line) and n not in code_lines:
+            for wrong in markup.malformed_placeholders(line):
+                sink.error(Loc(spath, n), wrong.message())
     deep = _too_deep(tokens)
     if deep is not None:  # markdown-it silently drops everything from there to the end of the file
         sink.error(Loc(spath, (deep.map[0] + 1) if deep.map else 1),
@@ -363,7 +401,11 @@ def parse_file(raw: bytes, spath: str) -> tuple:
                 inside.append((ERROR, iline, f"heading inside {where} is not read as a clause{hint}"))
         problems = markup.Problems()
         unclosed = None
-        if tok.type == "fence" and not _fence_closed(tok, lines):  # it ran to the end of the file
+        if line in cut_fences:
+            opened = tok.markup + tok.info.strip()
+            unclosed = (ERROR, line, f"the code block opened with {opened!r} here is not closed before the heading "
+                                     f"at line {cut_fences[line]}; add a line {tok.markup!r} where the block ends")
+        elif tok.type == "fence" and not _fence_closed(tok, lines):  # it ran to the end of the file
             unclosed = (ERROR, line, f"code block opened with {tok.markup!r} is not closed; add a line "
                                      f"{tok.markup!r} after it")
         blocks: tuple = ()
@@ -404,9 +446,7 @@ def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> tuple:
     ident, unnumbered, text = "", False, raw
     check = False
     if not m:
-        before.append((ERROR, line, "heading has no ID; add one at the end, e.g. '" + "#" * level + f" {raw} "
-                                    "{#org-ciso}' (lower-case letters, digits and hyphens; never derived from the "
-                                    "number or the heading)"))
+        pass  # no ID: reported by the edition reader, which can suggest one that is free in the whole edition
     else:
         text = m.group("text").strip()
         for attr in m.group("attrs").split():
@@ -421,7 +461,7 @@ def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> tuple:
                 before.append((ERROR, line, f"unknown heading attribute {attr!r}; only '#id' and '.unnumbered' are "
                                             "read"))
         if not ident:
-            before.append((ERROR, line, "heading has no ID in its attribute block; write {#clause-id}"))
+            pass  # reported with a free ID to paste, as for a heading without attributes
         elif not ID_RE.match(ident):
             before.append((ERROR, line, f"malformed clause ID {ident!r}: {explain_bad_id(ident)}; IDs match "
                                         "[a-z][a-z0-9-]{1,39}, e.g. org-ciso"))
@@ -605,6 +645,7 @@ class _EditionReader:
         self.parts: list[Clause] = []
         self.seen_ids: dict[str, Loc] = {}
         self.fragment = False  # read_fragment: the first heading may be of any level
+        self.missing_ids: list[tuple[Loc, int, str, bool, str]] = []  # (loc, level, heading, unnumbered, base)
 
     # structure -----------------------------------------------------------------------------------------------------
     def _close_to(self, level: int) -> None:
@@ -617,7 +658,20 @@ class _EditionReader:
 
     def finish(self) -> tuple[Clause, ...]:
         self._close_to(1)
+        self._report_missing_ids()
         return tuple(self.parts)
+
+    def _report_missing_ids(self) -> None:
+        """Headings without an ID, each with an ID to paste that no clause of the edition (nor another suggestion)
+        uses: a suggestion that is taken would only turn this error into a duplicate-ID error."""
+        taken = set(self.seen_ids)
+        for loc, level, text, unnumbered, base in self.missing_ids:
+            ident = suggest_id(base, text, taken)
+            taken.add(ident)
+            attrs = f"#{ident}" + (" .unnumbered" if unnumbered else "")
+            self.report.error(loc, "heading has no ID; add one at the end, e.g. '" + "#" * level + f" {text} "
+                                   f"{{{attrs}}}' (lower-case letters, digits and hyphens; an ID never changes "
+                                   "once published, so choose one that says what the clause is about)")
 
     # one file ------------------------------------------------------------------------------------------------------
     def read_file(self, path: Path, raw: bytes | None = None) -> None:
@@ -680,10 +734,37 @@ class _EditionReader:
                 self.seen_ids[ident] = loc
         self.report.extend_file(spath, after)
         self._close_to(level)
+        if not ident:
+            self.missing_ids.append((loc, level, text, unnumbered, self._neighbour_base()))
         if not self.stack and level != 1 and not self.fragment:
             self.report.error(loc, f"a level-{level} heading needs a '# ' (編) heading above it; the first heading "
                                    "of an edition must be a 編")
         self.stack.append(_Builder(ident or f"?{line}", text, level, loc, unnumbered))
+
+
+    def _neighbour_base(self) -> str:
+        """The ID stem a new clause at this place most likely shares: the previous sibling's ID without its last
+        word (org-ciso → org), else the parent's ID."""
+        parent = self.stack[-1] if self.stack else None
+        siblings = [c.id for c in (parent.children if parent else self.parts) if ID_RE.match(c.id)]
+        if siblings and "-" in siblings[-1]:
+            return siblings[-1].rsplit("-", 1)[0]
+        if parent is not None and ID_RE.match(parent.id):
+            return parent.id
+        return siblings[-1] if siblings else "clause"
+
+
+def suggest_id(base: str, heading: str, taken: set[str]) -> str:
+    """A well-formed clause ID not in ``taken``: ``base`` with the heading's Latin words (生成AIサービス → org-ai), or
+    ``base`` with the first free number."""
+    import unicodedata
+
+    words = re.findall(r"[a-z][a-z0-9]*", unicodedata.normalize("NFKC", heading).lower())
+    candidates = []
+    if words:
+        candidates.append(f"{base}-{'-'.join(words)}"[:40].rstrip("-"))
+    candidates.extend(f"{base[:36]}-{n}" for n in range(2, 10_000))
+    return next(c for c in candidates if c not in taken and ID_RE.match(c))
 
 
 @fewer_collections()

@@ -136,6 +136,8 @@ def load(text: str, first_line: int = 1) -> Located:
         lines = text.split("\n")
         if "\t" in (lines[mark.line] if mark is not None and mark.line < len(lines) else ""):
             what += " (YAML does not allow tab characters for indentation; use spaces)"
+        elif mark is not None and mark.line < len(lines) and lines[mark.line].strip():
+            what += _likely_cause(exc.problem or "", lines, mark.line)
         raise YamlProblem(f"malformed YAML: {what}", line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"malformed YAML: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}",
@@ -154,6 +156,33 @@ def load(text: str, first_line: int = 1) -> Located:
             exc.line = _first_alias_line(text, first_line) or exc.line
         raise
     return Located(data, conv.lines, conv.raw)
+
+
+_NO_SPACE_RE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:[^\s/]")  # key:value (a URL's "//" is no such slip)
+
+
+def _likely_cause(problem: str, lines: list[str], index: int) -> str:
+    """What the user most likely did at ``lines[index]`` (where libyaml stopped), with the line as typed."""
+    here = lines[index]
+    shown = f": {here!r}"
+    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
+    indent = lambda s: len(s) - len(s.lstrip(" "))  # noqa: E731
+    if "mapping values are not allowed" in problem:
+        if re.search(r":\s.*:\s", here):
+            return (shown + "; a value that contains ': ' must be quoted, e.g. rationale: \"A: B\" (or indentation, "
+                    "or a missing space after ':' on the line above)")
+        if _NO_SPACE_RE.match(above):
+            return (shown + f"; most likely a missing space after ':' in the line above ({above.strip()!r}), "
+                    "or wrong indentation")
+        if above and indent(here) > indent(above):
+            return (shown + f"; most likely this line is indented more than the line above ({above.strip()!r}): "
+                    "indent keys of one mapping alike (or a missing space after ':' above)")
+        return shown + "; check the indentation, a missing space after ':' or a value with ': ' that needs quotes"
+    if "could not find expected ':'" in problem or "did not find expected" in problem:
+        if _NO_SPACE_RE.match(here):
+            return shown + "; most likely a missing space after ':' (write 'key: value')"
+        return shown + "; check the indentation of this line against the lines above, and a space after each ':'"
+    return ""
 
 
 def _first_alias_line(text: str, first_line: int) -> int | None:

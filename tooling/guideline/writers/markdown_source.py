@@ -44,7 +44,8 @@ from guideline.model import (
 )
 from guideline.markup import COMMENTARY
 
-_ESCAPE_ALWAYS = set("\\`*_[]<&|!")  # "!" only matters before "[" (an image), but text can end in it
+_ESCAPE_ALWAYS = set("\\`*_[]<&|!{}")  # "!" only matters before "[" (an image), but text can end in it;
+# braces so that text never reads back as a placeholder or a malformed one
 _LINE_START_RE = re.compile(r"^(?:[#>+=~:-]|\d{1,9}[.)])")
 
 
