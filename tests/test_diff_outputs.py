@@ -104,7 +104,7 @@ def test_comparison_rows(out):
     doc = html.parse(str(out / "comparison.html")).getroot()
     assert doc.get("lang") == "ja"
     assert doc.xpath("string(//h1)") == "テスト用ガイドライン　新旧対照表（抄）"
-    assert "改正前：原版（2024-10-02）" in doc.xpath("string(//p[@class='editions'])")
+    assert "改正前：原版（令和6年10月2日）" in doc.xpath("string(//p[@class='editions'])")
     assert doc.xpath("string(//table[@class='comparison']/caption)") == "（傍線部分は改正部分）"
     rows = cells(doc)
     assert rows[0] == ["改正後", "改正前"]

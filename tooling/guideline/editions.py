@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from guideline.model import Edition
 
 _TEMP_DIRS: list[str] = []
 _GIT_EXPORTS: dict[str, Path] = {}  # temporary directory of a git export -> the source root it was exported from
+_GIT_ORIGINS: dict[str, str] = {}  # temporary directory of a git export -> "git:REF 1a2b3c4" (the spec and commit)
 
 
 def source_root(start: str | os.PathLike[str] | None = None) -> Path:
@@ -96,6 +98,9 @@ def _from_git(spec: str, src: Path) -> Path:
         tar.extractall(tmp, filter="data")
     tar_path.unlink()
     _GIT_EXPORTS[os.path.abspath(tmp)] = src.resolve()
+    commit = subprocess.run(["git", "-C", top, "rev-parse", "--short", f"{ref}^{{commit}}"], capture_output=True,
+                            text=True, check=False).stdout.strip()
+    _GIT_ORIGINS[os.path.abspath(tmp)] = f"git:{ref} {commit}".strip()
     return resolve(edition, Path(tmp) / prefix)
 
 
@@ -103,6 +108,15 @@ def _from_git(spec: str, src: Path) -> Path:
 def _cleanup() -> None:  # pragma: no cover - process exit
     for tmp in _TEMP_DIRS:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def with_origin(edition: Edition | None, root: str | os.PathLike[str]) -> Edition | None:
+    """The edition read from ``root`` with its origin ("git:HEAD 1a2b3c4") when ``root`` is a git export."""
+    p = os.path.abspath(root)
+    for tmp, origin in _GIT_ORIGINS.items():
+        if edition is not None and (p == tmp or p.startswith(tmp + os.sep)):
+            return dataclasses.replace(edition, meta=dataclasses.replace(edition.meta, origin=origin))
+    return edition
 
 
 def load(spec: str, src: Path | None = None, validate: bool = True) -> tuple[Edition | None, Report]:
@@ -113,6 +127,7 @@ def load(spec: str, src: Path | None = None, validate: bool = True) -> tuple[Edi
     src = src or source_root()
     root = resolve(spec, src)
     edition, report = read_edition(root)
+    edition = with_origin(edition, root)
     if edition is not None and validate:
         run_checks(edition, report, src)
     return edition, report

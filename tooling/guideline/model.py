@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Iterator, Mapping, Union
 
 from guideline.diagnostics import Loc
+from guideline.vocabulary import part_label
 
 # --------------------------------------------------------------------------------------------------------------------
 # Inlines
@@ -199,10 +200,18 @@ class EditionMeta:
     commentary_title: str = ""
     previous: str = ""
     loc: Loc = Loc("", 0)
+    origin: str = ""  # where it was read from when not the working tree: "git:HEAD 1a2b3c4"
 
     @property
     def display_name(self) -> str:
         return f"{self.title}（{self.label}）" if self.label else self.title
+
+    @property
+    def shown_name(self) -> str:
+        """The edition's short name for a comparison's sides: its label (or ID), and its origin when read from git,
+        so that two states of one edition (git:HEAD against draft) are never mistaken for each other."""
+        name = self.label or self.id
+        return f"{name}［{self.origin}］" if self.origin else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +327,7 @@ class Edition:
     def commentary_part_number(self) -> str:
         """The 編 number of the generated 解説 part: one after the last numbered source part."""
         numbered = [p for p in self.parts if not p.unnumbered]
-        return f"第{len(numbered) + 1}編"
+        return part_label(len(numbered) + 1)
 
 
 # --------------------------------------------------------------------------------------------------------------------

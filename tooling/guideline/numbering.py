@@ -6,6 +6,7 @@ text, and inserting a clause renumbers its followers.
 from __future__ import annotations
 
 from guideline.model import Clause
+from guideline.vocabulary import chapter_label, part_label
 
 _KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
@@ -47,9 +48,9 @@ def label(level: int, n: int, section_base: str = "") -> str:
     ``section_base`` is the label of the nearest level-3 ancestor (``6.``) used by level 4 (``6.2.``).
     """
     if level == 1:
-        return f"第{n}編"
+        return part_label(n)
     if level == 2:
-        return f"第{n}章"
+        return chapter_label(n)
     if level == 3:
         return f"{n}."
     if level == 4:

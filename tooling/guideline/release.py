@@ -46,6 +46,7 @@ from typing import Iterator
 from guideline import __version__
 from guideline.diagnostics import Loc, Report, UserError, display_path
 from guideline.model import Edition
+from guideline.vocabulary import KIND_JA, KIND_ORDER, wareki
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -59,9 +60,6 @@ HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 # identifiers that look like digits and dashes in places (UUIDs, hashes) are not phone numbers
 NOT_TEXT = re.compile(r"\b[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\b|\b[0-9a-fA-F]{16,}\b")
 
-KIND_JA = {"changed": "変更", "added": "新設", "deleted": "削除", "split": "分割", "merged": "統合",
-           "unchanged": "変更なし"}
-KIND_ORDER = ("changed", "added", "deleted", "split", "merged", "unchanged")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -85,17 +83,6 @@ def human_size(n: int) -> str:
             return f"{n_f:.1f} {unit}"
         n = int(n_f)
     return f"{n} B"  # pragma: no cover
-
-
-def jdate(d: datetime.date) -> str:
-    """2024-10-02 → 令和6年10月2日 (西暦 before 令和)."""
-    if d >= datetime.date(2019, 5, 1):
-        year = d.year - 2018
-        return f"令和{'元' if year == 1 else year}年{d.month}月{d.day}日"
-    if d >= datetime.date(1989, 1, 8):
-        year = d.year - 1988
-        return f"平成{'元' if year == 1 else year}年{d.month}月{d.day}日"
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def bundle_files(root: Path) -> list[str]:
@@ -671,7 +658,7 @@ def _css() -> str:
 def _edition_view(p: Plan) -> dict:
     m = p.edition.meta
     return {"id": m.id, "title": m.title, "label": m.label or m.id, "date": m.date.isoformat(),
-            "date_ja": jdate(m.date), "status": m.status, "sample": m.sample, "draft": m.status != "確定"}
+            "date_ja": wareki(m.date), "status": m.status, "sample": m.sample, "draft": m.status != "確定"}
 
 
 FILE_ROLES = (
@@ -750,7 +737,7 @@ def render_index(p: Plan, files: list[dict], changes: dict | None, cs) -> str:
 
 
 def render_history(p: Plan, entries: list[HistoryEntry]) -> str:
-    rows = [{"id": e.id, "label": e.label or e.id, "date": e.date.isoformat(), "date_ja": jdate(e.date),
+    rows = [{"id": e.id, "label": e.label or e.id, "date": e.date.isoformat(), "date_ja": wareki(e.date),
              "status": e.status, "current": e.current, "diff_from": e.diff_from, "diff_href": e.diff_href}
             for e in reversed(entries)]
     return _env().get_template("release/history.html.j2").render(

@@ -18,6 +18,7 @@ from guideline import gcscope
 from guideline.commands.common import Progress
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
+from guideline.vocabulary import KIND_JA
 
 # format name -> (module, output file names)
 OUTPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -47,6 +48,7 @@ def load(spec: str, catalog=None):
             nisc.find_catalog_file(root, meta.nisc_catalog) == Path(catalog.loc.path).resolve()
         catalog = catalog if same else None
     edition, report = read_edition(root, catalog=catalog)
+    edition = editions.with_origin(edition, root)
     if edition is None or report.failed():
         raise UserError(f"edition {spec!r} has problems; fix them first (guideline check --edition {spec})",
                         report=report)
@@ -217,8 +219,6 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
 # --------------------------------------------------------------------------------------------------------------------
 # terminal summary
 
-KIND_JA = {"unchanged": "変更なし", "changed": "変更", "added": "新設", "deleted": "削除", "split": "分割",
-           "merged": "統合"}
 ASPECT_JA = {"text": "本文", "heading": "見出し", "number": "番号", "moved": "移動", "metadata": "対応・属性"}
 MARK = {"changed": "~", "added": "+", "deleted": "-", "split": "<", "merged": ">"}
 
@@ -251,7 +251,8 @@ def summary_lines(cs, verbose: bool = True) -> list[str]:
     o, n = cs.old.meta, cs.new.meta
     counts = cs.summary()
     lines = [
-        f"{o.id}（{o.label or o.title}） → {n.id}（{n.label or n.title}）: "
+        f"{o.id}{o.origin and f' [{o.origin}]'}（{o.label or o.title}） → "
+        f"{n.id}{n.origin and f' [{n.origin}]'}（{n.label or n.title}）: "
         f"{sum(1 for _ in cs.old.clauses())} → {sum(1 for _ in cs.new.clauses())} clauses",
         "  " + " · ".join(f"{KIND_JA[k]} {counts[k]}" for k in ("changed", "added", "deleted", "split", "merged",
                                                                "unchanged")),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guideline.diagnostics import Loc
+from guideline.vocabulary import wareki
 
 ROUND_KINDS = ("consultation", "public-comment", "other")
 CATEGORIES = ("個人", "法人・団体", "地方公共団体")
@@ -48,7 +49,7 @@ class Round:
 
     def period_text(self) -> str:
         if self.period_start and self.period_end:
-            return f"{jdate(self.period_start)}から{jdate(self.period_end)}まで"
+            return f"{wareki(self.period_start)}から{wareki(self.period_end)}まで"
         return ""
 
 
@@ -119,16 +120,6 @@ class Comment:
 
     def original_key(self) -> tuple:
         return tuple(getattr(self, f) for f in self.ORIGINAL)
-
-
-def jdate(d: datetime.date) -> str:
-    """2024-09-12 → 令和6年9月12日 (dates before 令和 in 西暦)."""
-    if d >= datetime.date(2019, 5, 1):
-        year = d.year - 2018
-        era = f"令和{'元' if year == 1 else year}年"
-    else:
-        era = f"{d.year}年"
-    return f"{era}{d.month}月{d.day}日"
 
 
 def sort_key(comment_id: str) -> tuple:

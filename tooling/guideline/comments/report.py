@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from guideline.comments.model import CATEGORIES, DISPOSITION_MARK, Comment, jdate
+from guideline.comments.model import CATEGORIES, DISPOSITION_MARK, Comment
 from guideline.comments.output import build_date, csv_bytes, neutralise, reproducible_zip
 from guideline.comments.status import blockers, displayed_location, submitters
 from guideline.comments.store import RoundData
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_directory
 from guideline.model import Edition
+from guideline.vocabulary import wareki
 
 FONT = "Noto Serif CJK JP"
 SAMPLE_NOTE = ("この文書は、ツールの動作を示すためにプロジェクトが作成したサンプルであり、総務省が公表したものではありません。"
@@ -56,7 +57,7 @@ class Result:
         if r.subject:
             out.append(("案件名", r.subject))
         if r.published:
-            out.append(("案の公示日", jdate(r.published)))
+            out.append(("案の公示日", wareki(r.published)))
         label = "意見照会期間" if r.kind == "consultation" else "意見募集期間"
         if r.period_text():
             out.append((label, r.period_text()))
@@ -65,7 +66,7 @@ class Result:
         out.append(("意見提出者数", f"{sum(subs.values())}（{split}）" if split else "0"))
         out.append(("意見数", f"{len(self.rows)}件"))
         if r.result_date:
-            out.append(("結果の公示日", jdate(r.result_date)))
+            out.append(("結果の公示日", wareki(r.result_date)))
         return out
 
     @property

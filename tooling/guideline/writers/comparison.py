@@ -24,11 +24,11 @@ from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.fileio import atomic_write
 from guideline.model import NETWORK_MODELS, Clause
 from guideline.render_html import RELATIONSHIP_JA, jinja_env, templates_dir
+from guideline.vocabulary import KIND_JA, NEW_LABEL, OLD_LABEL, wareki
 
-NEW_LABEL, OLD_LABEL = "改正後", "改正前"
 CAPTION = "（傍線部分は改正部分）"
 OMIT, ADDED, DELETED = "（略）", "（新設）", "（削除）"
-KIND_NOTE = {"added": "新設", "deleted": "削除", "split": "分割", "merged": "統合", "changed": "", "unchanged": ""}
+KIND_NOTE = {**KIND_JA, "changed": "", "unchanged": ""}  # the 備考 of a row: a plain change needs no word
 FONT = "Noto Serif CJK JP"
 
 
@@ -223,8 +223,8 @@ def build(cs: ChangeSet) -> Table:
     o, n = cs.old.meta, cs.new.meta
     table = Table(
         title=f"{n.title}　新旧対照表",
-        editions_line=f"{OLD_LABEL}：{o.label or o.id}（{o.date.isoformat()}）　"
-                      f"{NEW_LABEL}：{n.label or n.id}（{n.date.isoformat()}）",
+        editions_line=f"{OLD_LABEL}：{o.shown_name}（{wareki(o.date)}）　"
+                      f"{NEW_LABEL}：{n.shown_name}（{wareki(n.date)}）",
     )
     by_new = cs.by_new_id()
     by_old = cs.by_old_id()

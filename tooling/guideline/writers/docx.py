@@ -61,7 +61,6 @@ Lower-level pieces: :meth:`DocxBuilder.inlines_to_runs`, :meth:`DocxBuilder.bloc
 """
 from __future__ import annotations
 
-import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +94,7 @@ from guideline.model import (
 )
 from guideline.numbering import list_label
 from guideline.render_html import RELATIONSHIP_JA
+from guideline.vocabulary import STATUS_TITLE, wareki  # wareki: also the PDF title page's date (writers.pdf)
 from guideline.writers import docx_styles as st
 from guideline.writers.docx_ooxml import (
     NSMAP,
@@ -121,7 +121,6 @@ SAMPLE_NOTICE = ("この文書はサンプルです。本プロジェクトが�
                  "ガイドラインとして使用しないでください。")
 HEADING_SEP = "\u3000"  # between a display number and the heading text, as in print
 TOC_INSTR = r'TOC \o "1-3" \h \z \u'
-TITLE_STATUS = {"案": "（案）", "確定": "（確定版）"}
 
 
 @dataclass(frozen=True)
@@ -151,15 +150,6 @@ def body_left(level: int) -> int:
     """Left indent of a clause's text: one character in from its heading (編 and 章 text starts at the margin)."""
     return heading_left(level) + (CHAR if level >= 3 else 0)
 
-
-def wareki(date: datetime.date) -> str:
-    """A date in the Japanese era calendar used on ministry publications: 令和5年3月31日 (元年 for the first year)."""
-    eras = ((datetime.date(2019, 5, 1), "令和"), (datetime.date(1989, 1, 8), "平成"), (datetime.date(1926, 12, 25), "昭和"))
-    for start, name in eras:
-        if date >= start:
-            year = date.year - start.year + 1
-            return f"{name}{'元' if year == 1 else year}年{date.month}月{date.day}日"
-    return f"{date.year}年{date.month}月{date.day}日"
 
 
 class DocxBuilder:
@@ -436,7 +426,7 @@ class DocxBuilder:
         sub = subtitle or meta.label
         if sub:
             out.append(paragraph(S.subtitle, [run(sub, hook=h)], hook=marks.ppr))
-        out.append(paragraph(S.title_status, [run(TITLE_STATUS.get(meta.status, f"（{meta.status}）"), hook=h)],
+        out.append(paragraph(S.title_status, [run(STATUS_TITLE.get(meta.status, f"（{meta.status}）"), hook=h)],
                              hook=marks.ppr))
         out.append(paragraph(S.title_date, [run(wareki(meta.date), hook=h)], hook=marks.ppr))
         if meta.sample:

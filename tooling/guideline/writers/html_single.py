@@ -12,6 +12,7 @@ from guideline import __version__
 from guideline.fileio import atomic_write
 from guideline.model import Clause, Edition
 from guideline.render_html import HtmlRenderer, attr, jinja_env, templates_dir
+from guideline.vocabulary import wareki
 
 COMMENTARY_ANCHOR = "c."
 
@@ -75,6 +76,7 @@ def render(edition: Edition) -> str:
     template = jinja_env().get_template("html/single.html.j2")
     return template.render(
         edition=edition.meta,
+        date_ja=wareki(edition.meta.date),
         toc=toc(edition),
         content="\n".join(body),
         commentary=commentary_html,

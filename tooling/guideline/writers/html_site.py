@@ -31,6 +31,7 @@ from guideline.diagnostics import UserError
 from guideline.fileio import atomic_directory
 from guideline.model import Clause, Edition, block_text
 from guideline.render_html import HtmlRenderer, attr, jinja_env, templates_dir
+from guideline.vocabulary import wareki
 from guideline.writers import search_index
 from guideline.writers.html_single import COMMENTARY_ANCHOR, heading_tag
 
@@ -60,10 +61,6 @@ def _module_exists(name: str) -> bool:
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
         return False
-
-
-def _date_ja(date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日"
 
 
 @dataclass
@@ -254,7 +251,7 @@ class Site:
         out = [f'<h1 class="page-title">{escape(m.title)}</h1>',
                '<dl class="edition-facts">'
                f"<dt>版</dt><dd>{escape(m.label or m.id)}</dd>"
-               f"<dt>日付</dt><dd>{escape(_date_ja(m.date))}</dd>"
+               f"<dt>日付</dt><dd>{escape(wareki(m.date))}</dd>"
                f"<dt>状態</dt><dd>{escape(status)}</dd>"
                "</dl>",
                '<h2 class="list-heading">目次</h2>',
@@ -381,7 +378,7 @@ class Site:
         return self._template.render(
             title=" | ".join(title_parts),
             edition=m,
-            date_ja=_date_ja(m.date),
+            date_ja=wareki(m.date),
             draft=m.status == "案",
             nav=self.nav_html(page),
             breadcrumbs=self.breadcrumbs(page),

@@ -17,12 +17,11 @@ from guideline.diff.units import Unit
 from guideline.fileio import atomic_write
 from guideline.model import Clause, NiscMapping
 from guideline.render_html import RELATIONSHIP_JA, HtmlRenderer, attr, jinja_env, templates_dir
+from guideline.vocabulary import KIND_JA, KIND_ORDER, wareki
 from guideline.writers.html_single import heading_tag
 
-KIND_JA = {"unchanged": "変更なし", "changed": "変更", "added": "新設", "deleted": "削除", "split": "分割",
-           "merged": "統合"}
 ASPECT_JA = {"text": "本文", "heading": "見出し", "number": "番号", "moved": "移動", "metadata": "統一基準との対応等"}
-FILTER_ORDER = ("changed", "added", "deleted", "split", "merged", "unchanged")
+
 
 
 def e(text: str) -> str:
@@ -316,9 +315,10 @@ def render(cs: ChangeSet) -> str:
     css = (base_css.read_text(encoding="utf-8") if base_css.is_file() else "") + "\n" + \
         (templates_dir() / "diff" / "redline.css").read_text(encoding="utf-8")
     script = (templates_dir() / "diff" / "redline.js").read_text(encoding="utf-8")
-    filters = [{"kind": k, "label": KIND_JA[k], "count": summary[k]} for k in FILTER_ORDER if summary[k]]
+    filters = [{"kind": k, "label": KIND_JA[k], "count": summary[k]} for k in KIND_ORDER if summary[k]]
     return jinja_env().get_template("diff/redline.html.j2").render(
-        old=cs.old.meta, new=cs.new.meta, summary=summary, kind_ja=KIND_JA, filters=filters,
+        old=cs.old.meta, new=cs.new.meta, old_date_ja=wareki(cs.old.meta.date), new_date_ja=wareki(cs.new.meta.date),
+        summary=summary, kind_ja=KIND_JA, filters=filters,
         changes=red.change_list(), mapping_changes=red.mapping_changes(), content=red.document(), css=css,
         script=script, version=__version__, sample=cs.old.meta.sample or cs.new.meta.sample,
     )
