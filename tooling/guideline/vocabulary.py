@@ -19,6 +19,9 @@ KIND_ORDER = ("changed", "added", "deleted", "split", "merged", "unchanged")
 # the status of an edition as the title page says it
 STATUS_TITLE = {"案": "（案）", "確定": "（確定版）"}
 
+# the brackets of a placeholder ({{本市}} → 〔本市〕) where the output cannot shade it alone
+PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "〔", "〕"
+
 # the two sides of a 新旧対照表
 OLD_LABEL, NEW_LABEL = "改正前", "改正後"
 

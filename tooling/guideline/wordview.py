@@ -46,8 +46,8 @@ from guideline.model import (
     inline_text,
     xref_label,
 )
+from guideline.vocabulary import PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN  # the brackets of every output
 
-PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "〔", "〕"
 _PLACEHOLDER_RE = re.compile(r"〔([^〔〕\n]{1,80})〕")
 PART_NS = "urn:guideline:word-roundtrip:1"
 PART_NAME = "customXml/item1.xml"  # the fingerprint part inside the package

@@ -8,7 +8,7 @@ cells of one row: its ``text`` joins the cells with TAB).
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from guideline.model import (
     Block,
@@ -49,6 +49,8 @@ class Unit:
     ``label``: the list label shown before the text (``(ア)``, ``a)``, ``・``) on the first paragraph of a list item.
     ``text``: the text as a reader sees it in this edition (cross-references as display numbers).
     ``key``: the normalised text used for matching (NFKC, no whitespace, cross-references as ``#target-id``).
+    ``placeholders``: ``(start, end)`` of each placeholder in ``text`` (``{{本市}}`` reads 本市 there), so that the
+    writers can mark it as every output does; not compared (the text decides whether two units are equal).
     """
 
     clause_id: str
@@ -59,6 +61,7 @@ class Unit:
     text: str
     key: str
     depth: int = 0
+    placeholders: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
     @property
     def full(self) -> str:
@@ -86,12 +89,26 @@ def plain(nodes: tuple[Inline, ...], edition: Edition | None, context: Clause | 
 
 def plain_pair(nodes: tuple[Inline, ...], edition: Edition | None, context: Clause | None) -> tuple[str, str]:
     """(text with cross-references as display numbers, text with cross-references as ``#target``) in one pass."""
+    shown, keyed, _ = plain_marked(nodes, edition, context)
+    return shown, keyed
+
+
+# placeholders are wrapped in these two private-use characters while the text is assembled, then cut out as spans
+_PH_OPEN, _PH_CLOSE = "\ue000", "\ue001"
+
+
+def plain_marked(nodes: tuple[Inline, ...], edition: Edition | None,
+                 context: Clause | None) -> tuple[str, str, tuple[tuple[int, int], ...]]:
+    """:func:`plain_pair` and the ``(start, end)`` spans of the placeholders in the shown text."""
     shown: list[str] = []
     keyed: list[str] = []
 
     def walk(ns: tuple[Inline, ...]) -> None:
         for n in ns:
-            if isinstance(n, (Text, Code, Placeholder)):
+            if isinstance(n, Placeholder):
+                shown.append(_PH_OPEN + n.text + _PH_CLOSE)
+                keyed.append(n.text)
+            elif isinstance(n, (Text, Code)):
                 shown.append(n.text)
                 keyed.append(n.text)
             elif isinstance(n, (Strong, Emph, Link)):
@@ -107,9 +124,23 @@ def plain_pair(nodes: tuple[Inline, ...], edition: Edition | None, context: Clau
                 keyed.append("\n" if n.hard else "\x00")
 
     if len(nodes) == 1 and isinstance(nodes[0], Text):  # the common case
-        return nodes[0].text, nodes[0].text
+        return nodes[0].text, nodes[0].text, ()
     walk(nodes)
-    return _soft_breaks("".join(shown)), _soft_breaks("".join(keyed))
+    text = _soft_breaks("".join(shown))
+    spans: list[tuple[int, int]] = []
+    if _PH_OPEN in text:
+        out: list[str] = []
+        start = length = 0
+        for ch in text:
+            if ch == _PH_OPEN:
+                start = length
+            elif ch == _PH_CLOSE:
+                spans.append((start, length))
+            else:
+                out.append(ch)
+                length += 1
+        text = "".join(out)
+    return text, _soft_breaks("".join(keyed)), tuple(spans)
 
 
 def _soft_breaks(text: str) -> str:
@@ -118,8 +149,8 @@ def _soft_breaks(text: str) -> str:
     pieces = text.split("\x00")
     acc = pieces[0]
     for nxt in pieces[1:]:
-        before = acc[-1:] if acc else ""
-        after = nxt[:1]
+        before = acc.rstrip(_PH_OPEN + _PH_CLOSE)[-1:]  # the characters a reader sees on either side
+        after = nxt.lstrip(_PH_OPEN + _PH_CLOSE)[:1]
         acc += ("" if (before and after and _is_wide(before) and _is_wide(after)) or not before or not after
                 else " ") + nxt
     return acc
@@ -135,11 +166,12 @@ def block_units(clause: Clause, section: str, edition: Edition) -> tuple[Unit, .
 
     def unit(kind: str, path: tuple[int, ...], label: str, inlines: tuple[Inline, ...] | None, depth: int,
              raw: str | None = None) -> None:
+        spans: tuple[tuple[int, int], ...] = ()
         if raw is not None:
             text = key_src = raw
         else:
-            text, key_src = plain_pair(inlines or (), edition, clause)
-        out.append(Unit(clause.id, section, kind, path, label, text, normalise(key_src), depth))
+            text, key_src, spans = plain_marked(inlines or (), edition, clause)
+        out.append(Unit(clause.id, section, kind, path, label, text, normalise(key_src), depth, spans))
 
     def walk(bs: tuple[Block, ...], prefix: tuple[int, ...], depth: int, in_item: bool, label: str) -> None:
         for i, b in enumerate(bs):
@@ -155,11 +187,15 @@ def block_units(clause: Clause, section: str, edition: Edition) -> tuple[Unit, .
                     walk(item, path + (j,), depth + 1, True, item_label)
             elif isinstance(b, Table):
                 for r, row in enumerate((b.header, *b.rows)):
-                    pairs = [plain_pair(c, edition, clause) for c in row]
-                    cells = [p[0] for p in pairs]
-                    keys = [p[1] for p in pairs]
+                    marked = [plain_marked(c, edition, clause) for c in row]
+                    cells = [m[0] for m in marked]
+                    keys = [m[1] for m in marked]
+                    spans, at = [], 0
+                    for cell, _, cell_spans in marked:  # the cells' spans, in the row text (cells joined by TAB)
+                        spans.extend((at + s, at + e) for s, e in cell_spans)
+                        at += len(cell) + 1
                     out.append(Unit(clause.id, section, "row", path + (r,), lab if r == 0 else "",
-                                    "\t".join(cells), "\t".join(normalise(k) for k in keys), depth))
+                                    "\t".join(cells), "\t".join(normalise(k) for k in keys), depth, tuple(spans)))
             elif isinstance(b, CodeBlock):
                 unit("code", path, lab, None, depth, raw=b.text.rstrip("\n"))
             elif isinstance(b, BlockQuote):

@@ -24,7 +24,7 @@ from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.fileio import atomic_write
 from guideline.model import NETWORK_MODELS, Clause
 from guideline.render_html import RELATIONSHIP_JA, jinja_env, templates_dir
-from guideline.vocabulary import KIND_JA, NEW_LABEL, OLD_LABEL, wareki
+from guideline.vocabulary import KIND_JA, NEW_LABEL, OLD_LABEL, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, wareki
 
 CAPTION = "（傍線部分は改正部分）"
 OMIT, ADDED, DELETED = "（略）", "（新設）", "（削除）"
@@ -36,7 +36,8 @@ FONT = "Noto Serif CJK JP"
 class Seg:
     text: str
     mark: str = ""  # "" | "u" (傍線: changed) | "uu" (二重傍線: renumbered)
-    placeholder: bool = False  # a {{placeholder}} of the source: shaded and bracketed 〔本市〕 in every output
+    placeholder: int = 0  # > 0: part of a placeholder (shaded, bracketed 〔…〕); consecutive segments of one
+    #                       placeholder (split by a change inside it) share the number, which is unique in the line
 
 
 @dataclass
@@ -89,14 +90,23 @@ def _heading_line(clause: Clause, heading_segs: list[Seg], number_mark: str) -> 
     return Line(segs + heading_segs, "heading", 0)
 
 
-def _side_segs(d: TextDiff, side: str, whole_mark: str = "") -> list[Seg]:
-    """Segments of one side of a unit diff: changed words underlined, the other side's runs left out."""
+def _side_segs(d: TextDiff, side: str, whole_mark: str = "", at: int = 0) -> list[Seg]:
+    """Segments of one side of a unit diff: changed words underlined, the other side's runs left out, placeholders
+    numbered. ``at``: where this diff's runs start in the unit's text (after earlier pieces of a split or merge)."""
     skip = "delete" if side == "new" else "insert"
+    unit = d.new if side == "new" else d.old
+    spans = unit.placeholders if unit is not None else ()
     segs = []
     for op, text in d.runs:
         if op == skip:
             continue
-        segs.append(Seg(text.replace("\t", "　｜　"), whole_mark or ("" if op == "equal" else "u")))
+        mark = whole_mark or ("" if op == "equal" else "u")
+        end = at + len(text)
+        cuts = sorted({at, end, *(p for span in spans for p in span if at < p < end)})
+        for a, b in zip(cuts, cuts[1:]):
+            number = next((k for k, (s, e) in enumerate(spans, 1) if s <= a and b <= e), 0)
+            segs.append(Seg(text[a - at:b - at].replace("\t", "　｜　"), mark, number))
+        at = end
     return segs
 
 
@@ -113,16 +123,21 @@ def _unit_lines(diffs: list[TextDiff], side: str, whole_mark: str = "", collapse
     """Lines of one side; unchanged units collapse to （略） when ``collapse``; pieces of split/merged units join."""
     lines: list[Line] = []
     last_unit = None
+    at = 0  # where the next piece starts in the text of last_unit
+    skip = "delete" if side == "new" else "insert"
     for d in diffs:
         unit = d.new if side == "new" else d.old
         if unit is None:
             continue
+        if unit is not last_unit:
+            at = 0
         if collapse and d.op == "equal":
             if not lines or lines[-1].kind != "omit":
                 lines.append(_omit())
             last_unit = unit
             continue
-        segs = _side_segs(d, side, whole_mark)
+        segs = _side_segs(d, side, whole_mark, at)
+        at += sum(len(text) for op, text in d.runs if op != skip)
         if unit is last_unit and lines and lines[-1].kind != "omit":  # another piece of the same unit
             lines[-1].segs.extend(segs)
             continue
@@ -130,6 +145,24 @@ def _unit_lines(diffs: list[TextDiff], side: str, whole_mark: str = "", collapse
         lines.append(Line(label + segs, unit.kind if unit.kind != "para" else "para", unit.depth, len(label)))
         last_unit = unit
     return lines
+
+
+def _nisc_line(clauses: tuple[Clause, ...], marked: set[str] | None) -> Line:
+    """「統一基準との対応：…」 of some clauses, the mappings in ``marked`` (None: all of them) underlined."""
+    segs = [Seg("統一基準との対応：")]
+    seen: set[str] = set()
+    for c in clauses:
+        for m in c.meta.nisc:
+            if m.nisc_id in seen:
+                continue
+            if seen:
+                segs.append(Seg("、"))
+            seen.add(m.nisc_id)
+            rel = RELATIONSHIP_JA.get(m.relationship, m.relationship).split("（")[0]
+            segs.append(Seg(f"{m.nisc_id}（{rel}）", "u" if marked is None or m.nisc_id in marked else ""))
+    if not seen:
+        segs.append(Seg("なし"))
+    return Line(segs, "mapping")
 
 
 def _mapping_lines(ch: Change, side: str) -> list[Line]:
@@ -141,20 +174,7 @@ def _mapping_lines(ch: Change, side: str) -> list[Line]:
     if md.nisc_changes:
         changed_ids = {b.nisc_id for _, b in md.nisc_changed}
         marked = {m.nisc_id for m in (md.nisc_added if side == "new" else md.nisc_removed)} | changed_ids
-        segs = [Seg("統一基準との対応：")]
-        seen = set()
-        for c in clauses:
-            for m in c.meta.nisc:
-                if m.nisc_id in seen:
-                    continue
-                if seen:
-                    segs.append(Seg("、"))
-                seen.add(m.nisc_id)
-                rel = RELATIONSHIP_JA.get(m.relationship, m.relationship).split("（")[0]
-                segs.append(Seg(f"{m.nisc_id}（{rel}）", "u" if m.nisc_id in marked else ""))
-        if not seen:
-            segs.append(Seg("なし"))
-        lines.append(Line(segs, "mapping"))
+        lines.append(_nisc_line(clauses, marked))
     if md.models:
         models = md.models[0] if side == "old" else md.models[1]
         names = "・".join(NETWORK_MODELS.get(m, m) for m in models) or "全てのモデル"
@@ -209,6 +229,8 @@ def _side_lines(ch: Change, side: str) -> list[Line]:
             lines.append(_omit())
     if ch.kind == "changed" and "metadata" in ch.aspects:
         lines.extend(_mapping_lines(ch, side))
+    elif whole and any(c.meta.nisc for c in clauses):  # a new (or removed) clause: all of its mappings are new
+        lines.append(_nisc_line(clauses, None))
     return lines
 
 
@@ -286,9 +308,20 @@ def build(cs: ChangeSet) -> Table:
 # HTML
 
 
+def placeholder_edges(segs: list[Seg], i: int) -> tuple[bool, bool]:
+    """Whether segment ``i`` opens and whether it closes a placeholder (for the 〔 and 〕 of every writer)."""
+    k = segs[i].placeholder
+    if not k:
+        return False, False
+    return (i == 0 or segs[i - 1].placeholder != k), (i + 1 == len(segs) or segs[i + 1].placeholder != k)
+
+
 def _segs_html(segs: list[Seg]) -> str:
     out = []
-    for s in segs:
+    for i, s in enumerate(segs):
+        opens, closes = placeholder_edges(segs, i)
+        if opens:
+            out.append('<span class="placeholder">')
         text = escape(s.text, quote=False)
         if s.mark == "u":
             out.append(f'<span class="u">{text}</span>')
@@ -296,6 +329,8 @@ def _segs_html(segs: list[Seg]) -> str:
             out.append(f'<span class="uu">{text}</span>')
         else:
             out.append(text)
+        if closes:
+            out.append("</span>")
     return "".join(out)
 
 
@@ -365,6 +400,7 @@ def _east_asian(element, font: str = FONT) -> None:
 
 _CENTERED = (OMIT, ADDED, DELETED)
 _UNDERLINE = {"u": '<w:u w:val="single"/>', "uu": '<w:u w:val="double"/>'}
+_SHADE = '<w:shd w:val="clear" w:color="auto" w:fill="FFE699"/>'  # a placeholder, shaded as in guideline.docx
 
 
 def _docx_text(text: str) -> str:
@@ -390,12 +426,14 @@ def _docx_paragraph(line: Line) -> str:
         ppr += '<w:jc w:val="center"/>'
     out = [f"<w:p><w:pPr>{ppr}</w:pPr>" if ppr else "<w:p>"]
     bold = "<w:b/>" if line.kind == "heading" else ""
-    for s in line.segs:
-        if not s.text:
+    for i, s in enumerate(line.segs):
+        opens, closes = placeholder_edges(line.segs, i)
+        text = (PLACEHOLDER_OPEN if opens else "") + s.text + (PLACEHOLDER_CLOSE if closes else "")
+        if not text:
             continue
-        rpr = bold + _UNDERLINE.get(s.mark, "")
-        out.append(f"<w:r><w:rPr>{rpr}</w:rPr>{_docx_text(s.text)}</w:r>" if rpr else
-                   f"<w:r>{_docx_text(s.text)}</w:r>")
+        rpr = bold + _UNDERLINE.get(s.mark, "") + (_SHADE if s.placeholder else "")
+        out.append(f"<w:r><w:rPr>{rpr}</w:rPr>{_docx_text(text)}</w:r>" if rpr else
+                   f"<w:r>{_docx_text(text)}</w:r>")
     out.append("</w:p>")
     return "".join(out)
 
