@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test setup system-deps bench clean
+.PHONY: demo test setup system-deps venv-owner bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,19 @@ $(STAMP): pyproject.toml
 system-deps:
 	@bash scripts/install-system-deps.sh
 
-setup: system-deps $(STAMP)
+# A .venv copied with the checkout (or left by a checkout that moved) runs the other checkout's code: its scripts'
+# shebangs and the editable install name the path it was made in. Such a .venv is removed, and $(STAMP) builds it here.
+venv-owner:
+	@here="$(CURDIR)"; why=""; \
+	pth=$$(ls $(VENV)/lib/python*/site-packages/__editable__.guideline-*.pth 2>/dev/null | head -n1); \
+	if [ -e $(BIN)/guideline ] && [ "$$(head -n1 $(BIN)/guideline)" != "#!$$here/$(BIN)/python" ]; then \
+	  why="$(BIN)/guideline runs $$(head -n1 $(BIN)/guideline | cut -c3-)"; \
+	elif [ -n "$$pth" ] && [ "$$(head -n1 "$$pth")" != "$$here/tooling" ]; then \
+	  why="the editable install points at $$(head -n1 "$$pth")"; \
+	fi; \
+	if [ -n "$$why" ]; then echo "$(VENV) belongs to another checkout ($$why); rebuilding it here"; rm -rf $(VENV); fi
+
+setup: system-deps venv-owner $(STAMP)
 
 demo: setup
 	$(BIN)/guideline check --edition draft --strict
