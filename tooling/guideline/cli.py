@@ -15,7 +15,7 @@ from guideline.diagnostics import Report, UserError
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("guideline.commands.check", "Validate an edition and report every problem as path:line."),
     "lint": ("guideline.commands.lint", "Editorial lint for 公用文 conventions: 表記ゆれ, width, definitions, references."),
-    "build": ("guideline.commands.build", "Build an edition as HTML, Word and PDF."),
+    "build": ("guideline.commands.build", "Build an edition: HTML by default; Word and PDF with --format."),
     "diff": ("guideline.commands.diff", "Clause-level diff of two editions: 新旧対照表, tracked DOCX, redline, JSON."),
     "xref": ("guideline.commands.xref", "Look up a NISC identifier's guideline clauses, or a clause's NISC mappings."),
     "coverage": ("guideline.commands.coverage", "Coverage of the NISC 遵守事項 by the guideline, with the gaps."),

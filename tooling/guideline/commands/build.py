@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from guideline import editions
-from guideline.commands.common import Progress, edition_option
+from guideline.commands.common import Progress, edition_option, list_option
 
 # format name -> writer modules; each module has write(edition, out_dir) -> list[Path]
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -42,16 +42,16 @@ def write_edition(ed, modules: list, target: Path, quiet: bool = False) -> list[
 Examples:
   guideline build --edition draft --format html -o build/
   guideline build --edition r5-03 --format all -o build/
+  guideline build --format html,docx               # the same as --format html --format docx
 Outputs go to OUT/<edition-id>/.""")
 @edition_option
-@click.option("--format", "-f", "fmt", type=click.Choice(sorted([*FORMATS, "all"])), default="html",
-              show_default=True, help="What to build; 'all' builds every format.")
+@list_option("--format", "-f", "formats", choices=tuple(FORMATS), groups={"all": tuple(sorted(FORMATS))},
+             default=("html",), what="format", help="What to build", note="default html")
 @click.option("--output", "-o", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
               show_default=True, help="Output directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def command(edition: str, fmt: str, out: Path, quiet: bool) -> None:
-    """Build an edition (HTML, Word, PDF) into OUT/<edition-id>/."""
-    formats = sorted(FORMATS) if fmt == "all" else [fmt]
-    written = build(edition, formats, out, quiet)
+def command(edition: str, formats: tuple[str, ...], out: Path, quiet: bool) -> None:
+    """Build an edition as HTML (the default; --format docx, pdf or all for Word and PDF) into OUT/<edition-id>/."""
+    written = build(edition, list(formats), out, quiet)
     for path in written:
         click.echo(str(path))

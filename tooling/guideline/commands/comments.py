@@ -10,6 +10,7 @@ import click
 
 from guideline import editions
 from guideline.cli import print_report
+from guideline.commands.common import list_option
 from guideline.diagnostics import Report, UserError
 
 EPILOG = """\b
@@ -212,9 +213,8 @@ blocks publication unless --draft.""")
 @click.option("--round", "round_id", required=True, help="Round id.")
 @click.option("--output", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output directory (replaced whole).")
-@click.option("--format", "-f", "formats", multiple=True,
-              type=click.Choice(["html", "docx", "pdf", "csv", "xlsx", "all"]), default=("all",), show_default=True,
-              help="Formats to write (repeatable).")
+@list_option("--format", "-f", "formats", choices=("html", "docx", "pdf", "csv", "xlsx"), default=("all",),
+             groups={"all": ("all",)}, what="format", help="Formats to write", note="default all")
 @click.option("--draft", is_flag=True, help="Write a marked internal draft even if answers are missing.")
 @click.pass_context
 def report_cmd(ctx, round_id: str, out: Path, formats: tuple[str, ...], draft: bool) -> None:

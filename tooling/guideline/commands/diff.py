@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from guideline import gcscope
-from guideline.commands.common import Progress
+from guideline.commands.common import Progress, list_option
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
 from guideline.vocabulary import KIND_JA
@@ -54,24 +54,6 @@ def load(spec: str, catalog=None):
                         report=report)
     return edition
 
-
-def parse_formats(values: tuple[str, ...]) -> list[str]:
-    chosen: list[str] = []
-    for value in values:
-        for name in value.split(","):
-            name = name.strip()
-            if not name:
-                continue
-            if name == "all":
-                chosen.extend(ALL)
-            elif name == "comparison":
-                chosen.extend(("comparison-html", "comparison-docx", "comparison-pdf"))
-            elif name in OUTPUTS:
-                chosen.append(name)
-            else:
-                raise click.BadParameter(f"unknown format {name!r}; choose from "
-                                         f"{', '.join(['all', 'comparison', *ALL])}", param_hint="--format")
-    return list(dict.fromkeys(chosen)) or list(ALL)
 
 
 def _check_target(out: Path) -> None:
@@ -308,9 +290,9 @@ Editions are named draft, an edition id (r5-03), a directory with an edition.yam
 @click.argument("new", metavar="NEW")
 @click.option("--output", "-o", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write the outputs into this directory (replaced whole). Without it: summary on the terminal.")
-@click.option("--format", "-f", "formats", multiple=True, metavar="LIST",
-              help="Comma-separated outputs to write (default all): json, redline, comparison, comparison-html, "
-                   "comparison-docx, comparison-pdf, tracked.")
+@list_option("--format", "-f", "formats", choices=ALL, default=ALL, what="format",
+             groups={"all": ALL, "comparison": ("comparison-html", "comparison-docx", "comparison-pdf")},
+             help="Outputs to write", note="default all")
 @click.option("--columns", type=click.Choice(["new-old", "old-new"]), default="new-old", show_default=True,
               help="Column order of the 新旧対照表: 改正後|改正前 (new-old) or 改正前|改正後.")
 @click.option("--author", default=None, help="Author of the Word revisions in tracked.docx (default: the new "
@@ -327,7 +309,7 @@ def command(old: str, new: str, out: Path | None, formats: tuple[str, ...], colu
     from guideline.diff import compare
     from guideline.diff.matching import SIMILARITY_THRESHOLD
 
-    chosen = parse_formats(formats)
+    chosen = list(formats)
     old_ed = load(old)
     new_ed = load(new, catalog=old_ed.catalog)
     cs = compare(old_ed, new_ed, threshold if threshold is not None else SIMILARITY_THRESHOLD)

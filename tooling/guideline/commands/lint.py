@@ -7,7 +7,7 @@ import click
 
 from guideline import editions
 from guideline.cli import print_report
-from guideline.commands.common import edition_option
+from guideline.commands.common import edition_option, list_option
 
 
 @click.command(epilog="""\b
@@ -28,8 +28,8 @@ Exit status: 0 clean, 1 errors found (or warnings with --strict), 2 usage error.
               help="Write the findings to this file (atomically) instead of standard output.")
 @click.option("--fix", is_flag=True, help="Apply the mechanical fixes (width, spacing, the chosen form) to the "
               "source files and print each change; the rest stays a finding.")
-@click.option("--rule", "rules", multiple=True, metavar="RULE",
-              help="Run only this rule or rule family (repeatable).")
+@list_option("--rule", "rules", metavar="RULE", what="rule",
+             help="Run only these rules or rule families (guideline lint --list-rules)")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The lint configuration (default: lint.yaml in the edition's guideline_src).")

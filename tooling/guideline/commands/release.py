@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from guideline.commands.common import list_option
 from guideline.diagnostics import display_path
 
 
@@ -26,8 +27,8 @@ published, or personal data would be published. Check a bundle: cd OUT && sha256
               help="draft, an edition id (r5-03), a directory holding an edition.yaml, or git:REF[:EDITION].")
 @click.option("--previous", "-p", metavar="EDITION", default=None,
               help="The edition the 新旧対照表 compares against (default: the edition's `previous`).")
-@click.option("--round", "rounds", multiple=True, metavar="ROUND",
-              help="A comment round whose published result goes into the bundle (repeatable); it must reconcile.")
+@list_option("--round", "rounds", metavar="ROUND", what="round",
+             help="Comment rounds whose published results go into the bundle (each must reconcile)")
 @click.option("--output", "-o", "out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build/release"), show_default=True, help="The bundle directory (replaced whole).")
 @click.option("--verify", "verify_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
