@@ -155,10 +155,10 @@ def server(tmp_path_factory) -> Server:
 
 
 def test_serves_the_site_with_the_reload_script_only_in_served_pages(server: Server, page: str):
-    with urllib.request.urlopen(server.url, timeout=30) as resp:  # / redirects to the site's index
-        assert resp.url.endswith("/site/index.html")
+    with urllib.request.urlopen(server.url, timeout=30) as resp:  # / is the site's index, as published
+        assert resp.url == server.url
         assert "表紙・目次" in resp.read().decode("utf-8")
-    status, body = fetch(server.url + "site/" + page)
+    status, body = fetch(server.url + page)
     assert status == 200
     assert ORIGINAL in body or "保存した編集" in body
     state = generation(server)
@@ -173,13 +173,29 @@ def test_serves_the_site_with_the_reload_script_only_in_served_pages(server: Ser
         text = path.read_text(encoding="utf-8")
         assert "</body>" in text and "__reload" not in text
     # assets are served as they are
-    status, css = fetch(server.url + "site/assets/site.css")
+    status, css = fetch(server.url + "assets/site.css")
     assert status == 200 and css == (REPO / "templates" / "site" / "site.css").read_text(encoding="utf-8")
+
+
+def test_every_page_at_one_url_scheme(server: Server, page: str):
+    """The site at the root as it is published (/, /standards.html, /assets/...), the single file at /guideline.html;
+    the former /site/... addresses redirect there."""
+    for path in ("", "index.html", page, "assets/site.css", "guideline.html"):
+        status, _ = fetch(server.url + path)
+        assert status == 200, path
+    assert ORIGINAL in fetch(server.url + "guideline.html")[1] or "保存した編集" in fetch(server.url + page)[1]
+    with urllib.request.urlopen(server.url + "site/" + page, timeout=30) as resp:
+        assert resp.url == server.url + page
+    status, _ = raw_get(server, "/site/" + page)
+    assert status == 301
+    assert fetch(server.url + "nonesuch.html")[0] == 404
+    help_text = CliRunner().invoke(cli, ["serve", "--help"]).output
+    assert "http://127.0.0.1:8000/guideline.html" in help_text and "/standards.html" in help_text
 
 
 def test_saved_edit_shows_then_errors_overlay_then_recovers(server: Server, page: str, record_property):
     a_md = server.edition_dir / "a.md"
-    url = server.url + "site/" + page
+    url = server.url + page
     before = generation(server)["generation"]
 
     # 1. a saved edit appears in the page
@@ -267,7 +283,7 @@ def test_open_page_in_chromium_reloads_itself_and_shows_the_overlay(server: Serv
             return ""
 
     with Chromium() as chromium:
-        tab = chromium.open_page(server.url + "site/" + page)
+        tab = chromium.open_page(server.url + page)
         try:
             # a flag on the old document: a reloaded page is a new document without it (a Playwright "load"
             # event can arrive after the new text is already readable, so it is not a reliable witness)
@@ -276,7 +292,7 @@ def test_open_page_in_chromium_reloads_itself_and_shows_the_overlay(server: Serv
             a_md.write_text(original.replace(ORIGINAL, ORIGINAL + marker, 1), encoding="utf-8")
             poll_until(lambda: marker in page_text(tab), EDIT_TIMEOUT, "the open page showing the edit")
             assert tab.evaluate("window.__beforeEdit === undefined"), "the page reloaded itself"
-            assert tab.url.endswith("site/" + page), "the page stayed where the reader was"
+            assert tab.url.endswith("/" + page), "the page stayed where the reader was"
             a_md.write_text(original.replace("{#org-committee}", "{#org-ciso}", 1), encoding="utf-8")
             poll_until(lambda: "ソースに問題があります" in page_text(tab), EDIT_TIMEOUT, "the overlay in the open page")
             overlay = tab.locator("#guideline-serve-errors")
@@ -292,13 +308,13 @@ def test_open_page_in_chromium_reloads_itself_and_shows_the_overlay(server: Serv
 
 
 def test_refuses_foreign_hosts_traversal_and_listings(server: Server):
-    assert raw_get(server, "/site/index.html")[0] == 200
-    assert raw_get(server, "/site/index.html", host="localhost")[0] == 200
-    status, body = raw_get(server, "/site/index.html", host="attacker.example:8000")  # DNS rebinding
+    assert raw_get(server, "/index.html")[0] == 200
+    assert raw_get(server, "/index.html", host="localhost")[0] == 200
+    status, body = raw_get(server, "/index.html", host="attacker.example:8000")  # DNS rebinding
     assert status == 403 and "loopback" in body
     assert raw_get(server, "/../../../../etc/passwd")[0] == 404
-    assert raw_get(server, "/site/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd")[0] == 404
-    status, body = raw_get(server, "/site/assets/")
+    assert raw_get(server, "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd")[0] == 404
+    status, body = raw_get(server, "/assets/")
     assert status == 404 and "site.css" not in body
     assert raw_get(server, "/no-such-page.html")[0] == 404
 
@@ -314,19 +330,19 @@ def test_broken_from_the_start_then_fixed_then_ctrl_c(tmp_path: Path, page: str)
     line = line_of(b_md, broken_heading)
     srv = start_server(tmp_path, src)
     try:
-        status, body = fetch(srv.url + "site/" + page)
+        status, body = fetch(srv.url + page)
         assert status == 503
         assert f"b.md:{line}: error: duplicate clause ID" in body and "guideline-serve-errors" in body
         assert "/__reload.js" in body  # the error page reloads itself once the sources are fixed
         b_md.write_text(text, encoding="utf-8")
-        body, _ = poll_until(lambda: (lambda r: r[0] == 200 and r[1])(fetch(srv.url + "site/" + page)), EDIT_TIMEOUT,
+        body, _ = poll_until(lambda: (lambda r: r[0] == 200 and r[1])(fetch(srv.url + page)), EDIT_TIMEOUT,
                              "the first good build")
         assert ORIGINAL in body and "guideline-serve-errors" not in body
     finally:
         code = stop(srv.proc)
     assert code == 0, srv.log()
     assert srv.log().rstrip().endswith("stopped")
-    assert list((tmp_path / "build" / ".serve").iterdir()) == [], "the private build directory is removed on exit"
+    assert not (tmp_path / "build" / ".serve").exists(), "the private build directory is removed on exit"
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="POSIX signals")
@@ -340,7 +356,7 @@ def test_sigusr1_writes_the_threads_stacks_and_ctrl_c_stops_even_from_a_backgrou
         poll_until(lambda: "in serve_forever" in srv.log(), 10, "the stack dump")
         dump = srv.log()
         assert "most recent call first" in dump and dump.count("hread 0x") >= 2  # the server and the watcher
-        assert fetch(srv.url + "site/" + page)[0] == 200  # still serving
+        assert fetch(srv.url + page)[0] == 200  # still serving
     finally:
         code = stop(srv.proc)
     assert code == 0, srv.log()
@@ -454,7 +470,7 @@ def test_open_page_lists_the_lint_findings_in_a_panel(tmp_path: Path, page: str)
     srv = start_server(tmp_path, src)
     try:
         with Chromium() as chromium:
-            tab = chromium.open_page(srv.url + "site/" + page)
+            tab = chromium.open_page(srv.url + page)
             try:
                 panel = tab.locator("#guideline-serve-lint")
                 panel.wait_for(state="attached", timeout=EDIT_TIMEOUT * 1000)

@@ -19,7 +19,8 @@ How it works:
   without the GIL, beside the HTML writers), reusing what did not change. The preview is untagged and not
   rewritten (``guideline build --format pdf`` makes the real file); a one-clause edit of the benchmark edition
   shows in it after about a second.
-- :class:`Handler` serves the current build with ``http.server`` on a loopback address. Into every HTML page it
+- :class:`Handler` serves the current build with ``http.server`` on a loopback address, at the URLs the site has
+  when published (the site's files at the root, the single-file HTML at ``/guideline.html``). Into every HTML page it
   serves (never into the files on disk) it puts a ``<script>`` that long-polls ``/__reload``: the request returns
   as soon as the build counter moves, and the page reloads. While the sources are broken, every page carries an
   overlay listing the problems as ``path:line: severity: message``; a page asked for before any build succeeded is
@@ -63,9 +64,10 @@ WATCH_SUFFIXES = (".md", ".yaml", ".yml")
 RELOAD_PATH = "/__reload"
 RELOAD_JS = "/__reload.js"
 LINT_PATH = "/__lint"
-START_PAGE = "/site/index.html"
 PDF_PATH = "/guideline.pdf"
 PDF_PAGE = "/guideline.pdf.html"
+SINGLE_PAGE = "/guideline.html"  # the single-file HTML; every other path is a file of the site, served at the root
+FORMER_SITE = "/site"  # where the site was served before: redirected to the root
 
 CLIENT_JS = """\
 // guideline serve: reload this page when the preview has been rebuilt (injected by the preview server only).
@@ -599,14 +601,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if url.path == RELOAD_JS:
             self._send(200, "text/javascript; charset=utf-8", CLIENT_JS.encode("utf-8"), head)
             return
-        if url.path == "/":
-            self._send(302, "text/plain; charset=utf-8", b"", head, {"Location": START_PAGE})
+        if url.path == FORMER_SITE or url.path.startswith(FORMER_SITE + "/"):
+            moved = (url.path[len(FORMER_SITE):] or "/") + (f"?{url.query}" if url.query else "")
+            self._send(301, "text/plain; charset=utf-8", b"", head, {"Location": moved})
             return
         state = self.preview.state
         if state.root is None:
             self._send(503, "text/html; charset=utf-8", error_page(state), head)
             return
-        self.directory = str(state.root)
+        # one URL scheme, the published one: the site at the root, the single file beside it
+        single = url.path == SINGLE_PAGE and not (state.root / "site" / SINGLE_PAGE[1:]).exists()
+        self.directory = str(state.root if single else state.root / "site")
         fs_path = self.translate_path(self.path)
         if os.path.isdir(fs_path):
             if not url.path.endswith("/"):

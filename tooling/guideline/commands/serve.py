@@ -2,6 +2,7 @@
 save, open pages reload."""
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import re
 import shutil
@@ -23,6 +24,7 @@ def _log(message: str) -> None:
 def run(edition: str, host: str, port: int, build_dir: Path) -> None:
     from guideline import serve
 
+    made = [d for d in (Path(build_dir), Path(build_dir) / ".serve") if not d.exists()]
     base = Path(build_dir) / ".serve"
     base.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", edition).strip("-.") or "edition"
@@ -69,6 +71,9 @@ def run(edition: str, host: str, port: int, build_dir: Path) -> None:
         if server is not None:
             server.server_close()
         shutil.rmtree(workdir, ignore_errors=True)
+        for directory in (base, *reversed(made)):  # left empty: another preview may still use .serve
+            with contextlib.suppress(OSError):
+                directory.rmdir()
     if stopped:
         _log("stopped")
 
@@ -78,6 +83,9 @@ Examples:
   guideline serve                                  # the draft at http://127.0.0.1:8000/
   guideline serve --edition r5-03 --port 8001
   guideline serve --port 0                         # any free port; the URL is printed
+The site is served at the root as it is published: http://127.0.0.1:8000/ is its index,
+/standards.html and the other pages beside it; http://127.0.0.1:8000/guideline.html is the single-file
+HTML (addresses under /site/ redirect to the root).
 Edit and save any file of the edition: the open pages reload within about a second.
 The PDF preview is at /guideline.pdf.html (laid out by Typst at the first visit, again on every save).
 Problems in the sources appear on the pages as path:line: message, over the last good build.
