@@ -31,7 +31,7 @@ from guideline.diagnostics import UserError
 from guideline.fileio import atomic_directory
 from guideline.model import Clause, Edition, block_text
 from guideline.render_html import HtmlRenderer, attr, jinja_env, templates_dir
-from guideline.vocabulary import wareki
+from guideline.vocabulary import STATUS_TITLE, wareki
 from guideline.writers import search_index
 from guideline.writers.html_single import COMMENTARY_ANCHOR, heading_tag
 
@@ -374,7 +374,7 @@ class Site:
             title_parts = [page.parent.number + page.label]  # 第2編第2章 情報セキュリティ対策基準
         else:
             title_parts = [page.label]
-        title_parts.append(m.display_name + ("（案）" if m.status == "案" else ""))
+        title_parts.append(m.display_name + (STATUS_TITLE["案"] if m.status == "案" else ""))
         return self._template.render(
             title=" | ".join(title_parts),
             edition=m,
