@@ -320,7 +320,7 @@ def measure_serve(edition: Path, env: dict, runs: int, label: str, private_copy:
             state = json.loads(_get(url + "__reload?" + what.rstrip("&")))
             stamp, clause_id = edit_one_clause(edition)
             t0 = time.perf_counter()
-            target = url + ("guideline.pdf" if pdf else "site/" + page(clause_id).split("#")[0])
+            target = url + ("guideline.pdf" if pdf else page(clause_id).split("#")[0])
             deadline = t0 + 120
             while time.perf_counter() < deadline:
                 state = json.loads(_get(url + "__reload?" + what + "since=" + urllib.parse.quote(state["generation"])))
