@@ -352,6 +352,7 @@ def test_sigusr1_writes_the_threads_stacks_and_ctrl_c_stops_even_from_a_backgrou
     shutil.copytree(SRC, src)
     srv = start_server(tmp_path, src, sigint_ignored=True)
     try:
+        assert fetch(srv.url + page)[0] == 200  # answering: the main thread is in serve_forever, past the URL line
         srv.proc.send_signal(signal.SIGUSR1)
         poll_until(lambda: "in serve_forever" in srv.log(), 10, "the stack dump")
         dump = srv.log()
