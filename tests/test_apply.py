@@ -212,9 +212,15 @@ def test_tracked_changes_and_enter_split_a_paragraph(tree, tmp_path):
     p = wf.after("org-committee", 0)
     assert "委員会を置く。" in "".join(p.itertext())
     wf.tracked(p, "置く。", "置き、年に一回開催する。")
+    # and a tracked formatting change (the paragraph re-justified): listed, ignored
+    change = etree.SubElement(p.find("w:pPr", NS), W + "pPrChange")
+    change.set(W + "id", "99")
+    change.set(W + "author", "審査委員A")
+    etree.SubElement(change, W + "pPr")
     res = run("apply", wf.save(tmp_path / "e.docx"), "--edition", "base")
     assert res.code == 0, res.text
     assert "tracked change in org-committee: insert by 審査委員A 2024-11-01T10:00:00Z: '置き、年に一回開催する。'" in res.out
+    assert "ignored: org-committee: 1 tracked formatting change(s)" in res.out
     gone, came = changed_lines(before, tree)["a.md"]
     assert gone == ["委員会を置く。[](#org-ciso)が主宰する。"]
     assert came == ["委員会を置き、年に一回開催する。[](#org-ciso)が主宰する。"]

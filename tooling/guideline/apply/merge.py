@@ -97,6 +97,13 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False)
     shown = commentary_shown(edition, kind)
     built = {cid: (level, fp) for cid, level, fp in doc.built} if doc.built is not None else None
     out = Plan(order=[], ignored=list(doc.ignored))
+    formats: dict[str, int] = {}
+    for rev in doc.revisions:
+        if rev.kind == "format":
+            formats[rev.clause] = formats.get(rev.clause, 0) + 1
+    for cid, n in formats.items():
+        out.ignored.append((cid, f"{n} tracked formatting change(s): the source keeps only bold and italic (as text "
+                                 "is read), fonts, sizes, colours and paragraph layout come from the build"))
     ids = set(edition.by_id)
     in_doc = {c.id for c in doc.clauses if c.id}
 
