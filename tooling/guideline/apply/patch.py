@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 from guideline.apply.merge import Entry, Plan
+from guideline.diagnostics import UserError
 from guideline.markup import COMMENTARY
 from guideline.model import (
     Block,
@@ -398,15 +399,17 @@ class Patcher:
 
 def render(edition: Edition, plan: Plan, links: set[str] | None) -> dict[Path, str]:
     """``{path: new text}`` of every source file whose text changes."""
-    root = Path(edition.meta.root)
+    root = Path(edition.meta.root).resolve()
     files = [root / name for name in edition.meta.files]
     texts = {p: p.read_text(encoding="utf-8") for p in files if p.is_file()}
     lines = {p: t.splitlines(keepends=True) for p, t in texts.items()}
     by_file: dict[Path, list[Clause]] = {p: [] for p in files}
     for c in edition.clauses():
-        path = Path(c.loc.path)
-        if path in by_file:
-            by_file[path].append(c)
+        path = Path(c.loc.path).resolve()
+        if path not in by_file:  # never drop a clause whose lines cannot be found
+            raise UserError(f"{c.loc}: clause {c.id} is not in a file listed in {root / 'edition.yaml'}; "
+                            "apply cannot place its lines")
+        by_file[path].append(c)
     regions: dict[str, list[str]] = {}
     file_of: dict[str, int] = {}
     orig_next: dict[str, str | None] = {}

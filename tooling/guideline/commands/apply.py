@@ -79,7 +79,7 @@ def command(file: Path, edition_spec: str | None, dry_run: bool, round_id: str |
     spec = edition_spec or (doc.edition if doc.edition and _known(doc.edition) else "draft")
     if spec.startswith("git:"):
         raise UserError(f"--edition {spec}: apply writes into an edition directory; a git:REF edition is read-only")
-    root = editions.resolve(spec, editions.source_root())
+    root = editions.resolve(spec, editions.source_root()).resolve()
     # one apply at a time per edition, from reading its sources to swapping in the new ones; copies left by a killed
     # apply are removed first
     with fileio.directory_lock(root):
