@@ -571,3 +571,13 @@ def test_a_result_that_would_fail_check_is_not_written(tree, tmp_path):
     assert "base/a.md:" in res.err and ".tmp" not in res.err
     assert snapshot(tree) == before
     assert sorted(p.name for p in tree.parent.iterdir() if p.is_dir()) == ["base"]
+
+
+def test_a_relative_source_root_works(tree, tmp_path, monkeypatch):
+    monkeypatch.setenv("GUIDELINE_SRC", "guideline_src")  # setup_tree made tmp_path the working directory
+    wf = built(tree)
+    wf.retype(wf.after("tech-dynamic", 0), "アクセスの都度、信用情報を評価し、記録する。")
+    res = run("apply", wf.save(tmp_path / "e.docx"), "--edition", "base")
+    assert res.code == 0, res.text
+    assert "信用情報を評価し、記録する。" in (tree / "b.md").read_text(encoding="utf-8")
+    assert "{{○○副市長}}を、CISOとする。" in (tree / "a.md").read_text(encoding="utf-8")
