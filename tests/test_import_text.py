@@ -239,3 +239,11 @@ def test_markdown_in_the_source_stays_text(tmp_path, capsys):
     report, ed = _import(tmp_path, capsys, "md.txt", ("方針\n1 目的\n" + "\n".join(lines) + "\n").encode("utf-8"))
     assert block_text(ed.get("mokuteki").body).split("\n") == lines
     assert ed.get("mokuteki").commentary == ()
+
+
+def test_spread_short_headings_are_closed_up(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("規程\n第 1 章 総　則\n第1条 この規程は、基本を定める。\n第2条 職員は、これを守る。\n第2章 情報 資産の管理\n"
+                   "第3条 管理者を置く。\n", encoding="utf-8")
+    ed = import_document(src).edition
+    assert [c.heading for c in ed.clauses() if c.level == 2] == ["総則", "情報 資産の管理"]

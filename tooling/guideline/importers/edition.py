@@ -190,9 +190,14 @@ def to_clause(n: Node, names: dict[int, str], current: str, figures: dict[int, s
                   unnumbered=n.unnumbered)
 
 
+_SPREAD = re.compile(r"^[\u3040-\u30ff\u4e00-\u9fff](?:[ \u3000][\u3040-\u30ff\u4e00-\u9fff])+$")
+
+
 def _heading(text: str) -> str:
-    """A heading on one line, without a trailing ``{`` that would read as an attribute block."""
-    return " ".join(text.split())
+    """A heading on one line. A heading spread over its width with spaces between single characters (``総　則``, as
+    例規集 pages and PDFs typeset short headings) is closed up: ``総則``."""
+    text = " ".join(text.split())
+    return text.replace(" ", "") if _SPREAD.match(text) else text
 
 
 def edition_of(built: Built, edition_id: str, title: str, date: datetime.date, label: str,
