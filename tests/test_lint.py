@@ -160,3 +160,15 @@ def test_morpheme_cache_payload_round_trips_and_refuses_other_shapes():
         morph.decode({"kinds": [["x"]], "texts": [[0, 0]]})
     with pytest.raises((ValueError, TypeError, IndexError)):
         morph.decode({"kinds": [], "texts": [["0", 0]]})
+
+
+def test_fix_never_touches_escapes_or_entities(edition_dir):
+    a = edition_dir / "a.md"
+    replace_in(a, "委員会を置く。", "委員会を置く。Ａ\\*Ｂ&amp;Ｃ、ＩＤ。")
+    result = run("--edition", str(edition_dir), "--fix")
+    text = a.read_text(encoding="utf-8")
+    assert "\\*" in text and "&amp;" in text  # the source's escapes and entities are intact
+    assert "、ID。" in text  # the run away from them was fixed
+    line = line_of(a, "委員会を置く。")
+    # what was not fixed is still reported, at its place in the source
+    assert f"a.md:{line}:" in result.output and "width-alnum" in result.output

@@ -6,8 +6,8 @@ and whatever other text a block carries (table cells, list items, captions, note
 code blocks (the clause YAML) and IDs never are. Each run of inlines becomes a :class:`Unit`: its analysis text (a
 cross-reference, inline code or placeholder stands as one :data:`MASK` character, so no rule reads a clause number
 or an ID as prose) and a map from every character back to its file offset, found by aligning the text with the
-source file. Characters that differ from the source (an escape, an entity) are mapped to the nearest place and
-marked inexact, and a fix is never applied there.
+source file. Characters that differ from the source (an escape, an entity, and the character after it) are mapped
+to the nearest place and marked inexact, and a fix is never applied there.
 """
 from __future__ import annotations
 
@@ -156,11 +156,12 @@ class _Aligner:
             out.append((unit_off, i, len(s), True))
             self.cursor = i + len(s)
             return
-        for k, ch in enumerate(s):  # escaped or decoded text: character by character, inexact
-            j = src.find(ch, self.cursor, self.cursor + _WINDOW)
+        for k, ch in enumerate(s):  # escaped or decoded text: character by character; a character is exact
+            j = src.find(ch, self.cursor, self.cursor + _WINDOW)  # when it follows the previous one directly
+            exact = j == self.cursor and ch != "&" and not (j > 0 and src[j - 1] == "\\")  # not &amp; or \{
             if j >= 0:
                 self.cursor = j + 1
-            out.append((unit_off + k, max(self.cursor - 1, 0), 1, False))
+            out.append((unit_off + k, max(self.cursor - 1, 0), 1, exact))
 
     def skip_past(self, marker: str) -> int:
         """Move past the next ``marker``; returns where it started (or the cursor)."""

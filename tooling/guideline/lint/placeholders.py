@@ -12,11 +12,27 @@ from collections import Counter
 
 from guideline.lint.core import Lint
 from guideline.lint.registry import rule
+from guideline.markup import malformed_placeholders
 
 
 def normal(text: str) -> str:
     """A placeholder's spelling with width, spaces and the circle variants (〇 ◯ ○) made equal."""
     return unicodedata.normalize("NFKC", text).replace(" ", "").replace("〇", "○").replace("◯", "○")
+
+
+@rule("placeholder-malformed", "error", "a placeholder typed wrong: {{本市}, {本市}}, {{本市, full-width ｛｛本市｝｝",
+      "this project's placeholder convention (docs/source-format.md); the detection `guideline check` uses",
+      fixable=True)
+def malformed(lint: Lint) -> None:
+    for unit in lint.units:
+        text = unit.text
+        if "{" not in text and "｛" not in text:
+            continue
+        for bad in malformed_placeholders(text):
+            end = bad.start + len(bad.text)
+            if unit.exact_span(bad.start, end) is None:
+                continue  # written with escapes (\{) in the source: ordinary text, as for check
+            lint.add(unit, bad.start, end, bad.message(), fix=bad.fix)
 
 
 @rule("placeholder-spelling", "warning", "the same placeholder spelled two ways ({{○○課長}} / {{〇〇課長}})",
