@@ -186,7 +186,7 @@ def test_build_writes_nothing_when_a_placeholder_has_no_value(in_repo, tmp_path,
 
 
 def test_local_help_has_examples(capsys):
-    for sub in ("init", "check", "build", "rebase", "resolve", "diff"):
+    for sub in ("init", "check", "build", "rebase", "resolve", "diff", "align"):
         code, out, _ = run(capsys, "local", sub, "--help")
         assert code == 0 and "Examples:" in out and f"guideline local {sub}" in out
 
@@ -399,3 +399,24 @@ def test_a_base_edition_changed_since_init_is_a_warning_and_a_rebase_onto_it_rec
     assert run(capsys, "local", "rebase", str(directory), "--to", "r5-03")[0] == 0
     assert f"sha256: {real}\n" in (directory / "local.yaml").read_text(encoding="utf-8")
     assert "warning" not in run(capsys, "local", "check", str(directory))[2]
+
+
+def test_local_diff_against_a_git_revision_of_the_project(in_repo, tmp_path, capsys):
+    import shutil
+    import subprocess
+
+    town = tmp_path / "repo" / "town"
+    shutil.copytree(SAMPLE, town)
+    git = ["git", "-C", str(tmp_path / "repo"), "-c", "user.email=t@example.invalid", "-c", "user.name=t"]
+    subprocess.run([*git[:3], "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "決裁済み"], check=True)
+    replace_in(town / "clauses" / "org-ciso.md", "教育長がその職務", "総務課長がその職務")
+    out = tmp_path / "diff"
+    code, _, err = run(capsys, "local", "diff", str(town), "--against", "git:HEAD", "-o", str(out), "--format",
+                       "html")
+    assert code == 0, err
+    html = (out / "comparison.html").read_text(encoding="utf-8")
+    assert '<span class="u">総務課長</span>がその職務' in html and '<span class="u">教育長</span>がその職務' in html
+    code, _, err = run(capsys, "local", "diff", str(town), "--against", "git:no-such-rev", "-o", str(out))
+    assert code == 1 and "git:no-such-rev" in err

@@ -78,11 +78,22 @@ def _from_git(spec: str, src: Path) -> Path:
     edition = edition or "draft"
     if not ref:
         raise UserError("git: needs a revision, e.g. git:HEAD~1 or git:v1.0:r5-03")
-    repo = src.resolve().parent
+    exported = export_at(src.resolve(), ref, spec)
+    tmp = os.path.abspath(_TEMP_DIRS[-1])  # export_at's temporary directory
+    _GIT_EXPORTS[tmp] = src.resolve()
+    commit = subprocess.run(["git", "-C", str(src.resolve()), "rev-parse", "--short", f"{ref}^{{commit}}"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    _GIT_ORIGINS[tmp] = f"git:{ref} {commit}".strip()
+    return resolve(edition, exported)
+
+
+def export_at(directory: Path, ref: str, spec: str) -> Path:
+    """``directory`` (inside a git working tree) as it stood at revision ``ref``, exported into a temporary
+    directory that is removed at exit; returns the exported copy of ``directory``. ``spec`` names it in errors."""
     try:
-        top = subprocess.run(["git", "-C", str(repo), "rev-parse", "--show-toplevel"], capture_output=True,
+        top = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel"], capture_output=True,
                              text=True, check=True).stdout.strip()
-        prefix = os.path.relpath(src.resolve(), top)
+        prefix = os.path.relpath(directory, top)
         proc = subprocess.run(["git", "-C", top, "archive", "--format=tar", ref, "--", prefix],
                               capture_output=True, check=False)
     except (OSError, subprocess.CalledProcessError):
@@ -97,11 +108,7 @@ def _from_git(spec: str, src: Path) -> Path:
     with tarfile.open(tar_path) as tar:
         tar.extractall(tmp, filter="data")
     tar_path.unlink()
-    _GIT_EXPORTS[os.path.abspath(tmp)] = src.resolve()
-    commit = subprocess.run(["git", "-C", top, "rev-parse", "--short", f"{ref}^{{commit}}"], capture_output=True,
-                            text=True, check=False).stdout.strip()
-    _GIT_ORIGINS[os.path.abspath(tmp)] = f"git:{ref} {commit}".strip()
-    return resolve(edition, Path(tmp) / prefix)
+    return Path(tmp) / prefix
 
 
 @atexit.register

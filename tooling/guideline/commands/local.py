@@ -23,6 +23,21 @@ MODELS = ("alpha", "alpha-prime", "beta", "beta-prime")
 BUILD_FORMATS = ("html", "docx", "pdf")
 
 
+def _new_project_options(fn):
+    """--edition, --name, --model, --kind: what a new project (init, align) is made from."""
+    for option in reversed((
+        click.option("--edition", "-e", "edition", required=True, metavar="EDITION",
+                     help="The guideline edition the policy follows: r5-03, draft, a directory, git:REF."),
+        click.option("--name", required=True, help="The municipality, as printed in the title: ○○町."),
+        click.option("--model", type=click.Choice(MODELS), default="alpha", show_default=True,
+                     help="The 三層の対策 network model; clauses of other models are left out."),
+        click.option("--kind", type=click.Choice(["市", "町", "村", "県", "都", "道", "府", "区"]), default=None,
+                     help="市/町/村/県…, when the name does not end in it (gives 〔本市〕 its value)."),
+    )):
+        fn = option(fn)
+    return fn
+
+
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 def command() -> None:
     """A municipality's own policy from the guideline: init, check, build, rebase, resolve, diff, align."""
@@ -34,13 +49,7 @@ Examples:
   guideline local init my-city --edition draft --name ○○市 --style articles
 Writes DIR/local.yaml (fill in the empty placeholders) and DIR/clauses/ (overrides, local clauses).""")
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--edition", "-e", "edition", required=True, metavar="EDITION",
-              help="The guideline edition the policy follows: r5-03, draft, a directory, git:REF.")
-@click.option("--name", required=True, help="The municipality, as printed in the title: ○○町.")
-@click.option("--model", type=click.Choice(MODELS), default="alpha", show_default=True,
-              help="The 三層の対策 network model; clauses of other models are left out.")
-@click.option("--kind", type=click.Choice(["市", "町", "村", "県", "都", "道", "府", "区"]), default=None,
-              help="市/町/村/県…, when the name does not end in it (gives 〔本市〕 its value).")
+@_new_project_options
 @click.option("--style", type=click.Choice(["outline", "articles"]), default="outline", show_default=True,
               help="How the policy is numbered: the guideline's outline, or as a 訓令 (第N条).")
 def init_cmd(directory: Path, edition: str, name: str, model: str, kind: str | None, style: str) -> None:
@@ -158,11 +167,13 @@ DIFF_FORMATS = {"html": "comparison-html", "docx": "comparison-docx", "pdf": "co
 @command.command("diff", epilog="""\b
 Examples:
   guideline local diff my-town -o build/my-town-diff          # before → after the last rebase
+  guideline local diff my-town --against git:v2024 -o build/d # against the policy as committed at v2024
   guideline local diff my-town --against old-copy -o build/d  # against another copy of the project
 Writes comparison.html/.docx/.pdf (the 新旧対照表), numbered the way the policy is published (style: in local.yaml).""")
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--against", "against", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The old policy: a local policy directory (default: DIR/previous, kept by the last rebase).")
+@click.option("--against", "against", default=None, metavar="REF",
+              help="The old policy: a local policy directory, or git:REV for DIR as it stood at a git revision "
+                   "(default: DIR/previous, kept by the last rebase).")
 @click.option("--output", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output directory (replaced whole).")
 @click.option("--format", "-f", "formats", default="html,docx,pdf", show_default=True, metavar="LIST",
@@ -172,14 +183,14 @@ Writes comparison.html/.docx/.pdf (the 新旧対照表), numbered the way the po
 @click.option("--columns", type=click.Choice(["new-old", "old-new"]), default="new-old", show_default=True,
               help="Column order: 改正後|改正前 (new-old) or 改正前|改正後.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def diff_cmd(directory: Path, against: Path | None, out: Path, formats: str, style: str | None, columns: str,
+def diff_cmd(directory: Path, against: str | None, out: Path, formats: str, style: str | None, columns: str,
              quiet: bool) -> None:
     """The municipality's own 新旧対照表: its old policy against its new one."""
     from guideline.commands.diff import write_outputs
     from guideline.diagnostics import UserError
     from guideline.diff import compare
     from guideline.local.compose import load_policy
-    from guideline.local.project import PREVIOUS, load_or_fail
+    from guideline.local.project import PREVIOUS, from_git, load_or_fail
 
     chosen = []
     for name in (n.strip() for n in formats.split(",")):
@@ -187,7 +198,12 @@ def diff_cmd(directory: Path, against: Path | None, out: Path, formats: str, sty
             raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(DIFF_FORMATS)}",
                                      param_hint="--format")
         chosen.append(DIFF_FORMATS[name])
-    old_dir = against if against is not None else directory / PREVIOUS
+    if against is None:
+        old_dir = directory / PREVIOUS
+    elif against.startswith("git:"):
+        old_dir = from_git(directory, against[4:])
+    else:
+        old_dir = Path(against)
     if not (old_dir / "local.yaml").is_file():
         raise UserError(f"no old policy to compare with: {old_dir} holds no local.yaml (it is kept by guideline "
                         "local rebase; or give --against DIR)")
@@ -196,3 +212,25 @@ def diff_cmd(directory: Path, against: Path | None, out: Path, formats: str, sty
     for path in write_outputs(cs, out, chosen, columns=columns, quiet=quiet):
         click.echo(str(path))
 
+
+@command.command("align", epilog="""\b
+Examples:
+  guideline local align our-policy.docx -o my-town --edition draft --name ○○町 --model beta
+  guideline local align reiki.html -o my-city --edition r5-03 --name ○○市 --style outline
+Writes DIR (a local policy project that reproduces the policy) and DIR/align-report.json: matches
+[{article, clause_id, score}] and gaps (guideline clauses the policy has no counterpart for).""")
+@click.argument("policy", metavar="POLICY", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The local policy directory to create (new or empty).")
+@_new_project_options
+@click.option("--style", type=click.Choice(["outline", "articles"]), default="articles", show_default=True,
+              help="How the policy is numbered when built again.")
+def align_cmd(policy: Path, out: Path, edition: str, name: str, model: str, kind: str | None, style: str) -> None:
+    """Match an existing policy's articles to guideline clauses; list what it lacks (gaps)."""
+    from guideline.local.align import REPORT, align_project
+
+    result = align_project(policy, out, edition, name, model, kind or "", style)
+    click.echo(str(out / REPORT))
+    counts = result.as_json()["counts"]
+    click.echo(f"{counts['articles']} articles: {counts['matched']} matched, {counts['unmatched']} the policy's own; "
+               f"{counts['gaps']} guideline clauses with no counterpart (gaps)", err=True)

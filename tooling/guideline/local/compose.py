@@ -22,7 +22,6 @@ from guideline.local.project import (
     Project,
     check_base,
     load_or_fail,
-    placeholders_used,
     read_base,
     read_clauses,
 )

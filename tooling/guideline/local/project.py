@@ -469,13 +469,11 @@ def deputy_word(kind: str) -> str:
     return f"副{kind}長" if kind in KINDS else ""
 
 
-def init_project(target: Path, edition_spec: str, name: str, model: str, kind: str = "",
-                 style: str = "outline") -> Project:
-    """Create a local policy project in ``target`` (new or empty): local.yaml with a value for every placeholder
-    of the 例文 (本市 and 副市長 prefilled from the municipality's kind, the rest empty), an empty clauses/, and a
-    copy of the base edition in base/ when it is not a frozen edition."""
-    from guideline.fileio import atomic_directory, atomic_write
-
+def new_project(target: Path, edition_spec: str, name: str, model: str, kind: str = "",
+                style: str = "outline") -> tuple[Project, Path, Edition]:
+    """A project about to be created in ``target`` (new or empty): local.yaml's content with a value for every
+    placeholder of the 例文 (本市 and 副市長 prefilled from the municipality's kind, the rest empty), the base
+    edition's directory and the edition."""
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UserError(f"{target} exists and is not empty; give a new directory for the local policy")
@@ -485,14 +483,37 @@ def init_project(target: Path, edition_spec: str, name: str, model: str, kind: s
     root = editions.resolve(edition_spec)
     base = read_edition_at(root, edition_spec)
     guesses = {"本市": home_word(kind), "○○副市長": deputy_word(kind)}
-    used = placeholders_used(base.reibun)
     project = Project(root=target, name=name, kind=kind, model=model, base_edition=base.meta.id,
                       base_sha256=edition_hash(root), style=style,
-                      placeholders={p: guesses.get(p, "") for p in used})
-    with atomic_directory(target) as tmp:
+                      placeholders={p: guesses.get(p, "") for p in placeholders_used(base.reibun)})
+    return project, root, base
+
+
+def write_new(project: Project, edition_spec: str, edition_root: Path, files: dict[str, str] | None = None) -> None:
+    """Create the project's directory whole: local.yaml, clauses/ (with ``files``: relative path -> text), and a
+    copy of the base edition in base/ when it is not a frozen edition."""
+    from guideline.fileio import atomic_directory, atomic_write
+
+    with atomic_directory(project.root) as tmp:
         (tmp / CLAUSES).mkdir()
         atomic_write(tmp / CLAUSES / ".keep", "")
+        for name, text in sorted((files or {}).items()):
+            atomic_write(tmp / name, text)
         if not is_frozen(edition_spec):
-            copy_base(root, tmp / BASE)
+            copy_base(edition_root, tmp / BASE)
         atomic_write(tmp / FILE, render(project))
+
+
+def init_project(target: Path, edition_spec: str, name: str, model: str, kind: str = "",
+                 style: str = "outline") -> Project:
+    """Create a local policy project in ``target`` (see :func:`new_project`) with no overrides yet."""
+    project, root, _ = new_project(target, edition_spec, name, model, kind, style)
+    write_new(project, edition_spec, root)
     return project
+
+
+
+def from_git(directory: Path, ref: str) -> Path:
+    """The project in ``directory`` as it stood at git revision ``ref`` (``git:REF`` on the command line), in a
+    temporary directory removed when the process ends."""
+    return editions.export_at(Path(directory).resolve(), ref, f"git:{ref}")
