@@ -81,7 +81,7 @@ def _from_git(spec: str, src: Path) -> Path:
     exported = export_at(src.resolve(), ref, spec)
     tmp = os.path.abspath(_TEMP_DIRS[-1])  # export_at's temporary directory
     _GIT_EXPORTS[tmp] = src.resolve()
-    commit = subprocess.run(["git", "-C", str(src.resolve()), "rev-parse", "--short", f"{ref}^{{commit}}"],
+    commit = subprocess.run(["git", "-C", str(src.resolve().parent), "rev-parse", "--short", f"{ref}^{{commit}}"],
                             capture_output=True, text=True, check=False).stdout.strip()
     _GIT_ORIGINS[tmp] = f"git:{ref} {commit}".strip()
     return resolve(edition, exported)
@@ -91,7 +91,8 @@ def export_at(directory: Path, ref: str, spec: str) -> Path:
     """``directory`` (inside a git working tree) as it stood at revision ``ref``, exported into a temporary
     directory that is removed at exit; returns the exported copy of ``directory``. ``spec`` names it in errors."""
     try:
-        top = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel"], capture_output=True,
+        where = directory if directory.is_dir() else directory.parent
+        top = subprocess.run(["git", "-C", str(where), "rev-parse", "--show-toplevel"], capture_output=True,
                              text=True, check=True).stdout.strip()
         prefix = os.path.relpath(directory, top)
         proc = subprocess.run(["git", "-C", top, "archive", "--format=tar", ref, "--", prefix],
