@@ -420,3 +420,21 @@ def test_local_diff_against_a_git_revision_of_the_project(in_repo, tmp_path, cap
     assert '<span class="u">総務課長</span>がその職務' in html and '<span class="u">教育長</span>がその職務' in html
     code, _, err = run(capsys, "local", "diff", str(town), "--against", "git:no-such-rev", "-o", str(out))
     assert code == 1 and "git:no-such-rev" in err
+
+
+def test_rebase_follows_a_clause_renamed_by_replaces(in_repo, tmp_path, capsys):
+    import json
+
+    directory = make(capsys, tmp_path)
+    write_clause(directory, "tech-io-data", "###### 入出力データ {#tech-io-data}\n\n入力データは二人で確かめる。\n")
+    replace_in(directory / "local.yaml", "omit: []\n", "omit:\n  - tech-io-data\n")
+    # an override and an omission of the same clause is pointless but allowed (a warning); both must follow it
+    code, _, err = run(capsys, "local", "rebase", str(directory), "--to", "draft", "--report", str(tmp_path / "r.json"))
+    assert code == 0, err
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["renamed"] == {"tech-io-data": "tech-data-validation"}
+    assert report["conflicts"] == [] and report["kept"] == ["tech-data-validation"]  # only its 解説 and number changed
+    moved = (directory / "clauses" / "tech-data-validation.md").read_text(encoding="utf-8")
+    assert "{#tech-data-validation}" in moved and "二人で確かめる" in moved
+    assert not (directory / "clauses" / "tech-io-data.md").exists()
+    assert "  - tech-data-validation\n" in (directory / "local.yaml").read_text(encoding="utf-8")
