@@ -19,7 +19,6 @@ changed in the source since the file was built.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -192,6 +191,10 @@ def rebuild(segs: list[Seg]) -> tuple[Inline, ...]:
 
 def canonical_inlines(nodes: tuple[Inline, ...], links: set[str] | None, edition: Edition | None = None,
                       context: Clause | None = None, *, plain: bool = False) -> tuple[Inline, ...]:
+    if all(type(n) is Text for n in nodes):  # most paragraphs: plain text, one node (what rebuild gives)
+        text = "".join(n.text for n in nodes)
+        if "\n" not in text:
+            return (Text(text),) if text else ()
     segs = flatten(nodes, links, edition, context)
     if plain:  # table header cells: the writer makes every run bold
         segs = [Seg(s.kind, s.text, False, s.italic, s.group) for s in segs]
@@ -277,17 +280,10 @@ def clause_view(clause: Clause, edition: Edition, links: set[str] | None, with_c
     return ClauseView(clause.id, clause.level, clause.heading, body, comm)
 
 
-def _data(value):
-    """A JSON-able form of model values for hashing (dataclass type names and fields, tuples as lists)."""
-    if isinstance(value, (tuple, list)):
-        return [_data(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return [type(value).__name__, *(_data(getattr(value, f)) for f in value.__dataclass_fields__ if f != "line")]
-    return value
-
-
 def fingerprint(level: int, heading: str, body: tuple[Block, ...], commentary: tuple[Block, ...] | None) -> str:
-    payload = json.dumps(_data([level, heading, body, commentary]), ensure_ascii=False, separators=(",", ":"))
+    """A hash of canonical clause data: the ``repr`` of frozen model dataclasses (type names, fields in order,
+    ``line`` always 0 in the canonical form) is deterministic across runs and machines."""
+    payload = repr((level, heading, body, commentary))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
