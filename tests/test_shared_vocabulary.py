@@ -41,7 +41,8 @@ def test_dates_and_kind_labels_are_written_in_one_place():
             continue
         text = path.read_text(encoding="utf-8")
         assert not date_form.search(text), f"{path.relative_to(REPO)} formats a Japanese date itself"
-        assert not re.search(r"^\s*KIND_JA\s*=", text, re.M), f"{path.relative_to(REPO)} defines KIND_JA"
+        for table in ("KIND_JA", "ASPECT_JA"):
+            assert not re.search(rf"^\s*{table}\s*=", text, re.M), f"{path.relative_to(REPO)} defines {table}"
         assert not re.search(r"\"第\{[^}]*\}編\"", text), f"{path.relative_to(REPO)} writes a 編 label itself"
     for path in sorted((REPO / "templates").rglob("*.j2")):
         assert "date.isoformat()" not in path.read_text(encoding="utf-8"), \

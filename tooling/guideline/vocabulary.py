@@ -15,6 +15,8 @@ _ERAS = ((datetime.date(2019, 5, 1), "令和"), (datetime.date(1989, 1, 8), "平
 KIND_JA = {"changed": "変更", "added": "新設", "deleted": "削除", "split": "分割", "merged": "統合",
            "unchanged": "変更なし"}
 KIND_ORDER = ("changed", "added", "deleted", "split", "merged", "unchanged")
+# what changed in a changed clause, by ChangeSet aspect
+ASPECT_JA = {"text": "本文", "heading": "見出し", "number": "番号", "moved": "移動", "metadata": "統一基準との対応等"}
 
 # the status of an edition as the title page says it
 STATUS_TITLE = {"案": "（案）", "確定": "（確定版）"}

@@ -18,7 +18,7 @@ from guideline import gcscope
 from guideline.commands.common import Progress, list_option
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_write
-from guideline.vocabulary import KIND_JA
+from guideline.vocabulary import ASPECT_JA, KIND_JA
 
 # format name -> (module, output file names)
 OUTPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -201,7 +201,6 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
 # --------------------------------------------------------------------------------------------------------------------
 # terminal summary
 
-ASPECT_JA = {"text": "本文", "heading": "見出し", "number": "番号", "moved": "移動", "metadata": "対応・属性"}
 MARK = {"changed": "~", "added": "+", "deleted": "-", "split": "<", "merged": ">"}
 
 

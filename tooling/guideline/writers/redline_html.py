@@ -17,11 +17,8 @@ from guideline.diff.units import Unit
 from guideline.fileio import atomic_write
 from guideline.model import Clause, NiscMapping
 from guideline.render_html import RELATIONSHIP_JA, HtmlRenderer, attr, jinja_env, templates_dir
-from guideline.vocabulary import KIND_JA, KIND_ORDER, wareki
+from guideline.vocabulary import ASPECT_JA, KIND_JA, KIND_ORDER, wareki
 from guideline.writers.html_single import heading_tag
-
-ASPECT_JA = {"text": "本文", "heading": "見出し", "number": "番号", "moved": "移動", "metadata": "統一基準との対応等"}
-
 
 
 def e(text: str) -> str:
