@@ -63,6 +63,14 @@ def test_malformed_placeholders_are_errors_with_line_and_fix(edition_dir):
             "'{{本市}}'" in out), out
 
 
+def test_braces_in_a_heading_are_heading_text(edition_dir):
+    """A heading is plain text (no placeholders are read in it): its braces are no malformed placeholder."""
+    replace_in(edition_dir / "a.md", "##### 情報セキュリティ委員会 {#org-committee}",
+               "##### 委員会 {{ 及び {本市}} {#org-committee}")
+    code, out = check(edition_dir, "--strict")
+    assert code == 0, out
+
+
 def test_malformed_placeholder_finder():
     from guideline.markup import malformed_placeholders
 

@@ -370,10 +370,11 @@ def parse_file(raw: bytes, spath: str) -> tuple:
     except RecursionError:
         sink.error(Loc(spath, 1), "the Markdown is nested too deeply to read")
         return tuple(events)
-    code_lines = {n for tok in tokens if tok.type in ("fence", "code_block") and tok.map
-                  for n in range(tok.map[0] + 1, tok.map[1] + 1)}
+    # placeholders typed wrong, on the lines whose text is Markdown (not code, not a heading: headings are text)
+    literal = {n for tok in tokens if tok.type in ("fence", "code_block", "heading_open") and tok.map
+               for n in range(tok.map[0] + 1, tok.map[1] + 1)}
     for n, line in enumerate(lines, 1):
-        if ("{" in line or "｛" in line) and n not in code_lines:
+        if ("{" in line or "｛" in line) and n not in literal:
             for wrong in markup.malformed_placeholders(line):
                 sink.error(Loc(spath, n), wrong.message())
     deep = _too_deep(tokens)
