@@ -323,3 +323,25 @@ def test_a_character_without_a_glyph_does_not_stop_the_pdf(edition_dir, tmp_path
     with pikepdf.open(out) as doc:
         assert bool(doc.Root.MarkInfo.Marked)
         assert "pdfuaid" not in doc.Root.Metadata.read_bytes().decode("utf-8")
+
+
+def test_live_compiler_after_edits_and_trims_equals_a_fresh_build(edition_dir):
+    """serve's live compiler: laid out again after an edit (and after trimming Typst's memo cache), the PDF is the
+    one a fresh build of the edited sources gives."""
+    from guideline.writers import typst_pdf
+
+    live = typst_pdf.LiveCompiler(pdf.TEMPLATE)
+    try:
+        ed = editions.load_or_fail(str(edition_dir))
+        first = live.compile(pdf.data(ed), ed.meta.date)
+        assert typst_pdf.finish(first) == pdf.render(ed)
+        live.trim()
+        replace_in(edition_dir / "a.md", "本ガイドラインの目的を定める。", "本ガイドラインの目的を改めて定める。")
+        edited = editions.load_or_fail(str(edition_dir))
+        again = live.compile(pdf.data(edited), edited.meta.date)
+        live.trim()
+        assert again != first and typst_pdf.finish(again) == pdf.render(edited)
+        preview = live.compile(pdf.data(edited), edited.meta.date, preview=True)
+        assert preview.startswith(b"%PDF") and b"/StructTreeRoot" not in preview
+    finally:
+        live.close()

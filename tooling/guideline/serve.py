@@ -220,6 +220,8 @@ class PdfPreview:
                 self.log(f"PDF preview: {errors[0]}")
             else:
                 self.log(f"PDF preview laid out in {seconds:.2f} s")
+            if self._compiler is not None:
+                self._compiler.trim()  # keeps the memory of many edits bounded (LiveCompiler.trim)
 
     def close(self) -> None:
         with self._cond:
