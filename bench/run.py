@@ -31,8 +31,8 @@ Measurements (keys of results.json, seconds):
       (guideline_src/draft), the edition the 1 s target is stated for; serve_pdf_latency_s: the same server's PDF
       preview (/guideline.pdf, asked for once before the runs): seconds from the save until the PDF the long poll
       of /__reload?what=pdf announces holds the new text;
-  peak_rss_mb: the largest peak memory of any of our commands (pandoc excluded), in MB. A command's peak is the larger
-      of (a) the peak resident set of its largest single process (getrusage via wait4) and (b) the peak of the summed
+  peak_rss_mb: the largest peak memory of any of our commands (pandoc and WeasyPrint excluded), in MB. A command's
+      peak is the larger of (a) the peak resident set of its largest single process (getrusage via wait4) and (b) the peak of the summed
       proportional set sizes (PSS: a page shared by n processes counts 1/n in each) of the process and all its
       descendants (worker processes), sampled from /proc every 0.1 s in a run of its own that is not timed (the
       sampling slows what it samples): the memory the command really takes from the
@@ -329,7 +329,8 @@ def measure_serve(edition: Path, env: dict, runs: int, label: str, private_copy:
                 if (_pdf_holds(body, stamp) if pdf else stamp.encode("utf-8") in body):
                     times.append(elapsed)
                     builds.append(state["pdf_s"] if pdf else state["build_s"])
-                    cpus.append(0.0 if pdf else state["build_cpu_s"])
+                    if not pdf:  # the PDF thread's CPU is not reported by the server
+                        cpus.append(state["build_cpu_s"])
                     break
                 if not state["ok"]:
                     raise RuntimeError("; ".join(state["errors"])[:300])
@@ -419,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         if weasyprint_exe.is_file() and (wanted("weasyprint_pdf_s") or not only) else None
     if weasyprint and not wanted("html_s") and not single.is_file():
         subprocess.run(g("build", "-q", "--edition", str(base), "--format", "html", "-o", str(out / "html")),
-                       env=env, check=True, cwd=REPO)
+                       env=env, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
 
     plan = [
         ("check_s", g("check", "--edition", str(base)), fresh()),
@@ -492,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         flat_note = "every measurement from this run"
         before_flat = {}
-    ours = {k: v for k, v in results.items() if not k.startswith("pandoc_")}
+    ours = {k: v for k, v in results.items() if not k.startswith(("pandoc_", "weasyprint_"))}  # not the peers
     flat: dict = {k: (v["s"] if v["rc"] == 0 else None) for k, v in results.items()}
     flat["runs"] = {k: v["all_s"] for k, v in results.items()}
     # CPU seconds (user + system, workers included; for serve: the rebuild thread): what the wall time would
