@@ -32,8 +32,8 @@ Measurements (keys of results.json, seconds):
       preview (/guideline.pdf, asked for once before the runs): seconds from the save until the PDF the long poll
       of /__reload?what=pdf announces holds the new text;
   peak_rss_mb: the largest peak memory of any of our commands (pandoc and WeasyPrint excluded), in MB. A command's
-      peak is the larger of (a) the peak resident set of its largest single process (getrusage via wait4) and (b) the peak of the summed
-      proportional set sizes (PSS: a page shared by n processes counts 1/n in each) of the process and all its
+      peak is the larger of (a) the peak resident set of its largest single process (getrusage via wait4) and (b)
+      the peak of the summed proportional set sizes (PSS: a page shared by n processes counts 1/n in each) of the process and all its
       descendants (worker processes), sampled from /proc every 0.1 s in a run of its own that is not timed (the
       sampling slows what it samples): the memory the command really takes from the
       machine. peak_pss_mb_by_command has (b) alone; peak_rss_sum_mb_by_command the summed resident sets, which count
