@@ -159,6 +159,12 @@ def test_pdf_uses_the_japanese_serif_and_holds_the_table(published):
     text = _outputs_text(out)["pdf"]
     assert "意見募集の結果" in text and "意見に対する考え方" in text
     assert "CISOを副市長に限定せず" in text.replace("\n", "")
+    # comment text is data to Typst, never markup: "=" (heading), "+"/"-" (list), "@" (reference) and the HTML
+    # payloads print as typed
+    flat = re.sub(r"\s+", "", text)
+    for typed in ('=HYPERLINK("http://evil.example/")', "-1御指摘の箇所は", "@二つの項目に共通する意見。",
+                  "+御意見として承ります。", "<script>document.title='pwned'</script>"):
+        assert typed in flat, typed
 
 
 @pytest.mark.skipif(shutil.which("pandoc") is None, reason="needs pandoc (Debian package pandoc)")
