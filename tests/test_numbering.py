@@ -46,12 +46,13 @@ def test_numbering_keeps_every_other_field_of_a_clause():
     from guideline.model import Clause, ClauseMeta, Para, Text
 
     assert {f.name for f in fields(Clause)} == {"id", "heading", "level", "loc", "meta", "body", "commentary",
-                                                "children", "unnumbered", "number", "prefix", "local"}
+                                                "children", "unnumbered", "footnotes", "kind", "number", "prefix",
+                                                "local"}
     kid = Clause("kid", "子", 2, Loc("a.md", 9), unnumbered=True)
     part = Clause("p", "編", 1, Loc("a.md", 3), ClauseMeta(note="n"), (Para((Text("本文"),)),),
-                  (Para((Text("解説"),)),), (kid,))
+                  (Para((Text("解説"),)),), (kid,), kind="appendix")
     (numbered,) = number_tree((part,))
     for f in fields(Clause):
         if f.name not in ("number", "prefix", "local", "children"):
             assert getattr(numbered, f.name) == getattr(part, f.name), f.name
-    assert numbered.number == "第1編" and numbered.children[0].unnumbered and numbered.children[0].number == ""
+    assert numbered.number == "別紙1" and numbered.children[0].unnumbered and numbered.children[0].number == ""

@@ -68,7 +68,14 @@ class LineBreak:
     hard: bool = False
 
 
-Inline = Union[Text, Strong, Emph, Code, Placeholder, XRef, Link, LineBreak]
+@dataclass(frozen=True, slots=True)
+class FootnoteRef:
+    """A reference ``[^key]`` to a footnote defined in the same clause (:attr:`Clause.footnotes`)."""
+
+    key: str
+
+
+Inline = Union[Text, Strong, Emph, Code, Placeholder, XRef, Link, LineBreak, FootnoteRef]
 
 # --------------------------------------------------------------------------------------------------------------------
 # Blocks
@@ -115,7 +122,76 @@ class BlockQuote:
     line: int = 0
 
 
-Block = Union[Para, BulletList, OrderedList, Table, CodeBlock, BlockQuote]
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """An image alone in its paragraph: ``![alt](figures/x.svg "caption"){#fig-id}``.
+
+    ``src`` is relative to the edition directory; the file itself is in :attr:`Edition.assets`. ``number`` (図3) is
+    filled in by :mod:`guideline.numbering` from position, like clause numbers."""
+
+    src: str
+    alt: str
+    caption: tuple[Inline, ...] = ()
+    ident: str = ""
+    line: int = 0
+    number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A titled box of a clause: 参考, 例 or 注意 (``::: 参考`` … ``:::``)."""
+
+    kind: str
+    blocks: tuple["Block", ...]
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    inlines: tuple[Inline, ...]
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class GridTable:
+    """A table with a caption whose cells may span rows and columns (a fenced ``table`` block).
+
+    Rows list only the cells that start in them (a cell covered by a span from above is absent), as in HTML.
+    ``columns`` is the width of the grid; ``number`` (表2) is filled in by :mod:`guideline.numbering`."""
+
+    caption: tuple[Inline, ...]
+    head: tuple[tuple[Cell, ...], ...]
+    body: tuple[tuple[Cell, ...], ...]
+    columns: int
+    ident: str = ""
+    row_header: bool = False
+    line: int = 0
+    number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PageBreak:
+    """``{.pagebreak}`` alone in a paragraph: a new page in paged outputs."""
+
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """A footnote definition ``[^key]: text``; the reader moves them from the text into :attr:`Clause.footnotes`.
+    ``number`` (1, 2 …, printed 注1) runs through the edition in the order of first reference."""
+
+    key: str
+    blocks: tuple["Block", ...]
+    line: int = 0
+    number: int = 0
+
+
+BOX_KINDS = ("参考", "例", "注意")
+FIGURE_TYPES = {".svg": "svg", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
+
+Block = Union[Para, BulletList, OrderedList, Table, CodeBlock, BlockQuote, Figure, Box, GridTable, PageBreak, Footnote]
 
 # --------------------------------------------------------------------------------------------------------------------
 # Metadata
@@ -162,7 +238,9 @@ class Clause:
     commentary: tuple[Block, ...] = ()
     children: tuple["Clause", ...] = ()
     unnumbered: bool = False
-    number: str = ""  # this clause's own label: "第2編", "6.2.", "(1)", "①"
+    footnotes: tuple[Footnote, ...] = ()
+    kind: str = ""  # "" for a 編 and everything below it; "appendix" (別紙) or "form" (様式) for a level-1 appendix
+    number: str = ""  # this clause's own label: "第2編", "6.2.", "(1)", "①", "別紙1", "様式第1号"
     prefix: str = ""  # 編 and 章 part of the address: "第2編第2章"
     local: str = ""  # the rest of the address: "6.2.(1)①"
 
@@ -278,24 +356,57 @@ class NiscCatalog:
         return f"{parent.heading}（{item.kind}）" if parent is not None else item.kind
 
 
+APPENDIX_KINDS = ("appendix", "form")
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A figure file of the edition, read by the reader: ``src`` as written (``figures/alpha-model.svg``), its
+    ``kind`` (svg, png, jpeg), bytes, SHA-256 and size in CSS pixels (0 when the file does not say)."""
+
+    src: str
+    kind: str
+    data: bytes = field(repr=False, compare=False)
+    digest: str = ""
+    width: float = 0
+    height: float = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """What a figure or table ID resolves to: its number (図3, 表2), the clause holding it, its source line."""
+
+    number: str
+    clause_id: str
+    line: int
+
+
 @dataclass(frozen=True)
 class Edition:
     meta: EditionMeta
     parts: tuple[Clause, ...]
     catalog: NiscCatalog | None = None
+    assets: Mapping[str, Asset] = field(default_factory=dict, compare=False, repr=False)
     by_id: Mapping[str, Clause] = field(default_factory=dict, compare=False, repr=False)
     parent_of: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    labels: Mapping[str, Label] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         by_id: dict[str, Clause] = {}
         parent_of: dict[str, str] = {}
+        labels: dict[str, Label] = {}
         for part in self.parts:
             for clause in part.walk():
                 by_id.setdefault(clause.id, clause)
                 for child in clause.children:
                     parent_of.setdefault(child.id, clause.id)
+                if clause.body or clause.commentary:
+                    for b in iter_blocks(clause.body + clause.commentary):
+                        if isinstance(b, (Figure, GridTable)) and b.ident:
+                            labels.setdefault(b.ident, Label(b.number, clause.id, b.line))
         object.__setattr__(self, "by_id", MappingProxyType(by_id))
         object.__setattr__(self, "parent_of", MappingProxyType(parent_of))
+        object.__setattr__(self, "labels", MappingProxyType(labels))
 
     def clauses(self) -> Iterator[Clause]:
         """Every clause in reading order."""
@@ -326,7 +437,7 @@ class Edition:
     @property
     def commentary_part_number(self) -> str:
         """The 編 number of the generated 解説 part: one after the last numbered source part."""
-        numbered = [p for p in self.parts if not p.unnumbered]
+        numbered = [p for p in self.parts if not p.unnumbered and not p.kind]
         return part_label(len(numbered) + 1)
 
 
@@ -352,7 +463,18 @@ def inline_text(inlines: tuple[Inline, ...], edition: Edition | None = None, con
                 out.append(xref_label(node.target, edition, context))
         elif isinstance(node, LineBreak):
             out.append("\n")
+        elif isinstance(node, FootnoteRef):
+            out.append(footnote_mark(node.key, context))
     return "".join(out)
+
+
+def footnote_mark(key: str, context: Clause | None) -> str:
+    """How a footnote reference reads in plain text: 注3 (``[^key]`` when the clause does not define it)."""
+    if context is not None:
+        for fn in context.footnotes:
+            if fn.key == key:
+                return f"注{fn.number}"
+    return f"[^{key}]"
 
 
 def xref_label(target: str, edition: Edition | None, context: Clause | None = None) -> str:
@@ -361,7 +483,8 @@ def xref_label(target: str, edition: Edition | None, context: Clause | None = No
         return f"#{target}"
     clause = edition.get(target)
     if clause is None:
-        return f"#{target}"
+        found = edition.labels.get(target)
+        return found.number if found is not None else f"#{target}"
     if context is not None and context.prefix == clause.prefix and clause.local:
         return clause.local
     return clause.address or clause.heading
@@ -396,6 +519,24 @@ def block_text(blocks: tuple[Block, ...], edition: Edition | None = None, contex
                 lines.extend(b.text.rstrip("\n").split("\n"))
             elif isinstance(b, BlockQuote):
                 walk(b.blocks, depth)
+            elif isinstance(b, Figure):
+                caption = inline_text(b.caption, edition, context)
+                lines.append(f"{b.number}　{caption}".strip() if b.number else caption or b.alt)
+            elif isinstance(b, Box):
+                start = len(lines)
+                walk(b.blocks, depth)
+                if len(lines) > start:
+                    lines[start] = f"【{b.kind}】" + lines[start]
+            elif isinstance(b, GridTable):
+                caption = inline_text(b.caption, edition, context)
+                lines.append(f"{b.number}　{caption}".strip() if b.number else caption)
+                for row in (*b.head, *b.body):
+                    lines.append("\t".join(inline_text(c.inlines, edition, context) for c in row))
+            elif isinstance(b, Footnote):
+                start = len(lines)
+                walk(b.blocks, depth)
+                if len(lines) > start:
+                    lines[start] = f"注{b.number}　" + lines[start]
 
     walk(blocks, 0)
     return "\n".join(lines)
@@ -423,3 +564,66 @@ def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
                     yield from from_inlines(cell)
         elif isinstance(b, BlockQuote):
             yield from iter_inlines(b.blocks)
+        elif isinstance(b, (Box, Footnote)):
+            yield from iter_inlines(b.blocks)
+        elif isinstance(b, Figure):
+            yield from from_inlines(b.caption)
+        elif isinstance(b, GridTable):
+            yield from from_inlines(b.caption)
+            for row in (*b.head, *b.body):
+                for c in row:
+                    yield from from_inlines(c.inlines)
+
+
+def place_cells(rows: tuple[tuple[Cell, ...], ...]) -> tuple[list[list[int]], tuple[int, str] | None]:
+    """Lay the cells of rows on a grid as HTML does (a cell covered by a span from above is skipped): the column
+    where each cell starts, row by row, and the first problem as (row index, message) — a span past the last row,
+    two cells overlapping, rows of different widths — or None."""
+    covered: set[tuple[int, int]] = set()
+    starts: list[list[int]] = []
+    width = None
+    for r, row in enumerate(rows):
+        col = 0
+        here: list[int] = []
+        for cell in row:
+            while (r, col) in covered:
+                col += 1
+            here.append(col)
+            if r + cell.rowspan > len(rows):
+                return starts, (r, f"a cell spans {cell.rowspan} rows, past the last row")
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    if (r + dr, col + dc) in covered:
+                        return starts, (r + dr, f"two cells overlap in column {col + dc + 1}")
+                    covered.add((r + dr, col + dc))
+            col += cell.colspan
+        starts.append(here)
+        row_width = max([c + 1 for (rr, c) in covered if rr == r], default=0)
+        if width is None:
+            width = row_width
+        elif row_width != width:
+            return starts, (r, f"has {row_width} columns, the table has {width}")
+    return starts, None
+
+
+def grid_layout(table: GridTable) -> list[list[int]]:
+    """The starting column of every cell of a table, head rows then body rows (each section laid out apart)."""
+    head, _ = place_cells(table.head)
+    body, _ = place_cells(table.body)
+    return head + body
+
+
+def iter_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Every block, depth first, including those inside lists, quotes, boxes and footnotes."""
+    for b in blocks:
+        yield b
+        if isinstance(b, (BulletList, OrderedList)):
+            for item in b.items:
+                yield from iter_blocks(item)
+        elif isinstance(b, (BlockQuote, Box, Footnote)):
+            yield from iter_blocks(b.blocks)
+
+
+def clause_text_blocks(clause: Clause) -> tuple[Block, ...]:
+    """A clause's own blocks with its footnotes: what search and the diff compare (text, 解説, 注)."""
+    return clause.body + clause.commentary + clause.footnotes

@@ -5,7 +5,21 @@ text, and inserting a clause renumbers its followers.
 """
 from __future__ import annotations
 
-from guideline.model import Clause
+from dataclasses import replace
+
+from guideline.model import (
+    BlockQuote,
+    Box,
+    BulletList,
+    Clause,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    GridTable,
+    OrderedList,
+    iter_blocks,
+    iter_inlines,
+)
 from guideline.vocabulary import chapter_label, part_label
 
 _KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
@@ -62,15 +76,25 @@ def label(level: int, n: int, section_base: str = "") -> str:
     raise ValueError(f"no numbering for heading level {level}")
 
 
+def appendix_label(kind: str, n: int) -> str:
+    """別紙1 for the n-th appendix, 様式第1号 for the n-th form."""
+    return f"別紙{n}" if kind == "appendix" else f"様式第{n}号"
+
+
 def number_tree(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
-    """Return the parts with ``number``, ``prefix`` and ``local`` filled in on every clause."""
+    """Return the parts with ``number``, ``prefix`` and ``local`` filled in on every clause, and the figures (図N),
+    tables with captions (表N) and footnotes (注N) numbered through the edition in reading order."""
+    content = {"figure": 0, "table": 0, "footnote": 0}
 
     def visit(clauses: tuple[Clause, ...], prefix: str, local_parts: dict[int, str]) -> tuple[Clause, ...]:
-        counters: dict[int, int] = {}
+        counters: dict[object, int] = {}
         out = []
         for clause in clauses:
             if clause.unnumbered:
                 num = ""
+            elif clause.kind:
+                counters[clause.kind] = counters.get(clause.kind, 0) + 1
+                num = appendix_label(clause.kind, counters[clause.kind])
             else:
                 counters[clause.level] = counters.get(clause.level, 0) + 1
                 num = label(clause.level, counters[clause.level], local_parts.get(3, ""))
@@ -84,14 +108,57 @@ def number_tree(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
                 if num:
                     my_local[clause.level] = num
             local = _join_local(my_local)
+            body, commentary, footnotes = clause.body, clause.commentary, clause.footnotes
+            if _has_numbered(body) or _has_numbered(commentary):
+                body, commentary = _number_blocks(body, content), _number_blocks(commentary, content)
+            if footnotes:
+                footnotes = _number_footnotes(body + commentary, footnotes, content)
             children = visit(clause.children, my_prefix, my_local)
             # dataclasses.replace, spelled out (twice as quick; 2,000 clauses per edition read)
             out.append(Clause(id=clause.id, heading=clause.heading, level=clause.level, loc=clause.loc,
-                              meta=clause.meta, body=clause.body, commentary=clause.commentary, children=children,
-                              unnumbered=clause.unnumbered, number=num, prefix=my_prefix, local=local))
+                              meta=clause.meta, body=body, commentary=commentary, children=children,
+                              unnumbered=clause.unnumbered, footnotes=footnotes, kind=clause.kind, number=num,
+                              prefix=my_prefix, local=local))
         return tuple(out)
 
     return visit(parts, "", {})
+
+
+def _has_numbered(blocks) -> bool:
+    return bool(blocks) and any(isinstance(b, (Figure, GridTable)) for b in iter_blocks(blocks))
+
+
+def _number_blocks(blocks: tuple, counters: dict[str, int]) -> tuple:
+    """The blocks with 図N / 表N filled in, continuing ``counters``."""
+    out = []
+    for b in blocks:
+        if isinstance(b, Figure):
+            counters["figure"] += 1
+            b = replace(b, number=f"図{counters['figure']}")
+        elif isinstance(b, GridTable):
+            counters["table"] += 1
+            b = replace(b, number=f"表{counters['table']}")
+        elif isinstance(b, (BulletList, OrderedList)):
+            b = replace(b, items=tuple(_number_blocks(item, counters) for item in b.items))
+        elif isinstance(b, (BlockQuote, Box)):
+            b = replace(b, blocks=_number_blocks(b.blocks, counters))
+        out.append(b)
+    return tuple(out)
+
+
+def _number_footnotes(blocks: tuple, footnotes: tuple[Footnote, ...], counters: dict[str, int]) -> tuple:
+    """The clause's footnotes numbered, and ordered, by their first reference (unreferenced ones last)."""
+    order: list[str] = []
+    for node in iter_inlines(blocks + footnotes):
+        if isinstance(node, FootnoteRef) and node.key not in order:
+            order.append(node.key)
+    rank = {key: i for i, key in enumerate(order)}
+    ranked = sorted(range(len(footnotes)), key=lambda i: (rank.get(footnotes[i].key, len(order)), i))
+    numbers: dict[int, int] = {}
+    for i in ranked:
+        counters["footnote"] += 1
+        numbers[i] = counters["footnote"]
+    return tuple(replace(footnotes[i], number=numbers[i]) for i in ranked)
 
 
 def _join_local(parts: dict[int, str]) -> str:

@@ -50,17 +50,24 @@ from guideline.diagnostics import Loc
 from guideline.gcscope import frozen, paused
 from guideline.model import (
     BlockQuote,
+    Box,
     BulletList,
+    Cell,
     ClauseMeta,
     Code,
     CodeBlock,
     Emph,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    GridTable,
     LineBreak,
     Link,
     NiscCatalog,
     NiscItem,
     NiscMapping,
     OrderedList,
+    PageBreak,
     Para,
     Placeholder,
     Strong,
@@ -82,7 +89,8 @@ MEMORY_BYTES = 8 * 1024 * 1024  # source bytes whose results are kept in memory 
 TOUCH_AFTER = 86400  # refresh an entry's modification time on a hit when it is older than this (seconds)
 PRUNE_EVERY = 500  # writes between two prunes in one process
 # the modules whose code decides what a file parses to
-_SOURCES = ("reader.py", "markup.py", "yamlio.py", "model.py", "nisc.py", "diagnostics.py", "parse_cache.py")
+_SOURCES = ("reader.py", "markup.py", "yamlio.py", "model.py", "nisc.py", "diagnostics.py", "parse_cache.py",
+            "numbering.py")
 
 
 def enabled() -> bool:
@@ -176,6 +184,8 @@ def _enc_inlines(nodes) -> list:
             out.append(["X", n.target, _enc_inlines(n.children)])
         elif t is Link:
             out.append(["L", n.href, _enc_inlines(n.children)])
+        elif t is FootnoteRef:
+            out.append(["F", n.key])
         else:
             raise TypeError(f"cannot cache inline {t.__name__}")
     return out
@@ -203,6 +213,8 @@ def _dec_inlines(data: list) -> tuple:
                 out.append(XRef(_str(n[1]), _dec_inlines(n[2])))
             elif tag == "L":
                 out.append(Link(_str(n[1]), _dec_inlines(n[2])))
+            elif tag == "F":
+                out.append(FootnoteRef(_str(n[1])))
             else:
                 raise ValueError(f"unknown inline tag {tag!r}")
     return tuple(out)
@@ -223,6 +235,17 @@ def enc_blocks(blocks) -> list:
             out.append(["c", b.line, b.text, b.info])
         elif t is BlockQuote:
             out.append(["q", b.line, enc_blocks(b.blocks)])
+        elif t is Figure:
+            out.append(["f", b.line, b.src, b.alt, _enc_inlines(b.caption), b.ident, b.number])
+        elif t is Box:
+            out.append(["b", b.line, b.kind, enc_blocks(b.blocks)])
+        elif t is Footnote:
+            out.append(["n", b.line, b.key, enc_blocks(b.blocks), b.number])
+        elif t is PageBreak:
+            out.append(["k", b.line])
+        elif t is GridTable:
+            out.append(["g", b.line, _enc_inlines(b.caption), [_enc_rows(b.head), _enc_rows(b.body)], b.columns,
+                        b.ident, b.row_header, b.number])
         else:
             raise TypeError(f"cannot cache block {t.__name__}")
     return out
@@ -246,9 +269,30 @@ def dec_blocks(data: list) -> tuple:
             out.append(CodeBlock(_str(b[2]), _str(b[3]), line))
         elif tag == "q":
             out.append(BlockQuote(dec_blocks(b[2]), line))
+        elif tag == "f":
+            out.append(Figure(_str(b[2]), _str(b[3]), _dec_inlines(b[4]), _str(b[5]), line, _str(b[6])))
+        elif tag == "b":
+            out.append(Box(_str(b[2]), dec_blocks(b[3]), line))
+        elif tag == "n":
+            out.append(Footnote(_str(b[2]), dec_blocks(b[3]), line, _int(b[4])))
+        elif tag == "k":
+            out.append(PageBreak(line))
+        elif tag == "g":
+            if type(b[6]) is not bool:
+                raise ValueError("expected true or false")
+            out.append(GridTable(_dec_inlines(b[2]), _dec_rows(b[3][0]), _dec_rows(b[3][1]), _int(b[4]), _str(b[5]),
+                                 b[6], line, _str(b[7])))
         else:
             raise ValueError(f"unknown block tag {tag!r}")
     return tuple(out)
+
+
+def _enc_rows(rows) -> list:
+    return [[[_enc_inlines(c.inlines), c.rowspan, c.colspan] for c in row] for row in rows]
+
+
+def _dec_rows(data: list) -> tuple:
+    return tuple(tuple(Cell(_dec_inlines(c[0]), _int(c[1]), _int(c[2])) for c in row) for row in data)
 
 
 def _str(v: Any) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from guideline import markup, nisc, parse_cache, yamlio
+from guideline import figures, markup, nisc, parse_cache, yamlio
 from guideline.diagnostics import ERROR, WARNING, Loc, Report
 from guideline.gcscope import fewer_collections
 from guideline.model import (
@@ -25,6 +25,7 @@ from guideline.model import (
     ClauseMeta,
     Edition,
     EditionMeta,
+    Footnote,
     NiscCatalog,
     NiscMapping,
 )
@@ -316,7 +317,8 @@ def _parse_cutting_fences(lines: list[str]) -> tuple[list[Token], dict[int, int]
 # depend on that state. Events (``line`` is 1-based; ``diag`` is ``(severity, line, message)``):
 #
 # - ``("d", severity, line, message)``: a diagnostic;
-# - ``("h", line, level, ident, unnumbered, text, before, check_duplicate, after)``: a heading; ``before`` and
+# - ``("h", line, level, ident, unnumbered, text, before, check_duplicate, after, kind)``: a heading (``kind``:
+#   "", "appendix" or "form", from the classes .appendix and .form); ``before`` and
 #   ``after`` are the diagnostics found about it before and after the duplicate-ID check, which happens (against
 #   the IDs of the edition so far) only when ``check_duplicate`` is true, i.e. when the ID is well-formed; an empty
 #   ``ident`` is a heading without an ID, reported once the edition is read (with a suggestion of a free ID);
@@ -444,7 +446,7 @@ def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> tuple:
                        + " heading {#clause-id}' on one line"))
     raw = inline.content.strip()
     m = HEADING_ATTR_RE.match(raw)
-    ident, unnumbered, text = "", False, raw
+    ident, unnumbered, text, kind = "", False, raw, ""
     check = False
     if not m:
         pass  # no ID: reported by the edition reader, which can suggest one that is free in the whole edition
@@ -458,9 +460,16 @@ def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> tuple:
                     ident = attr[1:]
             elif attr == ".unnumbered":
                 unnumbered = True
+            elif attr in (".appendix", ".form"):
+                if level != 1:
+                    before.append((ERROR, line, f"{attr} marks a 別紙 or 様式 part and belongs on a '# ' heading"))
+                elif kind:
+                    before.append((ERROR, line, "heading is marked both .appendix and .form; keep one"))
+                else:
+                    kind = attr[1:]
             else:
-                before.append((ERROR, line, f"unknown heading attribute {attr!r}; only '#id' and '.unnumbered' are "
-                                            "read"))
+                before.append((ERROR, line, f"unknown heading attribute {attr!r}; only '#id', '.unnumbered', "
+                                            "'.appendix' and '.form' are read"))
         if not ident:
             pass  # reported with a free ID to paste, as for a heading without attributes
         elif not ID_RE.match(ident):
@@ -470,7 +479,7 @@ def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> tuple:
             check = True
     if not text:
         after.append((ERROR, line, "heading has no text"))
-    return ("h", line, level, ident, unnumbered, text, tuple(before), check, tuple(after))
+    return ("h", line, level, ident, unnumbered, text, tuple(before), check, tuple(after), kind)
 
 
 def _meta(report, spath: str, tok: Token, line: int) -> ClauseMeta:
@@ -579,9 +588,9 @@ def encode_events(events: tuple, spath: str) -> list:
         if tag == "d":
             out.append(list(ev))
         elif tag == "h":
-            _, line, level, ident, unnumbered, text, before, check, after = ev
+            _, line, level, ident, unnumbered, text, before, check, after, kind = ev
             out.append(["h", line, level, ident, unnumbered, text, [list(d) for d in before], check,
-                        [list(d) for d in after]])
+                        [list(d) for d in after], kind])
         elif tag == "s":
             _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
             out.append(["s", line, [list(d) for d in inside], _enc_diag(unclosed), kind,
@@ -600,11 +609,13 @@ def decode_events(data: list, spath: str) -> tuple:
         if tag == "d":
             out.append(("d", *dec_diags([ev[1:]])[0]))
         elif tag == "h":
-            _, line, level, ident, unnumbered, text, before, check, after = ev
+            _, line, level, ident, unnumbered, text, before, check, after, kind = ev
             if type(unnumbered) is not bool or type(check) is not bool:
                 raise ValueError("expected true or false")
+            if kind not in ("", "appendix", "form"):
+                raise ValueError(f"unknown heading kind {kind!r}")
             out.append(("h", int_(line), int_(level), str_(ident), unnumbered, str_(text), dec_diags(before), check,
-                        dec_diags(after)))
+                        dec_diags(after), kind))
         elif tag == "s":
             _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
             if kind not in ("body", "commentary", "yaml", "yaml-unclosed"):
@@ -624,16 +635,23 @@ class _Builder:
     level: int
     loc: Loc
     unnumbered: bool
+    kind: str = ""
     meta: ClauseMeta = field(default_factory=ClauseMeta)
     body: list[Block] = field(default_factory=list)
     commentary: list[Block] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
     children: list[Clause] = field(default_factory=list)
+
+    def add(self, target: list[Block], blocks: tuple[Block, ...]) -> None:
+        """Blocks to the text or 解説; footnote definitions among them go to the clause's footnotes."""
+        for b in blocks:
+            (self.footnotes if type(b) is Footnote else target).append(b)
 
     def build(self) -> Clause:
         return Clause(
             id=self.id, heading=self.heading, level=self.level, loc=self.loc, meta=self.meta,
             body=tuple(self.body), commentary=tuple(self.commentary), children=tuple(self.children),
-            unnumbered=self.unnumbered,
+            unnumbered=self.unnumbered, footnotes=tuple(self.footnotes), kind=self.kind,
         )
 
 
@@ -717,14 +735,14 @@ class _EditionReader:
                 elif kind == "commentary":
                     if closing is not None:
                         self.report.extend_file(spath, (closing,))
-                    current.commentary.extend(blocks)
+                    current.add(current.commentary, blocks)
                 elif kind == "body":
-                    current.body.extend(blocks)
+                    current.add(current.body, blocks)
                 self.report.extend_file(spath, problems)
                 expect_meta = False
 
     def _heading(self, spath: str, ev: tuple) -> None:
-        _, line, level, ident, unnumbered, text, before, check, after = ev
+        _, line, level, ident, unnumbered, text, before, check, after, kind = ev
         loc = Loc(spath, line)
         self.report.extend_file(spath, before)
         if check:
@@ -740,7 +758,7 @@ class _EditionReader:
         if not self.stack and level != 1 and not self.fragment:
             self.report.error(loc, f"a level-{level} heading needs a '# ' (編) heading above it; the first heading "
                                    "of an edition must be a 編")
-        self.stack.append(_Builder(ident or f"?{line}", text, level, loc, unnumbered))
+        self.stack.append(_Builder(ident or f"?{line}", text, level, loc, unnumbered, kind))
 
 
     def _neighbour_base(self) -> str:
@@ -817,7 +835,8 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
             catalog = nisc.load_catalog(cat_path, report, cache)
     if not parts and not report.errors:
         report.error(meta.loc, "the edition has no clauses")
-    return Edition(meta=meta, parts=parts, catalog=catalog), report
+    assets = figures.read_assets(root, parts, report)
+    return Edition(meta=meta, parts=parts, catalog=catalog, assets=assets), report
 
 
 def read_fragment(path: str | os.PathLike[str], report: Report) -> tuple[Clause, ...]:

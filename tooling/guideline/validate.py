@@ -14,13 +14,19 @@ from guideline.model import (
     HEADING_KINDS,
     Block,
     BlockQuote,
+    Box,
     BulletList,
     Clause,
     Edition,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    GridTable,
     OrderedList,
     Para,
     Table,
     XRef,
+    iter_blocks,
     iter_inlines,
 )
 
@@ -31,6 +37,8 @@ def validate(edition: Edition, report: Report, src: Path | None = None) -> Repor
     check_structure(edition, report)
     check_mappings(edition, report)
     check_xrefs(edition, report)
+    check_labels(edition, report)
+    check_footnotes(edition, report)
     check_lineage(edition, report, src)
     return report
 
@@ -79,24 +87,79 @@ def _blocks_with_lines(blocks: tuple[Block, ...]) -> Iterator[tuple[int, Block]]
         if isinstance(b, (BulletList, OrderedList)):
             for item in b.items:
                 yield from _blocks_with_lines(item)
-        elif isinstance(b, BlockQuote):
+        elif isinstance(b, (BlockQuote, Box, Footnote)):
             yield from _blocks_with_lines(b.blocks)
 
 
 def check_xrefs(edition: Edition, report: Report) -> None:
     ids = edition.by_id
+    labels = edition.labels
     for clause in edition.clauses():
-        for blocks in (clause.body, clause.commentary):
+        for blocks in (clause.body, clause.commentary, clause.footnotes):
             for line, block in _blocks_with_lines(blocks):
-                if not isinstance(block, (Para, Table)):
+                if not isinstance(block, (Para, Table, Figure, GridTable)):
                     continue
                 for node in iter_inlines((block,)):
-                    if isinstance(node, XRef) and node.target not in ids:
-                        close = _closest(node.target, list(ids))
+                    if isinstance(node, XRef) and node.target not in ids and node.target not in labels:
+                        close = _closest(node.target, [*ids, *labels])
                         hint = f"; did you mean #{close}?" if close else ""
                         report.error(Loc(clause.loc.path, line or clause.loc.line),
                                      f"cross-reference to #{node.target}, which is not a clause ID of this "
                                      f"edition{hint}")
+
+
+def check_labels(edition: Edition, report: Report) -> None:
+    """Figure and table IDs are unique among themselves and the clause IDs (a reference must mean one thing)."""
+    seen: dict[str, str] = {}
+    for clause in edition.clauses():
+        if not (clause.body or clause.commentary or clause.footnotes):
+            continue
+        for b in iter_blocks(clause.body + clause.commentary + clause.footnotes):
+            if not isinstance(b, (Figure, GridTable)) or not b.ident:
+                continue
+            here = Loc(clause.loc.path, b.line or clause.loc.line)
+            what = "figure" if isinstance(b, Figure) else "table"
+            if b.ident in edition.by_id:
+                other = edition.by_id[b.ident]
+                report.error(here, f"{what} ID {b.ident!r} is already the ID of a clause ({other.loc}); give the "
+                                   f"{what} an ID of its own")
+            elif b.ident in seen:
+                report.error(here, f"duplicate {what} ID {b.ident!r}, first used at {seen[b.ident]}; give this "
+                                   f"{what} an ID of its own")
+            else:
+                seen[b.ident] = str(here)
+
+
+def check_footnotes(edition: Edition, report: Report) -> None:
+    """Each [^key] has its definition in the same clause, and each definition is referenced there."""
+    for clause in edition.clauses():
+        refs: dict[str, int] = {}
+        for blocks in (clause.body, clause.commentary, clause.footnotes):
+            for line, block in _blocks_with_lines(blocks):
+                if isinstance(block, Footnote) and block.line and blocks is not clause.footnotes:
+                    report.error(Loc(clause.loc.path, block.line), f"footnote [^{block.key}] is defined inside a "
+                                                                   "list, quote or box; define it on a line of its "
+                                                                   "own at the clause's top level")
+                if not isinstance(block, (Para, Table, Figure, GridTable)):
+                    continue
+                for node in iter_inlines((block,)):
+                    if isinstance(node, FootnoteRef):
+                        refs.setdefault(node.key, line or clause.loc.line)
+        defined: dict[str, int] = {}
+        for fn in clause.footnotes:
+            if fn.key in defined:
+                report.error(Loc(clause.loc.path, fn.line), f"footnote [^{fn.key}] is defined twice in this clause "
+                                                             f"(first at line {defined[fn.key]}); keep one")
+                continue
+            defined[fn.key] = fn.line
+            if fn.key not in refs:
+                report.error(Loc(clause.loc.path, fn.line), f"footnote [^{fn.key}] is defined but not referenced "
+                                                             f"in this clause; reference it as [^{fn.key}] or "
+                                                             "delete it")
+        for key, line in refs.items():
+            if key not in defined:
+                report.error(Loc(clause.loc.path, line), f"footnote [^{key}] is not defined in this clause; add a "
+                                                         f"line '[^{key}]: text' to the clause")
 
 
 def _closest(word: str, choices: list[str]) -> str:

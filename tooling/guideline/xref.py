@@ -180,16 +180,23 @@ def _squash(text: str) -> str:
 
 
 def find_clause(edition: Edition, query: str) -> Clause:
-    """A clause by stable ID (``org-ciso``, ``#org-ciso``) or by display address (``第2編第2章 1.(1)``)."""
+    """A clause by stable ID (``org-ciso``, ``#org-ciso``), by display address (``第2編第2章 1.(1)``), or by a figure
+    or table it holds (``fig-alpha-model``, ``図3``, ``表1``)."""
     q = query.strip().lstrip("#")
     clause = edition.get(q) or edition.get(q.lower())
     if clause is not None:
         return clause
+    label = edition.labels.get(q) or edition.labels.get(q.lower())
+    if label is not None:
+        return edition.by_id[label.clause_id]
     squashed = _squash(q)
     if squashed:
         for c in edition.clauses():
             if c.address and _squash(c.address) == squashed:
                 return c
+        for label in edition.labels.values():
+            if _squash(label.number) == squashed:
+                return edition.by_id[label.clause_id]
     close = difflib.get_close_matches(q.lower(), list(edition.by_id), n=5, cutoff=0.6)
     hint = f"; closest: {', '.join(close)}" if close else "; give a clause ID such as org-ciso or an address"
     raise UserError(f"no clause {query.strip()!r} in edition {edition.meta.id}{hint}")
