@@ -12,18 +12,25 @@ from typing import Callable
 
 from guideline.model import (
     NETWORK_MODELS,
+    Asset,
     Block,
     BlockQuote,
+    Box,
     BulletList,
+    Cell,
     Clause,
     Code,
     CodeBlock,
     Edition,
     Emph,
+    Figure,
+    FootnoteRef,
+    GridTable,
     Inline,
     LineBreak,
     Link,
     OrderedList,
+    PageBreak,
     Para,
     Placeholder,
     Strong,
@@ -31,6 +38,7 @@ from guideline.model import (
     Text,
     XRef,
     inline_text,
+    iter_inlines,
     xref_label,
 )
 from guideline.numbering import list_label
@@ -78,12 +86,61 @@ def attr(value: str) -> str:
     return escape(value, quote=True)
 
 
-class HtmlRenderer:
-    """Renders blocks and inlines of one edition. ``href_for(clause_id)`` gives the link to a clause."""
+BOX_CLASSES = {"参考": "box-reference", "例": "box-example", "注意": "box-caution"}
 
-    def __init__(self, edition: Edition, href_for: Callable[[str], str] | None = None):
+
+def data_uri(asset: Asset) -> str:
+    """A figure file as a ``data:`` address for pages that must stand alone (the single page)."""
+    import base64
+
+    mime = {"svg": "image/svg+xml", "png": "image/png", "jpeg": "image/jpeg"}[asset.kind]
+    return f"data:{mime};base64,{base64.b64encode(asset.data).decode('ascii')}"
+
+
+def figure_file(asset: Asset) -> str:
+    """Where a figure file is written beside the pages of a site: its path as written (``figures/x.svg``)."""
+    return asset.src
+
+
+class HtmlRenderer:
+    """Renders blocks and inlines of one edition. ``href_for(clause_id)`` gives the link to a clause;
+    ``figure_src(asset)`` the ``src`` of a figure's ``<img>`` (by default a ``data:`` address, so that a page stands
+    alone; the site passes :func:`figure_file`). Figures are only ever shown through ``<img>``, so even an SVG
+    cannot run anything in the page."""
+
+    def __init__(self, edition: Edition, href_for: Callable[[str], str] | None = None,
+                 figure_src: Callable[[Asset], str] | None = None):
         self.edition = edition
         self.href_for = href_for or (lambda cid: f"#{cid}")
+        self.figure_src = figure_src or data_uri
+        self._notes = ""  # anchor prefix of the footnotes being rendered ("" in the text, "c." in a 解説)
+        self._refs_seen: set[str] = set()
+
+    def clause_text(self, clause: Clause, commentary: bool = False, prefix: str = "") -> str:
+        """A clause's text (or 解説) followed by the footnotes referenced in it, with links both ways.
+        ``prefix`` keeps the anchors apart when the text and the 解説 are on one page (``c.``)."""
+        blocks = clause.commentary if commentary else clause.body
+        self._notes, self._refs_seen = prefix, set()
+        try:
+            html = self.blocks(blocks, clause)
+            keys = [n.key for n in iter_inlines(blocks) if isinstance(n, FootnoteRef)]
+            notes = [fn for fn in clause.footnotes if fn.key in keys]
+            if notes:
+                items = []
+                for fn in notes:
+                    anchor = self._note_anchor(clause, fn.number)
+                    items.append(f'<li id="{attr(anchor)}"><span class="fn-label">注{fn.number}</span>'
+                                 f'<div class="fn-body">{self.blocks(fn.blocks, clause)}</div>'
+                                 f'<a class="fn-back" href="#{attr("ref-" + anchor)}" role="doc-backlink" '
+                                 f'aria-label="注{fn.number}の参照箇所へ戻る">↩</a></li>')
+                html += (f'\n<aside class="footnotes" role="doc-endnotes" aria-label="注">'
+                         f'<ol>{"".join(items)}</ol></aside>')
+            return html
+        finally:
+            self._notes, self._refs_seen = "", set()
+
+    def _note_anchor(self, clause: Clause, number: int) -> str:
+        return f"{self._notes}fn-{clause.id}-{number}"
 
     # inlines -------------------------------------------------------------------------------------------------------
     def inlines(self, nodes: tuple[Inline, ...], context: Clause | None = None) -> str:
@@ -105,10 +162,26 @@ class HtmlRenderer:
                     label = self.inlines(node.children, context)
                 else:
                     label = escape(xref_label(node.target, self.edition, context), quote=False)
+                found = self.edition.labels.get(node.target)
                 if self.edition.get(node.target) is not None:
                     out.append(f'<a class="xref" href="{attr(self.href_for(node.target))}">{label}</a>')
+                elif found is not None:  # a figure or table: its anchor on the page of its clause
+                    page = self.href_for(found.clause_id).split("#", 1)[0]
+                    out.append(f'<a class="xref" href="{attr(page)}#{attr(node.target)}">{label}</a>')
                 else:
                     out.append(label)
+            elif isinstance(node, FootnoteRef):
+                fn = next((f for f in context.footnotes if f.key == node.key), None) if context else None
+                if fn is None:
+                    out.append(escape(f"[^{node.key}]", quote=False))
+                else:
+                    anchor = self._note_anchor(context, fn.number)
+                    ident = ""
+                    if anchor not in self._refs_seen:
+                        self._refs_seen.add(anchor)
+                        ident = f' id="{attr("ref-" + anchor)}"'
+                    out.append(f'<sup class="fnref"><a href="#{attr(anchor)}"{ident} role="doc-noteref">'
+                               f"注{fn.number}</a></sup>")
             elif isinstance(node, Link):
                 out.append(f'<a href="{attr(node.href)}" rel="noopener noreferrer">'
                            f"{self.inlines(node.children, context)}</a>")
@@ -138,7 +211,54 @@ class HtmlRenderer:
                 out.append(f"<pre><code>{escape(b.text, quote=False)}</code></pre>")
             elif isinstance(b, BlockQuote):
                 out.append(f"<blockquote>{self.blocks(b.blocks, context, depth)}</blockquote>")
+            elif isinstance(b, Figure):
+                out.append(self._figure(b, context))
+            elif isinstance(b, Box):
+                cls = BOX_CLASSES.get(b.kind, "box-reference")
+                out.append(f'<aside class="box {cls}" aria-label="{attr(b.kind)}"><p class="box-title">'
+                           f"【{escape(b.kind)}】</p>{self.blocks(b.blocks, context, depth)}</aside>")
+            elif isinstance(b, GridTable):
+                out.append(self._grid_table(b, context))
+            elif isinstance(b, PageBreak):
+                out.append('<div class="page-break"></div>')
         return "\n".join(out)
+
+    def _figure(self, fig: Figure, context: Clause | None) -> str:
+        asset = self.edition.assets.get(fig.src)
+        ident = f' id="{attr(fig.ident)}"' if fig.ident else ""
+        caption = self.inlines(fig.caption, context)
+        number = f'<span class="num">{escape(fig.number)}</span>' if fig.number else ""
+        if asset is None:  # only in a model built without its files (the reader refuses a missing file)
+            img = f'<p class="figure-missing">{escape(fig.alt)}</p>'
+        else:
+            size = ""
+            if asset.width and asset.height:
+                size = f' width="{asset.width:.0f}" height="{asset.height:.0f}"'
+            img = f'<img src="{attr(self.figure_src(asset))}" alt="{attr(fig.alt)}"{size}>'
+        return f'<figure class="figure"{ident}>{img}<figcaption>{number}{caption}</figcaption></figure>'
+
+    def _grid_table(self, table: GridTable, context: Clause | None) -> str:
+        def cell(c: Cell, tag: str, scope: str) -> str:
+            spans = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + \
+                (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
+            if tag == "th" and scope == "col" and c.colspan > 1:
+                scope = "colgroup"
+            scope_attr = f' scope="{scope}"' if tag == "th" else ""
+            return f"<{tag}{scope_attr}{spans}>{self.inlines(c.inlines, context)}</{tag}>"
+
+        head = "".join("<tr>" + "".join(cell(c, "th", "col") for c in row) + "</tr>" for row in table.head)
+        body = []
+        for row in table.body:
+            cells = []
+            for i, c in enumerate(row):
+                cells.append(cell(c, "th", "row") if table.row_header and i == 0 else cell(c, "td", ""))
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        ident = f' id="{attr(table.ident)}"' if table.ident else ""
+        number = f'<span class="num">{escape(table.number)}</span>' if table.number else ""
+        caption = f"<caption>{number}{self.inlines(table.caption, context)}</caption>"
+        thead = f"<thead>{head}</thead>" if head else ""
+        return (f'<div class="table-wrap"><table class="grid-table"{ident}>{caption}{thead}<tbody>{"".join(body)}'
+                "</tbody></table></div>")
 
     def _item(self, item: tuple[Block, ...], context: Clause | None, depth: int) -> str:
         # A tight list item is a single paragraph: render it without <p> for compact lists.

@@ -34,10 +34,10 @@ def render_clause(r: HtmlRenderer, clause: Clause, depth: int, commentary: bool 
     parts = [f'<section class="clause level-{clause.level}" id="{attr(anchor)}">', heading]
     if commentary:
         if clause.commentary:
-            parts.append(f'<div class="commentary">{r.blocks(clause.commentary, clause)}</div>')
+            parts.append(f'<div class="commentary">{r.clause_text(clause, True, COMMENTARY_ANCHOR)}</div>')
     else:
         parts.append(r.models(clause))
-        parts.append(r.blocks(clause.body, clause))
+        parts.append(r.clause_text(clause))
         parts.append(r.mappings(clause))
     for child in clause.children:
         if commentary and not child.has_commentary:
@@ -59,8 +59,9 @@ def toc(edition: Edition, max_level: int = 3) -> list[dict]:
 
 
 def render(edition: Edition) -> str:
-    r = HtmlRenderer(edition)
-    body = [render_clause(r, part, 0) for part in edition.parts]
+    r = HtmlRenderer(edition)  # the page stands alone: figures go in as data: addresses
+    body = [render_clause(r, part, 0) for part in edition.parts if not part.kind]
+    appendices = [render_clause(r, part, 0) for part in edition.parts if part.kind]
     reibun = edition.reibun
     commentary_html = ""
     if reibun is not None and reibun.has_commentary:
@@ -79,7 +80,7 @@ def render(edition: Edition) -> str:
         date_ja=wareki(edition.meta.date),
         toc=toc(edition),
         content="\n".join(body),
-        commentary=commentary_html,
+        commentary=commentary_html + "\n".join(appendices),
         commentary_number=edition.commentary_part_number if commentary_html else "",
         css=css,
         version=__version__,

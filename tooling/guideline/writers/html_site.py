@@ -30,7 +30,7 @@ from guideline import __version__
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_directory
 from guideline.model import Clause, Edition, block_text
-from guideline.render_html import HtmlRenderer, attr, jinja_env, templates_dir
+from guideline.render_html import HtmlRenderer, attr, figure_file, jinja_env, templates_dir
 from guideline.vocabulary import STATUS_TITLE, wareki
 from guideline.writers import search_index
 from guideline.writers.html_single import COMMENTARY_ANCHOR, heading_tag
@@ -90,12 +90,13 @@ class Site:
         self.sequence: list[Page] = []  # reading order, for previous/next
         self.top: list[Page] = []  # nav roots
         self._taken: set[str] = set(RESERVED)
-        self.renderer = HtmlRenderer(edition, href_for=self.href_for)
+        self.renderer = HtmlRenderer(edition, href_for=self.href_for, figure_src=figure_file)
         self.index = Page("index.html", "表紙・目次", kind="index")
         self.search = Page("search.html", "サイト内検索", kind="search")
         self.sequence.append(self.index)
         self._plan_parts()
         self._plan_commentary()
+        self._plan_parts(appendices=True)  # 別紙 and 様式 close the edition, after the generated 解説
         self.extra_pages: list[tuple[Page, str]] = []  # (page, main_html) from other modules (NISC index)
         self._nisc_module = nisc_module
         self._template = jinja_env().get_template("site/page.html.j2")
@@ -109,8 +110,10 @@ class Site:
         self._taken.add(name)
         return name
 
-    def _plan_parts(self) -> None:
+    def _plan_parts(self, appendices: bool = False) -> None:
         for part in self.edition.parts:
+            if bool(part.kind) != appendices:
+                continue
             page = Page(self._filename(part.id), part.heading, part.number, "part", part)
             self.top.append(page)
             self.sequence.append(page)
@@ -182,10 +185,10 @@ class Site:
             if clause.commentary:
                 out.append(f'<p class="cross-link"><a href="{attr(self.href_for(clause.id))}">例文を見る'
                            f'（{escape(clause.address or plain)}）</a></p>')
-                out.append(f'<div class="commentary">{r.blocks(clause.commentary, clause)}</div>')
+                out.append(f'<div class="commentary">{r.clause_text(clause, True)}</div>')
         else:
             out.append(r.models(clause))
-            out.append(r.blocks(clause.body, clause))
+            out.append(r.clause_text(clause))
             out.append(r.mappings(clause, nisc_href=nisc_href))
             href = self.commentary_href(clause.id) if clause.commentary else None
             if href:
@@ -219,7 +222,7 @@ class Site:
                 f'<a class="permalink" href="{attr(page.filename)}#{attr(anchor)}" '
                 f'aria-label="固定リンク：{attr(r.plain_heading(part))}"><span aria-hidden="true">#</span></a></div>')
         body = [f'<section class="clause level-1" id="{attr(anchor)}">', head, r.models(part),
-                r.blocks(part.body, part), r.mappings(part, nisc_href=nisc_href)]
+                r.clause_text(part), r.mappings(part, nisc_href=nisc_href)]
         if page.children:
             body.append(self._page_list(page.children, "この編の章"))
         body.append(self._children_html(part, -1, page.filename, False, skip_chapters=True))
@@ -238,7 +241,7 @@ class Site:
                 f'<p class="lead">この編は、{escape(reibun.number)}「{escape(reibun.heading)}」の各項目について、'
                 "同じ番号の下にその解説を示す。</p>"]
         if reibun.commentary:
-            body.append(f'<div class="commentary">{r.blocks(reibun.commentary, reibun)}</div>')
+            body.append(f'<div class="commentary">{r.clause_text(reibun, True)}</div>')
         if page.children:
             body.append(self._page_list(page.children, "この編の章"))
         body.append(self._children_html(reibun, -1, page.filename, True, skip_chapters=True))
@@ -410,7 +413,7 @@ class Site:
         docs = []
         ed = self.edition
         for clause in ed.clauses():
-            text = block_text(clause.body, ed, clause)
+            text = block_text(clause.body + clause.footnotes, ed, clause)  # figure captions and 注 are found too
             docs.append(search_index.SearchDoc(self.href_for(clause.id), clause.address, clause.heading, text))
         for clause in ed.clauses():
             href = self.commentary_href(clause.id)
@@ -442,6 +445,8 @@ class Site:
         files[f"{ASSET_DIR}/{SEARCH_INDEX_FILE}"] = search_index.to_js(search_index.build(self.search_docs()))
         for name in ASSETS:
             files[f"{ASSET_DIR}/{name}"] = (templates_dir() / "site" / name).read_bytes()
+        for asset in self.edition.assets.values():  # checked static by the reader; shown only through <img>
+            files[figure_file(asset)] = asset.data
         return {k: (v.encode("utf-8") if isinstance(v, str) else v) for k, v in sorted(files.items())}
 
 
@@ -466,4 +471,6 @@ def write(edition: Edition, out_dir: Path) -> list[Path]:
             path.write_bytes(data)
             path.chmod(0o644)
         (tmp / ASSET_DIR).chmod(0o755)
+        if (tmp / "figures").is_dir():
+            (tmp / "figures").chmod(0o755)
     return [target / rel for rel in files]
