@@ -9,6 +9,7 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)  # the PDF writer finds the Japanese fonts through it
 fc-list :lang=ja 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "IPAexMincho" || need+=(fonts-ipaexfont-mincho fonts-ipaexfont-gothic)
+ldconfig -p 2>/dev/null | grep -q "libcairo.so.2" || need+=(libcairo2)  # cairosvg: PNG copies of SVG figures for Word
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 # LibreOffice's Python bridge: tests/test_apply_libreoffice.py edits Word files through it as a person would

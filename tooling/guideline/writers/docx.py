@@ -73,16 +73,21 @@ from guideline.model import (
     NETWORK_MODELS,
     Block,
     BlockQuote,
+    Box,
     BulletList,
     Clause,
     Code,
     CodeBlock,
     Edition,
     Emph,
+    Figure,
+    FootnoteRef,
+    GridTable,
     Inline,
     LineBreak,
     Link,
     OrderedList,
+    PageBreak,
     Para,
     Placeholder,
     Strong,
@@ -90,11 +95,13 @@ from guideline.model import (
     Text,
     XRef,
     inline_text,
+    grid_layout,
     xref_label,
 )
 from guideline.numbering import list_label
 from guideline.render_html import RELATIONSHIP_JA
 from guideline.vocabulary import STATUS_TITLE, wareki  # wareki: also the PDF title page's date (writers.pdf)
+from guideline.writers import docx_parts
 from guideline.writers import docx_styles as st
 from guideline.writers.docx_ooxml import (
     NSMAP,
@@ -103,6 +110,7 @@ from guideline.writers.docx_ooxml import (
     W,
     Ids,
     bookmark,
+    break_run,
     field_runs,
     hyperlink_anchor,
     hyperlink_external,
@@ -168,9 +176,11 @@ class DocxBuilder:
             # counter and one table of external links, so that ids stay unique and links resolve in the package
             self.ids = share_with.ids
             self._external = share_with._external
+            self.parts = share_with.parts
         else:
             self.ids = Ids()
             self._external: dict[str, str] = {}  # url -> relationship id, in first-use order
+            self.parts = docx_parts.Parts()  # pictures and footnotes, shared like the ids
 
     # ---------------------------------------------------------------------------------------------------------------
     # inlines
@@ -210,6 +220,8 @@ class DocxBuilder:
                 rid = self._external.setdefault(node.href, f"rIdLink{len(self._external) + 1}")
                 runs = self.inlines_to_runs(node.children, context, marks, _Fmt(S.hyperlink, fmt.bold, fmt.italic))
                 out.append(hyperlink_external(rid, runs))
+            elif isinstance(node, FootnoteRef):
+                out.append(self._footnote_ref(node.key, context, marks))
             elif isinstance(node, LineBreak):
                 if node.hard:
                     out.append(run("\n", fmt.style, hook=hook))
@@ -219,6 +231,24 @@ class DocxBuilder:
                     if is_ascii_word(before) and is_ascii_word(after):
                         out.append(run(" ", fmt.style, hook=hook))
         return out
+
+    def _footnote_ref(self, key: str, context: Clause | None, marks: Marks) -> etree._Element:
+        """A real Word footnote at the first reference to it in the document; later references repeat its number
+        (Word numbers footnotes in document order, as they are made here)."""
+        fn = next((f for f in context.footnotes if f.key == key), None) if context is not None else None
+        if fn is None:
+            return run(f"[^{key}]", hook=marks.run)
+        ident = (context.id, fn.number)
+        number = self.parts.footnote_number(ident)
+        if number is None:
+            paragraphs = self.blocks_to_paragraphs(fn.blocks, context, first_line=0)
+            number = self.parts.add_footnote(ident, paragraphs)
+            r = etree.Element(W + "r")
+            rpr = etree.SubElement(r, W + "rPr")
+            etree.SubElement(rpr, W + "rStyle").set(W + "val", S.footnote_reference)
+            etree.SubElement(r, W + "footnoteReference").set(W + "id", str(number))
+            return marks.run(r) if marks.run is not None else r
+        return run(str(number), S.footnote_reference, hook=marks.run)
 
     def placeholder_run(self, text: str, hook: RunHook | None = None) -> etree._Element:
         """〔text〕 in the プレースホルダー style, highlighted."""
@@ -260,7 +290,132 @@ class DocxBuilder:
             elif isinstance(b, BlockQuote):
                 out.extend(self.blocks_to_paragraphs(b.blocks, context, left=left + 2 * CHAR, first_line=first_line,
                                                      commentary=commentary, depth=depth, marks=marks))
+            elif isinstance(b, Figure):
+                out.extend(self.figure(b, context, left=left, marks=marks))
+            elif isinstance(b, Box):
+                out.append(self.box(b, context, left=left, depth=depth, marks=marks))
+                out.append(paragraph(S.table_after, hook=marks.ppr))
+            elif isinstance(b, GridTable):
+                out.append(paragraph(S.caption, [run(f"{b.number}{HEADING_SEP}", hook=marks.run),
+                                                 *self.inlines_to_runs(b.caption, context, marks)],
+                                     left=left, hook=marks.ppr))
+                out.append(self.grid_table(b, context, left=left, marks=marks))
+                out.append(paragraph(S.table_after, hook=marks.ppr))
+            elif isinstance(b, PageBreak):
+                out.append(paragraph("", [break_run("page", marks.run)], hook=marks.ppr))
         return out
+
+    def figure(self, fig: Figure, context: Clause | None = None, *, left: int = 0,
+               marks: Marks = NO_MARKS) -> list[etree._Element]:
+        """The picture (its description is the alt text; an SVG carries a PNG for Word before 2016) kept with its
+        caption paragraph 「図3　…」."""
+        asset = self.edition.assets.get(fig.src)
+        caption = [run(f"{fig.number}{HEADING_SEP}", hook=marks.run), *self.inlines_to_runs(fig.caption, context,
+                                                                                              marks)]
+        if asset is None:
+            pic = [run(fig.alt, hook=marks.run)]
+        else:
+            pic = [self.parts.picture(asset, fig.alt, TEXT_W - left, marks.run)]
+        return [paragraph(S.figure, pic, left=left, keep_next=True, hook=marks.ppr),
+                paragraph(S.caption, caption, left=left, jc="center", hook=marks.ppr)]
+
+    def box(self, b: Box, context: Clause | None = None, *, left: int = 0, depth: int = 0,
+            marks: Marks = NO_MARKS) -> etree._Element:
+        """【参考】, 【例】, 【注意】: a one-cell bordered table holding the title and the box's blocks."""
+        width = TEXT_W - left
+        tbl = etree.Element(W + "tbl")
+        tpr = etree.SubElement(tbl, W + "tblPr")
+        etree.SubElement(tpr, W + "tblStyle").set(W + "val", S.table)
+        _set(etree.SubElement(tpr, W + "tblW"), w=str(width), type="dxa")
+        _set(etree.SubElement(tpr, W + "tblInd"), w=str(left), type="dxa")
+        etree.SubElement(tpr, W + "tblLayout").set(W + "type", "fixed")
+        _set(etree.SubElement(tpr, W + "tblLook"), val="0000", firstRow="0", lastRow="0", firstColumn="0",
+             lastColumn="0", noHBand="1", noVBand="1")
+        etree.SubElement(etree.SubElement(tbl, W + "tblGrid"), W + "gridCol").set(W + "w", str(width))
+        tr = etree.SubElement(tbl, W + "tr")
+        tc = etree.SubElement(tr, W + "tc")
+        tcpr = etree.SubElement(tc, W + "tcPr")
+        _set(etree.SubElement(tcpr, W + "tcW"), w=str(width), type="dxa")
+        fill = "FFF8E5" if b.kind == "注意" else "F4F6F9"
+        _set(etree.SubElement(tcpr, W + "shd"), val="clear", color="auto", fill=fill)
+        tc.append(paragraph(S.box_title, [run(f"【{b.kind}】", hook=marks.run)], keep_next=True, hook=marks.ppr))
+        inner = self.blocks_to_paragraphs(b.blocks, context, left=0, first_line=CHAR, depth=depth, marks=marks)
+        tc.extend(inner or [paragraph(S.body, hook=marks.ppr)])
+        if inner and inner[-1].tag != W + "p":  # a cell must end with a paragraph
+            tc.append(paragraph(S.table_after, hook=marks.ppr))
+        return tbl
+
+    def grid_table(self, table: GridTable, context: Clause | None = None, *, left: int = 0,
+                   marks: Marks = NO_MARKS) -> etree._Element:
+        """A table with merged cells: ``w:gridSpan`` across columns, ``w:vMerge`` down rows; header rows repeat on
+        every page, and the first column is bold when it holds row headers."""
+        ncols = max(table.columns, 1)
+        width = TEXT_W - left
+        rows = (*table.head, *table.body)
+        layout = grid_layout(table)
+        longest = [1] * ncols
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                if cell.colspan == 1:
+                    col = layout[r][c]
+                    longest[col] = max(longest[col], len(inline_text(cell.inlines)))
+        weights = [n ** 0.5 for n in longest]
+        floor = width // (ncols * 6)
+        cols = [max(floor, int(width * w / sum(weights))) for w in weights]
+        cols[-1] += width - sum(cols)
+        tbl = etree.Element(W + "tbl")
+        tpr = etree.SubElement(tbl, W + "tblPr")
+        etree.SubElement(tpr, W + "tblStyle").set(W + "val", S.table)
+        _set(etree.SubElement(tpr, W + "tblW"), w=str(width), type="dxa")
+        _set(etree.SubElement(tpr, W + "tblInd"), w=str(left), type="dxa")
+        etree.SubElement(tpr, W + "tblLayout").set(W + "type", "fixed")
+        _set(etree.SubElement(tpr, W + "tblLook"), val="0000", firstRow="0", lastRow="0", firstColumn="0",
+             lastColumn="0", noHBand="1", noVBand="1")
+        grid = etree.SubElement(tbl, W + "tblGrid")
+        for c in cols:
+            etree.SubElement(grid, W + "gridCol").set(W + "w", str(c))
+        nhead = len(table.head)
+        covered: dict[tuple[int, int], int] = {}  # (row, col) -> colspan of the cell merged down over it
+        for r, row in enumerate(rows):
+            header = r < nhead
+            tr = etree.SubElement(tbl, W + "tr")
+            trpr = etree.SubElement(tr, W + "trPr")
+            etree.SubElement(trpr, W + "cantSplit")
+            if header:
+                etree.SubElement(trpr, W + "tblHeader")
+            starts = {layout[r][c]: cell for c, cell in enumerate(row)}
+            col = 0
+            while col < ncols:
+                tc = etree.SubElement(tr, W + "tc")
+                tcpr = etree.SubElement(tc, W + "tcPr")
+                if (r, col) in covered:  # continues a cell merged down from a row above
+                    span = covered[(r, col)]
+                    _set(etree.SubElement(tcpr, W + "tcW"), w=str(sum(cols[col:col + span])), type="dxa")
+                    if span > 1:
+                        etree.SubElement(tcpr, W + "gridSpan").set(W + "val", str(span))
+                    etree.SubElement(tcpr, W + "vMerge")
+                    tc.append(paragraph(S.table_text, hook=marks.ppr))
+                    col += span
+                    continue
+                cell = starts.get(col)
+                span = cell.colspan if cell is not None else 1
+                _set(etree.SubElement(tcpr, W + "tcW"), w=str(sum(cols[col:col + span])), type="dxa")
+                if span > 1:
+                    etree.SubElement(tcpr, W + "gridSpan").set(W + "val", str(span))
+                if cell is not None and cell.rowspan > 1:
+                    etree.SubElement(tcpr, W + "vMerge").set(W + "val", "restart")
+                    for dr in range(1, cell.rowspan):
+                        covered[(r + dr, col)] = span
+                row_head = table.row_header and not header and col == 0
+                if header or row_head:
+                    _set(etree.SubElement(tcpr, W + "shd"), val="clear", color="auto",
+                         fill="D9D9D9" if header else "F2F2F2")
+                inlines = cell.inlines if cell is not None else ()
+                tc.append(paragraph(S.table_heading if header else S.table_text,
+                                    self.inlines_to_runs(inlines, context, marks, _Fmt(bold=header or row_head)),
+                                    hook=marks.ppr))
+                col += span
+        return tbl
 
     def _list_item(self, item: tuple[Block, ...], label: str, context: Clause | None, *, left: int, hang: int,
                    style: str, commentary: bool, depth: int, marks: Marks) -> list[etree._Element]:
@@ -504,15 +659,17 @@ class DocxBuilder:
         body_el.append(etree.fromstring(st.sect_pr_xml()))
         header_p = paragraph(S.header, [run(header or meta.title), tab_run(), run(self.header_status())])
         footer_p = paragraph(S.footer, field_runs("PAGE", "1"))
+        extra_types, extra_rels, extra_parts = self.parts.package_parts(
+            [(rid, url) for url, rid in self._external.items()])
         parts = [
-            ("[Content_Types].xml", st.content_types(bool(fingerprints)).encode("utf-8")),
+            ("[Content_Types].xml", st.content_types(bool(fingerprints), extra_types).encode("utf-8")),
             ("_rels/.rels", st.PACKAGE_RELS.encode("utf-8")),
             ("docProps/core.xml", st.core_xml(meta.display_name, subject or meta.title, meta.date,
                                               f"{meta.id} {meta.status}")),
             ("docProps/app.xml", st.app_xml()),
             ("word/document.xml", xml_bytes(doc)),
             ("word/_rels/document.xml.rels", st.document_rels_xml([(rid, url) for url, rid in self._external.items()],
-                                                                  bool(fingerprints))),
+                                                                  bool(fingerprints), extra_rels)),
             ("word/styles.xml", st.styles_xml()),
             ("word/settings.xml", st.settings_xml(settings_extra)),
             ("word/fontTable.xml", st.font_table_xml()),
@@ -520,6 +677,7 @@ class DocxBuilder:
             ("word/header2.xml", _hdr_ftr("hdr", [paragraph(S.header)])),
             ("word/footer1.xml", _hdr_ftr("ftr", [footer_p])),
             ("word/footer2.xml", _hdr_ftr("ftr", [paragraph(S.footer)])),
+            *extra_parts,
         ]
         if fingerprints:
             guid = hashlib.sha256(fingerprints).hexdigest()[:32].upper()

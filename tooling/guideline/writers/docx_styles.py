@@ -71,6 +71,11 @@ class StyleIds:
     inline_code: str = "InlineCode"
     table: str = "GuidelineTable"
     table_after: str = "TableAfter"
+    figure: str = "Figure"
+    caption: str = "Caption"
+    box_title: str = "BoxTitle"
+    footnote_text: str = "FootnoteText"
+    footnote_reference: str = "FootnoteReference"
 
     def heading(self, level: int) -> str:
         return f"Heading{min(max(level, 1), 6)}"
@@ -218,6 +223,31 @@ def styles_xml() -> bytes:
     <w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
     <w:rPr><w:sz w:val="12"/><w:szCs w:val="12"/></w:rPr>
   </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="{S.figure}">
+    <w:name w:val="図"/><w:basedOn w:val="Normal"/><w:next w:val="{S.caption}"/><w:uiPriority w:val="5"/><w:qFormat/>
+    <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="120" w:after="60" w:line="240" w:lineRule="auto"/>
+      <w:jc w:val="center"/></w:pPr>
+  </w:style>
+  <w:style w:type="paragraph" w:styleId="{S.caption}">
+    <w:name w:val="caption"/><w:basedOn w:val="Normal"/><w:next w:val="{S.body}"/><w:uiPriority w:val="35"/><w:qFormat/>
+    <w:pPr><w:keepNext/><w:spacing w:before="60" w:after="120"/><w:jc w:val="left"/></w:pPr>
+    <w:rPr>{_fonts(GOTHIC)}<w:b/><w:bCs/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="{S.box_title}">
+    <w:name w:val="囲み 見出し"/><w:basedOn w:val="Normal"/><w:next w:val="{S.body}"/><w:uiPriority w:val="5"/><w:qFormat/>
+    <w:pPr><w:keepNext/><w:spacing w:before="40" w:after="40"/><w:jc w:val="left"/></w:pPr>
+    <w:rPr>{_fonts(GOTHIC)}<w:b/><w:bCs/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:styleId="{S.footnote_text}">
+    <w:name w:val="footnote text"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
+    <w:pPr><w:spacing w:after="0" w:line="260" w:lineRule="auto"/><w:ind w:left="{CHAR}" w:hanging="{CHAR}"/>
+      <w:jc w:val="left"/></w:pPr>
+    <w:rPr><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>
+  </w:style>
+  <w:style w:type="character" w:styleId="{S.footnote_reference}">
+    <w:name w:val="footnote reference"/><w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/>
+    <w:unhideWhenUsed/><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>
+  </w:style>
   <w:style w:type="paragraph" w:customStyle="1" w:styleId="{S.code_block}">
     <w:name w:val="コード"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="6"/>
     <w:pPr><w:shd w:val="clear" w:color="auto" w:fill="F5F5F5"/><w:spacing w:after="80" w:line="260" w:lineRule="auto"/>
@@ -353,9 +383,11 @@ CUSTOM_XML_TYPES = ('  <Override PartName="/customXml/itemProps1.xml" ContentTyp
                     'vnd.openxmlformats-officedocument.customXmlProperties+xml"/>\n')
 
 
-def content_types(custom_xml: bool = False) -> str:
-    """[Content_Types].xml; ``custom_xml``: the package carries the fingerprint part (customXml/item1.xml)."""
-    return CONTENT_TYPES.replace("</Types>", CUSTOM_XML_TYPES + "</Types>") if custom_xml else CONTENT_TYPES
+def content_types(custom_xml: bool = False, extra: list[str] = ()) -> str:
+    """[Content_Types].xml; ``custom_xml``: the package carries the fingerprint part (customXml/item1.xml);
+    ``extra``: further entries (media defaults, the footnotes part)."""
+    more = (CUSTOM_XML_TYPES if custom_xml else "") + "".join(f"  {e}\n" for e in extra)
+    return CONTENT_TYPES.replace("</Types>", more + "</Types>") if more else CONTENT_TYPES
 
 
 def custom_xml_props(item_id: str) -> bytes:
@@ -372,9 +404,10 @@ CUSTOM_XML_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                    'customXmlProps" Target="itemProps1.xml"/></Relationships>').encode("utf-8")
 
 
-def document_rels_xml(external: list[tuple[str, str]], custom_xml: bool = False) -> bytes:
-    """document.xml.rels: the fixed parts, then external hyperlinks ``(rel id, url)`` in first-use order
-    (``custom_xml``: and the fingerprint part)."""
+def document_rels_xml(external: list[tuple[str, str]], custom_xml: bool = False,
+                      extra: list[tuple[str, str, str]] = ()) -> bytes:
+    """document.xml.rels: the fixed parts, ``extra`` (id, type, target) parts (pictures, footnotes), then external
+    hyperlinks ``(rel id, url)`` in first-use order (``custom_xml``: and the fingerprint part)."""
     fixed = [
         ("rIdStyles", f"{_REL}/styles", "styles.xml"),
         ("rIdSettings", f"{_REL}/settings", "settings.xml"),
@@ -386,7 +419,7 @@ def document_rels_xml(external: list[tuple[str, str]], custom_xml: bool = False)
     ]
     if custom_xml:
         fixed.append(("rIdCustomXml", f"{_REL}/customXml", "../customXml/item1.xml"))
-    rows = [f'<Relationship Id="{i}" Type="{t}" Target="{target}"/>' for i, t, target in fixed]
+    rows = [f'<Relationship Id="{i}" Type="{t}" Target="{target}"/>' for i, t, target in [*fixed, *extra]]
     rows += [f'<Relationship Id="{i}" Type="{_REL}/hyperlink" Target="{escape(url, quote=True)}" '
              'TargetMode="External"/>' for i, url in external]
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
