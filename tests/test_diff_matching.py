@@ -42,7 +42,7 @@ def entry(kind, old_ids, new_ids, old_numbers, new_numbers, old_headings=None, n
         "old_numbers": old_numbers, "new_numbers": new_numbers,
         "old_heading": old_headings, "new_heading": new_headings,
         "aspects": list(aspects), "matched_by": matched_by, "similarity": similarity, "inline": inline,
-        "metadata": metadata,
+        "metadata": metadata, "figures": None,
     }
 
 
@@ -225,4 +225,4 @@ def test_sample_editions_have_every_kind(in_repo):
     kinds = {(c.kind, c.matched_by) for c in cs.changes}
     assert ("split", "lineage") in kinds and ("merged", "lineage") in kinds
     aspects = {a for c in cs.changes for a in c.aspects}
-    assert aspects == {"text", "heading", "number", "moved", "metadata"}
+    assert aspects == {"text", "figure", "heading", "number", "moved", "metadata"}

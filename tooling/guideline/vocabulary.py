@@ -16,7 +16,8 @@ KIND_JA = {"changed": "変更", "added": "新設", "deleted": "削除", "split":
            "unchanged": "変更なし"}
 KIND_ORDER = ("changed", "added", "deleted", "split", "merged", "unchanged")
 # what changed in a changed clause, by ChangeSet aspect
-ASPECT_JA = {"text": "本文", "heading": "見出し", "number": "番号", "moved": "移動", "metadata": "統一基準との対応等"}
+ASPECT_JA = {"text": "本文", "figure": "図", "heading": "見出し", "number": "番号", "moved": "移動",
+             "metadata": "統一基準との対応等"}
 
 # the status of an edition as the title page says it
 STATUS_TITLE = {"案": "（案）", "確定": "（確定版）"}

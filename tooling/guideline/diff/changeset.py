@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from guideline.diff import inline, matching
 from guideline.diff.inline import DELETE, EQUAL, INSERT, Runs
 from guideline.diff.units import ClauseText, Unit, clause_text
+from guideline.figures import figure_files
 from guideline.gcscope import fewer_collections
 from guideline.model import Clause, Edition, NiscMapping
 
 KINDS = ("unchanged", "changed", "added", "deleted", "split", "merged")
-ASPECTS = ("text", "heading", "number", "moved", "metadata")
+ASPECTS = ("text", "figure", "heading", "number", "moved", "metadata")
 UNIT_PAIR_THRESHOLD = 0.4  # bigram Dice at which two differing paragraphs count as one edited paragraph
 PIECES_THRESHOLD = 0.7  # bigram Dice of one paragraph with 2–4 joined ones for a paragraph split/merge
 MAX_PIECES = 4
@@ -81,7 +82,8 @@ class Change:
     ``kind``: ``unchanged`` | ``changed`` | ``added`` | ``deleted`` | ``split`` (one old clause → several new) |
     ``merged`` (several old → one new).
     ``old`` / ``new``: the clauses on each side, in reading order (empty on the side that lacks them).
-    ``aspects`` (for ``changed``; empty otherwise): a subset of ``text`` (body or commentary), ``heading``,
+    ``aspects`` (for ``changed``; empty otherwise): a subset of ``text`` (body or commentary), ``figure`` (a figure
+    file replaced, added or removed, by its content), ``heading``,
     ``number`` (display address), ``moved`` (other parent, or order among siblings changed beyond renumbering),
     ``metadata`` (NISC mappings, models, tags, note), in that order.
     ``matched_by``: ``id`` | ``text`` | ``similarity`` | ``lineage`` (None for added/deleted); ``similarity``: the
@@ -216,6 +218,8 @@ def _change(m: matching.Match, o: matching._Side, n: matching._Side, moved: set[
         a, b = olds[0], news[0]
         if any(d.op != EQUAL for d in (*body, *commentary)):
             aspects.append("text")
+        if figure_files(a, o.edition) != figure_files(b, n.edition):
+            aspects.append("figure")
         if any(d.op != EQUAL for d in headings):
             aspects.append("heading")
         if a.address != b.address:

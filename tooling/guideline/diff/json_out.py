@@ -9,6 +9,7 @@ from pathlib import Path
 from guideline import jsontext
 from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.diff.inline import DELETE, EQUAL, INSERT, Run, coalesce
+from guideline.figures import figure_files
 from guideline.fileio import atomic_write
 from guideline.gcscope import fewer_collections
 from guideline.model import Edition, NiscMapping
@@ -87,7 +88,8 @@ def metadata(ch: Change) -> dict | None:
     return out
 
 
-def entry(ch: Change) -> dict:
+def entry(ch: Change, old: Edition | None = None, new: Edition | None = None) -> dict:
+    """One change as JSON; ``old`` and ``new`` (the editions) give the figure files of the aspect ``figure``."""
     inline = None
     if ch.kind in ("changed", "split", "merged") and (ch.heading_changed or ch.text_changed):
         body = [d for d in ch.body]
@@ -111,7 +113,16 @@ def entry(ch: Change) -> dict:
         "similarity": ch.similarity,
         "inline": inline,
         "metadata": metadata(ch) if ch.kind != "unchanged" else None,
+        "figures": figures(ch, old, new) if "figure" in ch.aspects and old and new else None,
     }
+
+
+def figures(ch: Change, old: Edition, new: Edition) -> dict:
+    """The figure files of the clause on each side, by path and SHA-256 (for the aspect ``figure``)."""
+    def side(clauses, edition) -> list[dict]:
+        return [{"src": src, "sha256": digest} for c in clauses for src, digest in figure_files(c, edition)]
+
+    return {"old": side(ch.old, old), "new": side(ch.new, new)}
 
 
 def to_data(cs: ChangeSet) -> dict:
@@ -121,7 +132,7 @@ def to_data(cs: ChangeSet) -> dict:
         "new": edition_meta(cs.new),
         "similarity_threshold": cs.threshold,
         "summary": cs.summary(),
-        "changes": [entry(ch) for ch in cs.changes],
+        "changes": [entry(ch, cs.old, cs.new) for ch in cs.changes],
     }
 
 

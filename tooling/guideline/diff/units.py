@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from guideline.model import (
     Block,
     BlockQuote,
+    Box,
     BulletList,
     Clause,
     Code,
     CodeBlock,
     Edition,
     Emph,
+    Figure,
+    FootnoteRef,
+    GridTable,
     Inline,
     LineBreak,
     Link,
@@ -29,6 +33,7 @@ from guideline.model import (
     Table,
     Text,
     XRef,
+    footnote_mark,
     xref_label,
 )
 from guideline.numbering import list_label
@@ -122,6 +127,9 @@ def plain_marked(nodes: tuple[Inline, ...], edition: Edition | None,
             elif isinstance(n, LineBreak):
                 shown.append("\n" if n.hard else "\x00")
                 keyed.append("\n" if n.hard else "\x00")
+            elif isinstance(n, FootnoteRef):
+                shown.append(footnote_mark(n.key, context))
+                keyed.append(f"[^{n.key}]")
 
     if len(nodes) == 1 and isinstance(nodes[0], Text):  # the common case
         return nodes[0].text, nodes[0].text, ()
@@ -161,6 +169,7 @@ def heading_unit(clause: Clause) -> Unit:
 
 
 def block_units(clause: Clause, section: str, edition: Edition) -> tuple[Unit, ...]:
+    """The units of a clause's 例文 (``body``, followed by its footnotes 注N) or 解説 (``commentary``)."""
     blocks = clause.body if section == "body" else clause.commentary
     out: list[Unit] = []
 
@@ -200,8 +209,25 @@ def block_units(clause: Clause, section: str, edition: Edition) -> tuple[Unit, .
                 unit("code", path, lab, None, depth, raw=b.text.rstrip("\n"))
             elif isinstance(b, BlockQuote):
                 walk(b.blocks, path, depth, in_item, lab)
+            elif isinstance(b, Box):
+                walk(b.blocks, path, depth, in_item, f"【{b.kind}】")
+            elif isinstance(b, Figure):  # its caption; a replaced file is the diff's aspect "figure"
+                shown, keyed = plain_pair(b.caption, edition, clause)
+                out.append(Unit(clause.id, section, "figure", path, f"{b.number}　" if b.number else lab, shown,
+                                normalise(f"{b.src}|{keyed}"), depth))
+            elif isinstance(b, GridTable):
+                shown, keyed = plain_pair(b.caption, edition, clause)
+                out.append(Unit(clause.id, section, "para", path, f"{b.number}　" if b.number else lab, shown,
+                                normalise(keyed), depth))
+                for r, row in enumerate((*b.head, *b.body)):
+                    pairs = [plain_pair(c.inlines, edition, clause) for c in row]
+                    out.append(Unit(clause.id, section, "row", path + (r,), "", "\t".join(p[0] for p in pairs),
+                                    "\t".join(normalise(p[1]) for p in pairs), depth))
 
     walk(blocks, (), 0, False, "")
+    if section == "body":
+        for k, fn in enumerate(clause.footnotes):
+            walk(fn.blocks, (len(blocks) + k,), 0, False, f"注{fn.number}　")
     return tuple(out)
 
 

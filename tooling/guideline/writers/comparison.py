@@ -22,8 +22,9 @@ from pathlib import Path
 from guideline import __version__
 from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.fileio import atomic_write
-from guideline.model import NETWORK_MODELS, Clause
-from guideline.render_html import RELATIONSHIP_JA, jinja_env, templates_dir
+from guideline.figures import figure_files, figures_of
+from guideline.model import NETWORK_MODELS, Asset, Clause, Edition, inline_text
+from guideline.render_html import RELATIONSHIP_JA, data_uri, jinja_env, templates_dir
 from guideline.vocabulary import KIND_JA, NEW_LABEL, OLD_LABEL, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, wareki
 
 CAPTION = "（傍線部分は改正部分）"
@@ -43,9 +44,11 @@ class Seg:
 @dataclass
 class Line:
     segs: list[Seg]
-    kind: str = "para"  # heading | para | item | row | code | note | omit | label | mapping
+    kind: str = "para"  # heading | para | item | row | code | note | omit | label | mapping | figure
     depth: int = 0
     label: int = 0  # how many of the first segs are the list label ("(ア)"), printed with a space after it
+    image: Asset | None = None  # the figure file shown above the caption (kind figure)
+    alt: str = ""
 
     @property
     def text(self) -> str:
@@ -182,7 +185,7 @@ def _mapping_lines(ch: Change, side: str) -> list[Line]:
     return lines
 
 
-def _side_lines(ch: Change, side: str) -> list[Line]:
+def _side_lines(ch: Change, side: str, edition: Edition | None = None, other: Edition | None = None) -> list[Line]:
     clauses = ch.new if side == "new" else ch.old
     if not clauses:
         return [_plain(DELETED if side == "new" else ADDED, "note")]
@@ -227,10 +230,28 @@ def _side_lines(ch: Change, side: str) -> list[Line]:
                 lines.extend(_unit_lines(com, side, whole))
         elif any((d.new if side == "new" else d.old) is not None for d in (*body, *com)):
             lines.append(_omit())
+    if ch.kind == "changed" and "figure" in ch.aspects and edition is not None and other is not None:
+        lines.extend(_figure_lines(clauses, edition, ch.old if side == "new" else ch.new, other))
     if ch.kind == "changed" and "metadata" in ch.aspects:
         lines.extend(_mapping_lines(ch, side))
     elif whole and any(c.meta.nisc for c in clauses):  # a new (or removed) clause: all of its mappings are new
         lines.append(_nisc_line(clauses, None))
+    return lines
+
+
+def _figure_lines(clauses: tuple[Clause, ...], edition: Edition, other_clauses: tuple[Clause, ...],
+                  other: Edition) -> list[Line]:
+    """The figures of one side of a change whose figure files changed; a figure absent from the other side, or
+    drawn differently there, has its caption underlined."""
+    there = {f for c in other_clauses for f in figure_files(c, other)}
+    lines = []
+    for clause in clauses:
+        for fig in figures_of(clause):
+            asset = edition.assets.get(fig.src)
+            changed = (fig.src, asset.digest if asset is not None else "") not in there
+            caption = inline_text(fig.caption, edition, clause)
+            lines.append(Line([Seg(f"{fig.number}　{caption}".strip(), "u" if changed else "")], "figure",
+                              image=asset, alt=fig.alt))
     return lines
 
 
@@ -286,7 +307,8 @@ def build(cs: ChangeSet) -> Table:
         if pending:
             rows.append(Row("omitted", [_omit()], [_omit()]))
         anchor = f"row-{ch.new[0].id}" if ch.new else f"row-old-{ch.old[0].id}"
-        rows.append(Row("change", _side_lines(ch, "new"), _side_lines(ch, "old"), ch.kind, anchor))
+        rows.append(Row("change", _side_lines(ch, "new", cs.new, cs.old), _side_lines(ch, "old", cs.old, cs.new),
+                        ch.kind, anchor))
         path = anc + [ch]
         skipped = []
     if skipped:
@@ -338,6 +360,11 @@ def _cell_html(lines: list[Line]) -> str:
     out = []
     for line in lines:
         cls = f"l l-{line.kind}" + (f" depth-{line.depth}" if line.depth else "")
+        if line.image is not None:  # an <img> of a data: address: the page stands alone and runs nothing
+            out.append(f'<figure class="{cls}"><img src="{escape(data_uri(line.image), quote=True)}" '
+                       f'alt="{escape(line.alt, quote=True)}"><figcaption>{_segs_html(line.segs)}</figcaption>'
+                       "</figure>")
+            continue
         out.append(f'<p class="{cls}">{_segs_html(line.segs)}</p>')
     return "".join(out)
 
@@ -496,11 +523,27 @@ def render_docx(cs: ChangeSet, columns: str = "new-old", table: Table | None = N
     # The rows as WordprocessingML text, parsed once: python-docx's cell and run objects cost ~0.5 ms a paragraph.
     tc_open = f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{Emu(width).twips}"/></w:tcPr>'
     xml = []
+    pictures: dict[str, str] = {}  # asset digest -> relationship id of its picture part
+
+    def picture(line: Line) -> str:
+        from lxml import etree
+
+        from guideline.writers.docx_parts import drawing_run, raster
+
+        drawn = raster(line.image)
+        if drawn is None:
+            return ""
+        rid = pictures.get(line.image.digest)
+        if rid is None:
+            rid = pictures[line.image.digest] = doc.part.get_or_add_image(io.BytesIO(drawn[0]))[0]
+        run = drawing_run(rid, "", line.image, line.alt, Emu(width).twips - 200, len(pictures) + 100)
+        return f'<w:p>{etree.tostring(run, encoding="unicode")}</w:p>'
+
     for r in table.rows:
         xml.append("<w:tr>")
         for lines in ((r.new, r.old) if new_first else (r.old, r.new)):
             xml.append(tc_open)
-            xml.extend(_docx_paragraph(line) for line in lines)
+            xml.extend((picture(line) if line.image is not None else "") + _docx_paragraph(line) for line in lines)
             if not lines:
                 xml.append("<w:p/>")
             xml.append("</w:tc>")
