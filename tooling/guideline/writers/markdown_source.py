@@ -23,7 +23,9 @@ from guideline.fileio import atomic_write
 from guideline.model import (
     Block,
     BlockQuote,
+    Box,
     BulletList,
+    Cell,
     Clause,
     ClauseMeta,
     Code,
@@ -31,10 +33,14 @@ from guideline.model import (
     Edition,
     EditionMeta,
     Emph,
+    Figure,
+    FootnoteRef,
+    GridTable,
     Inline,
     LineBreak,
     Link,
     OrderedList,
+    PageBreak,
     Para,
     Placeholder,
     Strong,
@@ -42,7 +48,7 @@ from guideline.model import (
     Text,
     XRef,
 )
-from guideline.markup import COMMENTARY
+from guideline.markup import COMMENTARY, PAGEBREAK
 
 _ESCAPE_ALWAYS = set("\\`*_[]<&|!{}")  # "!" only matters before "[" (an image), but text can end in it;
 # braces so that text never reads back as a placeholder or a malformed one
@@ -97,6 +103,8 @@ def inlines_md(nodes: tuple[Inline, ...], in_table: bool = False, outer: str = "
             out.append(f"[{inlines_md(node.children, in_table)}](<{node.href}>)")
         elif isinstance(node, LineBreak):
             out.append("\\\n" if node.hard else "\n")
+        elif isinstance(node, FootnoteRef):
+            out.append(f"[^{node.key}]")
     return "".join(out)
 
 
@@ -170,7 +178,54 @@ def block_md(block: Block, marker_kind: int = 0) -> str:
     if isinstance(block, BlockQuote):
         inner = blocks_md(block.blocks)
         return "\n".join(("> " + line) if line else ">" for line in inner.split("\n")) if inner else ">"
+    if isinstance(block, Figure):
+        title = inline_plain(block.caption).replace("\\", "\\\\").replace('"', '\\"')
+        ident = f"{{#{block.ident}}}" if block.ident else ""
+        return f'![{_escape_text(block.alt)}](<{block.src}> "{title}"){ident}'
+    if isinstance(block, Box):
+        return container_md(block.kind, blocks_md(block.blocks))
+    if isinstance(block, GridTable):
+        return grid_table_md(block)
+    if isinstance(block, PageBreak):
+        return PAGEBREAK
     raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def inline_plain(nodes: tuple[Inline, ...]) -> str:
+    """A figure caption (the image title, which is plain text apart from placeholders) as written."""
+    return "".join("{{" + n.text + "}}" if isinstance(n, Placeholder) else getattr(n, "text", "") for n in nodes)
+
+
+def container_md(name: str, inner: str) -> str:
+    """``::: name`` … ``:::``, with more colons than any container inside it."""
+    longest = max((len(m) for m in re.findall(r"^ {0,3}(:{3,})", inner, re.M)), default=2)
+    marker = ":" * max(3, longest + 1)
+    return f"{marker} {name}\n{inner}\n{marker}"
+
+
+def grid_table_md(table: GridTable) -> str:
+    """A fenced ``table`` block (docs/source-format.md): YAML with caption, head, body and row_header."""
+    def cell(c: Cell):
+        text = inlines_md(c.inlines)
+        if c.rowspan == 1 and c.colspan == 1:
+            return text
+        out: dict = {"text": text}
+        if c.rowspan > 1:
+            out["rowspan"] = c.rowspan
+        if c.colspan > 1:
+            out["colspan"] = c.colspan
+        return out
+
+    data: dict = {"caption": inlines_md(table.caption)}
+    if table.row_header:
+        data["row_header"] = True
+    if table.head:
+        data["head"] = [[cell(c) for c in row] for row in table.head]
+    data["body"] = [[cell(c) for c in row] for row in table.body]
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
+    fence = _fence_for(text, "table")
+    info = f"table {{#{table.ident}}}" if table.ident else "table"
+    return f"{fence}{info}\n{text}{fence}"
 
 
 def blocks_md(blocks: tuple[Block, ...]) -> str:
@@ -234,18 +289,17 @@ def meta_data(meta: ClauseMeta) -> dict:
 
 def clause_md(clause: Clause) -> str:
     """The clause's own block: heading, metadata, text, 解説 (not its sub-clauses)."""
-    attrs = f"#{clause.id}" + (" .unnumbered" if clause.unnumbered else "")
+    attrs = f"#{clause.id}" + (" .unnumbered" if clause.unnumbered else "") + (f" .{clause.kind}" if clause.kind else "")
     parts = ["#" * clause.level + (f" {clause.heading}" if clause.heading else "") + f" {{{attrs}}}"]
     data = meta_data(clause.meta)
     if data:
         parts.append("```yaml\n" + _yaml(data) + "```")
     if clause.body:
         parts.append(blocks_md(clause.body))
+    for fn in clause.footnotes:
+        parts.append(_indent(blocks_md(fn.blocks), f"[^{fn.key}]: ", "    "))
     if clause.commentary:
-        inner = blocks_md(clause.commentary)
-        longest = max((len(m) for m in re.findall(r"^ {0,3}(:{3,})", inner, re.M)), default=2)
-        marker = ":" * max(3, longest + 1)
-        parts.append(f"{marker} {COMMENTARY}\n{inner}\n{marker}")
+        parts.append(container_md(COMMENTARY, blocks_md(clause.commentary)))
     return "\n\n".join(parts) + "\n"
 
 
