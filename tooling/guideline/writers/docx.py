@@ -302,7 +302,7 @@ class DocxBuilder:
                 out.append(self.grid_table(b, context, left=left, marks=marks))
                 out.append(paragraph(S.table_after, hook=marks.ppr))
             elif isinstance(b, PageBreak):
-                out.append(paragraph("", [break_run("page", marks.run)], hook=marks.ppr))
+                out.append(paragraph(S.normal, [break_run("page", marks.run)], hook=marks.ppr))
         return out
 
     def figure(self, fig: Figure, context: Clause | None = None, *, left: int = 0,
@@ -333,6 +333,7 @@ class DocxBuilder:
              lastColumn="0", noHBand="1", noVBand="1")
         etree.SubElement(etree.SubElement(tbl, W + "tblGrid"), W + "gridCol").set(W + "w", str(width))
         tr = etree.SubElement(tbl, W + "tr")
+        etree.SubElement(etree.SubElement(tr, W + "trPr"), W + "cantSplit")  # the box stays on one page
         tc = etree.SubElement(tr, W + "tc")
         tcpr = etree.SubElement(tc, W + "tcPr")
         _set(etree.SubElement(tcpr, W + "tcW"), w=str(width), type="dxa")

@@ -60,8 +60,7 @@ def toc(edition: Edition, max_level: int = 3) -> list[dict]:
 
 def render(edition: Edition) -> str:
     r = HtmlRenderer(edition)  # the page stands alone: figures go in as data: addresses
-    body = [render_clause(r, part, 0) for part in edition.parts if not part.kind]
-    appendices = [render_clause(r, part, 0) for part in edition.parts if part.kind]
+    body = [render_clause(r, part, 0) for part in edition.parts]
     reibun = edition.reibun
     commentary_html = ""
     if reibun is not None and reibun.has_commentary:
@@ -80,7 +79,7 @@ def render(edition: Edition) -> str:
         date_ja=wareki(edition.meta.date),
         toc=toc(edition),
         content="\n".join(body),
-        commentary=commentary_html + "\n".join(appendices),
+        commentary=commentary_html,
         commentary_number=edition.commentary_part_number if commentary_html else "",
         css=css,
         version=__version__,

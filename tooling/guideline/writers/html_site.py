@@ -96,7 +96,6 @@ class Site:
         self.sequence.append(self.index)
         self._plan_parts()
         self._plan_commentary()
-        self._plan_parts(appendices=True)  # 別紙 and 様式 close the edition, after the generated 解説
         self.extra_pages: list[tuple[Page, str]] = []  # (page, main_html) from other modules (NISC index)
         self._nisc_module = nisc_module
         self._template = jinja_env().get_template("site/page.html.j2")
@@ -110,10 +109,8 @@ class Site:
         self._taken.add(name)
         return name
 
-    def _plan_parts(self, appendices: bool = False) -> None:
+    def _plan_parts(self) -> None:
         for part in self.edition.parts:
-            if bool(part.kind) != appendices:
-                continue
             page = Page(self._filename(part.id), part.heading, part.number, "part", part)
             self.top.append(page)
             self.sequence.append(page)
