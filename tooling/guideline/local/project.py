@@ -389,12 +389,21 @@ def read_clauses(project: Project, base: Edition, report: Report) -> Clauses:
 # the base edition
 
 
+def figure_names(root: Path) -> list[str]:
+    """The files of an edition's ``figures/`` folder (its drawings, docs/source-format.md), relative to the edition;
+    a symbolic link is left out (the reader refuses one leading outside)."""
+    folder = Path(root) / "figures"
+    if not folder.is_dir():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
 def edition_hash(root: str | os.PathLike[str]) -> str:
     """SHA-256 over an edition's edition.yaml and its listed files (names and bytes, in order)."""
     root = Path(root)
     meta = read_edition_meta(root, Report())
     digest = hashlib.sha256()
-    names = ["edition.yaml", *(meta.files if meta is not None else ())]
+    names = ["edition.yaml", *(meta.files if meta is not None else ()), *figure_names(root)]
     for name in names:
         digest.update(name.encode("utf-8") + b"\0")
         try:
@@ -417,7 +426,7 @@ def copy_base(edition_root: Path, target: Path) -> None:
     if meta is None:
         raise UserError(f"{edition_root}: cannot read edition.yaml")
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("edition.yaml", *meta.files):
+    for name in ("edition.yaml", *meta.files, *figure_names(edition_root)):
         dest = target / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(edition_root / name, dest)
