@@ -217,12 +217,6 @@ def convert_inlines(children: list[Token] | None, line: int, problems: Problems)
                     parent.append(XRef(as_typed(href[1:]), inner))
                 elif href.lower().startswith(_SAFE_SCHEMES):
                     parent.append(Link(href, inner))
-                elif len(inner) == 1 and isinstance(inner[0], Text) and inner[0].text.startswith("^"):
-                    # [^1] with a "[^1]: ..." line is a reference link to the note's text: footnote syntax
-                    problems.append((line, f"footnotes ([{inner[0].text}]) are not supported; write the note in "
-                                           "the text or in the 解説, and delete the '[" + inner[0].text
-                                           + "]: ...' line"))
-                    parent.extend(inner)
                 else:
                     problems.append((line, f"link target {as_typed(href)!r} is not allowed; link to a clause as "
                                            "(#clause-id) or to an http(s) address"))
