@@ -427,3 +427,49 @@ def test_source_writer_round_trips_the_new_constructs(tmp_path):
     original = next(b for b in edition.get("app-classes").body if isinstance(b, GridTable))
     assert (table.head, table.body, table.caption, table.ident, table.row_header) == (
         original.head, original.body, original.caption, original.ident, original.row_header)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# PDF (Typst)
+
+
+def _struct_figures(pdf) -> list[str]:
+    """The /Alt of every Figure element of a PDF's structure tree."""
+    import pikepdf
+
+    alts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt")))
+            if "/K" in node:
+                walk(node.K)
+
+    walk(pdf.Root.StructTreeRoot)
+    return alts
+
+
+@pytest.mark.slow
+def test_pdf_has_tagged_figures_footnotes_boxes_and_merged_tables(mini, tmp_path):
+    import pikepdf
+
+    from guideline.writers import pdf
+
+    data = pdf.data(mini)
+    blocks = {b["t"]: b for c in data["clauses"] for b in c["blocks"]}
+    assert blocks["figure"]["file"] == pdf.figure_file(mini.assets["figures/layout.svg"])
+    assert blocks["grid"]["head"][0][0] == {"c": ["分類"], "rs": 2, "cs": 1}
+    assert {"box", "pagebreak"} <= set(blocks)
+    path = tmp_path / "mini.pdf"
+    path.write_bytes(pdf.render(mini))
+    with pikepdf.open(path) as doc:
+        assert _struct_figures(doc) == ["三つの箱を横に並べた構成図", "二つ目の図の説明"]
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    for expected in ("図1", "庁内の構成", "注1", "図は簡略化したものである。", "表1分類と取扱い", "【注意】注意の本文。",
+                     "別紙1情報資産の分類", "様式第1号申請書", "解説の本文注1。", "【例】住民票の写しは機密性3とする。"):
+        assert expected in flat, expected

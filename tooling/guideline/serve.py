@@ -204,7 +204,7 @@ class PdfPreview:
                 if self._compiler is None:
                     self._compiler = LiveCompiler(pdf.TEMPLATE)
                 data = self._compiler.compile(pdf.data(edition), edition.meta.date, what=pdf.FILENAME,
-                                              preview=True)
+                                              preview=True, files=pdf.files(edition))
             except UserError as exc:
                 errors = [str(exc)]
             except Exception as exc:  # noqa: BLE001 - a bug in the writer must not stop the preview

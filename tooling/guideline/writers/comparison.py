@@ -605,7 +605,12 @@ def _seg_data(s: Seg) -> dict:
 
 
 def _line_data(line: Line) -> dict:
-    return {"k": line.kind, "d": line.depth, "lbl": line.label, "s": [_seg_data(s) for s in line.segs]}
+    out = {"k": line.kind, "d": line.depth, "lbl": line.label, "s": [_seg_data(s) for s in line.segs]}
+    if line.image is not None:  # a figure of the aspect "figure": its file in the compile root, and its alt text
+        from guideline.writers.pdf import clean, figure_file
+
+        out["img"], out["alt"] = figure_file(line.image), clean(line.alt)
+    return out
 
 
 def pdf_data(cs: ChangeSet, table: Table, columns: str = "new-old") -> dict:
@@ -631,7 +636,12 @@ def render_pdf(cs: ChangeSet, columns: str = "new-old", table: Table | None = No
     from guideline.writers.typst_pdf import compile_pdf
 
     table = table or build(cs)
-    return compile_pdf("comparison.typ", pdf_data(cs, table, columns), cs.new.meta.date, what="comparison.pdf")
+    from guideline.writers.pdf import figure_file
+
+    images = {figure_file(line.image): line.image.data for row in table.rows for line in (*row.new, *row.old)
+              if line.image is not None}
+    return compile_pdf("comparison.typ", pdf_data(cs, table, columns), cs.new.meta.date, what="comparison.pdf",
+                       files=images)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -16,24 +16,31 @@ from guideline import __version__
 from guideline.fileio import atomic_write
 from guideline.model import (
     NETWORK_MODELS,
+    Asset,
     Block,
     BlockQuote,
+    Box,
     BulletList,
     Clause,
     Code,
     CodeBlock,
     Edition,
     Emph,
+    Figure,
+    FootnoteRef,
+    GridTable,
     Inline,
     LineBreak,
     Link,
     OrderedList,
+    PageBreak,
     Para,
     Placeholder,
     Strong,
     Table,
     Text,
     XRef,
+    block_text,
     xref_label,
 )
 from guideline.numbering import list_label
@@ -62,6 +69,7 @@ class DataWriter:
 
     def __init__(self, edition: Edition):
         self.edition = edition
+        self._notes: set[str] = set()  # footnotes already placed (a later reference points to the first)
 
     def inlines(self, nodes: tuple[Inline, ...], context: Clause | None = None) -> list:
         out: list = []
@@ -92,6 +100,17 @@ class DataWriter:
                     out.extend(label)
             elif isinstance(node, Link):
                 out.append({"url": node.href, "c": self.inlines(node.children, context)})
+            elif isinstance(node, FootnoteRef):
+                fn = next((f for f in context.footnotes if f.key == node.key), None) if context else None
+                if fn is None:
+                    text(f"[^{clean(node.key)}]")
+                    continue
+                name = f"fn-{context.id}-{fn.number}"
+                if name in self._notes:
+                    out.append({"fnref": name})
+                else:
+                    self._notes.add(name)
+                    out.append({"fn": self.note(fn.blocks, context), "label": name, "n": fn.number})
             elif isinstance(node, LineBreak):
                 if node.hard:
                     out.append({"br": True})
@@ -99,6 +118,18 @@ class DataWriter:
                     before = out[-1][-1:] if out and isinstance(out[-1], str) else ""
                     if not (before and _is_cjk(before)):
                         text(" ")
+        return out
+
+    def note(self, blocks: tuple[Block, ...], context: Clause | None) -> list:
+        """A footnote's text as inlines (its paragraphs joined by line breaks; anything else as plain text)."""
+        out: list = []
+        for b in blocks:
+            if out:
+                out.append({"br": True})
+            if isinstance(b, Para):
+                out.extend(self.inlines(b.inlines, context))
+            else:
+                out.append(clean(block_text((b,), self.edition, context)))
         return out
 
     def blocks(self, blocks: tuple[Block, ...], context: Clause | None = None, depth: int = 0) -> list[dict]:
@@ -119,6 +150,23 @@ class DataWriter:
                 out.append({"t": "code", "text": clean(b.text.rstrip("\n"))})
             elif isinstance(b, BlockQuote):
                 out.append({"t": "quote", "c": self.blocks(b.blocks, context, depth)})
+            elif isinstance(b, Figure):
+                asset = self.edition.assets.get(b.src)
+                out.append({"t": "figure", "file": figure_file(asset) if asset is not None else "",
+                            "alt": clean(b.alt), "num": b.number, "caption": self.inlines(b.caption, context),
+                            "width": _figure_width(asset)})
+            elif isinstance(b, Box):
+                out.append({"t": "box", "kind": b.kind, "c": self.blocks(b.blocks, context, depth)})
+            elif isinstance(b, GridTable):
+                def cells(rows):
+                    return [[{"c": self.inlines(c.inlines, context), "rs": c.rowspan, "cs": c.colspan} for c in row]
+                            for row in rows]
+
+                out.append({"t": "grid", "columns": b.columns, "num": b.number,
+                            "caption": self.inlines(b.caption, context), "head": cells(b.head),
+                            "body": cells(b.body), "row_header": b.row_header})
+            elif isinstance(b, PageBreak):
+                out.append({"t": "pagebreak"})
         return out
 
     def nisc(self, clause: Clause) -> list[dict]:
@@ -142,6 +190,21 @@ class DataWriter:
                 "num": clean(clause.number), "heading": clean(clause.heading), "models": models, "blocks": blocks,
                 "nisc": nisc}
 
+
+
+def figure_file(asset: Asset) -> str:
+    """Where a figure file lies in the compile root: named by its content, so no source path reaches Typst."""
+    return f"figures/{asset.digest}.{'jpg' if asset.kind == 'jpeg' else asset.kind}"
+
+
+def _figure_width(asset: Asset | None) -> float:
+    """The printed width in mm: the figure's own size at 96 dpi, at most the text width (the template caps it)."""
+    return round(asset.width * 25.4 / 96, 2) if asset is not None and asset.width else 0
+
+
+def files(edition: Edition) -> dict[str, bytes]:
+    """The figure files the document shows, by their place in the compile root (:func:`figure_file`)."""
+    return {figure_file(a): a.data for a in edition.assets.values()}
 
 
 def title_lines(title: str) -> list[str]:
@@ -199,7 +262,8 @@ def data(edition: Edition) -> dict:
 
 def render(edition: Edition) -> bytes:
     """The finished PDF of an edition, as bytes."""
-    return compile_pdf(TEMPLATE, data(edition), edition.meta.date, what=f"{edition.meta.id}: {FILENAME}")
+    return compile_pdf(TEMPLATE, data(edition), edition.meta.date, what=f"{edition.meta.id}: {FILENAME}",
+                       files=files(edition))
 
 
 def write(edition: Edition, out_dir: Path) -> list[Path]:

@@ -109,11 +109,17 @@ def template_files() -> list[Path]:
     return sorted((templates_dir() / "pdf").glob("*.typ"))
 
 
-def write_root(root: Path, data: dict) -> None:
-    """Lay out a compile root: the templates and ``data.json`` (nothing else is readable by the document)."""
+def write_root(root: Path, data: dict, files: dict[str, bytes] | None = None) -> None:
+    """Lay out a compile root: the templates, ``data.json`` and ``files`` (relative path → bytes: the figures,
+    already checked by the reader); nothing else is readable by the document."""
     for path in template_files():
         shutil.copyfile(path, root / path.name)
     (root / "data.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    for rel, content in (files or {}).items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != content:
+            target.write_bytes(content)
 
 
 def _error(exc: Exception, what: str) -> UserError:
@@ -161,14 +167,15 @@ def finish(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def compile_pdf(template: str, data: dict, date: datetime.date | None, what: str = "PDF") -> bytes:
-    """The PDF of ``templates/pdf/<template>`` laid out with ``data`` (a fresh compile root)."""
+def compile_pdf(template: str, data: dict, date: datetime.date | None, what: str = "PDF",
+                files: dict[str, bytes] | None = None) -> bytes:
+    """The PDF of ``templates/pdf/<template>`` laid out with ``data`` and ``files`` (a fresh compile root)."""
     import typst
 
     font_set = fonts()
     with tempfile.TemporaryDirectory(prefix="guideline-typst-") as tmp:
         root = Path(tmp)
-        write_root(root, data)
+        write_root(root, data, files)
         pdf = _compile(lambda standards: typst.compile(
             str(root / template), root=str(root), font_paths=font_set, ignore_system_fonts=True,
             pdf_standards=standards, timestamp=timestamp(date)), what)
@@ -204,12 +211,13 @@ class LiveCompiler:
         for _ in range(self.AGE_COMPILES):
             self._empty.compile()
 
-    def compile(self, data: dict, date: datetime.date | None, what: str = "PDF", preview: bool = False) -> bytes:
+    def compile(self, data: dict, date: datetime.date | None, what: str = "PDF", preview: bool = False,
+                files: dict[str, bytes] | None = None) -> bytes:
         """The PDF laid out with ``data``. ``preview``: untagged and without PDF/UA (a third quicker to write out),
         and not rewritten by :func:`finish`: for looking at, not for publishing."""
         import typst
 
-        write_root(self.root, data)
+        write_root(self.root, data, files)
         if preview:
             try:
                 return self.compiler.compile(pdf_tags=False, timestamp=timestamp(date))
