@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -73,6 +74,16 @@ def test_placeholder_split_by_a_change_is_one_placeholder(tmp_path):
     doc = html.fromstring(comparison.render_html(cs, table=table).encode("utf-8"))
     spans = doc.get_element_by_id("row-org-chief").xpath(".//span[@class='placeholder']")
     assert [s.text_content() for s in spans] == ["○○局長", "○○部長"]
+    text = pdf_text(comparison.render_pdf(cs, table=table), tmp_path)
+    assert "〔○○局長〕" in text and "〔○○部長〕" in text  # one pair of brackets in the PDF too, not 〔○○〕〔局〕〔長〕
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    """The PDF's text as pdftotext reads it, with line breaks and spaces removed."""
+    pdf = tmp_path / "comparison.pdf"
+    pdf.write_bytes(data)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return re.sub(r"\s+", "", out.stdout)
 
 
 def test_html_shades_and_brackets_placeholders(table_and_cs):

@@ -595,17 +595,22 @@ SAMPLE_NOTE = "サンプル：この文書は本ツールの動作確認用に�
 KEEP_LINES = 8  # a row of at most this many lines per side is kept on one page; longer rows may break
 
 
-def _seg_data(s: Seg) -> dict:
+def _seg_data(segs: list[Seg], i: int) -> dict:
+    """One segment for the template; a placeholder split by a change is shaded throughout but bracketed once
+    (``po``: its 〔 stands here, ``pc``: its 〕), as in the HTML and DOCX."""
     from guideline.writers.pdf import clean
 
+    s = segs[i]
     out = {"t": clean(s.text), "m": s.mark}
     if s.placeholder:
         out["ph"] = True
+        out["po"], out["pc"] = placeholder_edges(segs, i)
     return out
 
 
 def _line_data(line: Line) -> dict:
-    out = {"k": line.kind, "d": line.depth, "lbl": line.label, "s": [_seg_data(s) for s in line.segs]}
+    segs = [_seg_data(line.segs, i) for i in range(len(line.segs))]
+    out = {"k": line.kind, "d": line.depth, "lbl": line.label, "s": segs}
     if line.image is not None:  # a figure of the aspect "figure": its file in the compile root, and its alt text
         from guideline.writers.pdf import clean, figure_file
 

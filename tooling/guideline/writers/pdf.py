@@ -44,6 +44,7 @@ from guideline.model import (
     xref_label,
 )
 from guideline.numbering import list_label
+from guideline.vocabulary import wareki
 from guideline.writers.typst_pdf import compile_pdf
 
 FILENAME = "guideline.pdf"
@@ -219,7 +220,6 @@ def title_lines(title: str) -> list[str]:
 def data(edition: Edition) -> dict:
     """The edition as the template takes it: ``meta`` (title page, header, document metadata) and ``clauses``
     (every clause in reading order, then the 解説 part generated from the 例文 part's commentary)."""
-    from guideline.writers.docx import wareki  # the Word title page's date
 
     meta = edition.meta
     w = DataWriter(edition)
