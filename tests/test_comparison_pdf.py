@@ -136,7 +136,7 @@ def test_list_labels_spaced_placeholders_marked_and_typst_markup_literal(changes
                            Line([place, Seg("は、"), Seg(hostile, "u")])],
                 [Line([Seg("（新設）")], "note")], "added", "row-x")]
     data = comparison.pdf_data(changeset, _table(rows))
-    assert data["rows"][0]["cells"][0][1]["s"][0] == {"t": "本市", "m": "", "ph": True}
+    assert data["rows"][0]["cells"][0][1]["s"][0] == {"t": "本市", "m": "", "ph": True, "po": True, "pc": True}
     text = "".join(_render(changeset, _table(rows), tmp_path))
     assert re.search(r"\(ア\)\s+利用する者を定める。", text)
     assert "〔本市〕は、" in squash(text)
