@@ -11,7 +11,7 @@ import pytest
 from import_support import FIXTURES, load_checked, run
 
 from guideline.importers.document import import_document
-from guideline.model import Link, Strong, block_text, iter_inlines
+from guideline.model import Figure, Link, Strong, block_text, iter_inlines
 
 sys.path.insert(0, str(FIXTURES))
 import docx_fixtures  # noqa: E402
@@ -100,7 +100,12 @@ def test_word_without_styles(tmp_path, capsys):
     assert bunrui[3:6] == ["分類\t取扱い\t", "\t複製\t送信", "機密性3\t禁止\t暗号化"]
     figures = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
     assert len(figures) == 2 and all(f.startswith("fig-") and f.endswith(".png") for f in figures)
-    assert f"［図：情報資産の分類の流れ（figures/" in "\n".join(bunrui)
+    figs = [b for b in ed.get("bunrui").body if isinstance(b, Figure)]
+    assert [(f.alt, f.src in [f"figures/{n}" for n in figures], f.ident.startswith("fig-")) for f in figs] == [
+        ("情報資産の分類の流れ", True, True), ("（代替テキストなし）", True, True)]
+    assert len({f.ident for f in figs}) == 2
+    sources = "".join(p.read_text("utf-8") for p in (tmp_path / "out").glob("*.md"))
+    assert '![情報資産の分類の流れ](<figures/fig-' in sources
     assert any("without alternative text" in f["message"] for f in report["findings"])
     assert not [p for p in report["paragraphs"] if p["status"] == "unplaced"]
 

@@ -17,7 +17,8 @@ On top of that:
 - **Tracked changes** are read as accepted: inserted and moved-to text kept, deleted and moved-from text dropped
   (counted in the report). **Comments** are ignored and counted. **Footnotes** become 注 paragraphs after their
   paragraph, the reference replaced by （注N）. **Bold** runs are kept as strong text; **images** are written to
-  ``figures/`` with their alt text (a missing alt text is flagged); tables keep their cells (merged cells noted).
+  ``figures/`` and written as figures `![alt](figures/…){#fig-…}` (a missing alt text gets a placeholder and is
+  flagged); tables keep their cells (merged cells noted).
 """
 from __future__ import annotations
 

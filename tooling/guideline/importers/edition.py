@@ -26,6 +26,8 @@ from guideline.model import (
     ClauseMeta,
     Edition,
     EditionMeta,
+    FIGURE_TYPES,
+    Figure as ModelFigure,
     Inline,
     NiscMapping,
     OrderedList,
@@ -35,6 +37,7 @@ from guideline.model import (
 from guideline.numbering import number_tree
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+NO_ALT = "（代替テキストなし）"  # alt text of an image that has none (flagged in the report)
 ROOT = "/import"  # the virtual edition directory the clauses' locations are relative to
 _PREFIX = {"hen": "part", "sho": "ch", "setsu": "sec", "kan": "sub", "moku": "div", "jo": "art", "dai": "s",
            "dot": "s", "bare": "s", "dot2": "s", "paren-num": "i", "circled": "c", "suppl": "suppl"}
@@ -135,10 +138,14 @@ def blocks_of(pieces: list, figures: dict[int, str]) -> tuple[Block, ...]:
             out.append(pieces[i][1])
         elif kind == "figure":
             fig: Figure = pieces[i][1]
-            path = figures.get(id(fig), "")
-            alt = fig.alt or "（代替テキストなし）"
-            where = f"{path}" if path else "画像は取り込めませんでした"
-            out.append(Para((Text(f"［図：{alt}（{where}）］"),)))
+            path, ident = figures.get(id(fig), ("", ""))
+            alt = fig.alt or NO_ALT
+            if path and PurePosixPath(path).suffix in FIGURE_TYPES:
+                out.append(ModelFigure(src=path, alt=alt, caption=(Text(fig.title),) if fig.title else (),
+                                       ident=ident))
+            else:  # not in the file (linked, an HTML page's) or a type figures cannot hold (EMF, GIF …)
+                where = path or "画像は取り込めませんでした"
+                out.append(Para((Text(f"［図：{alt}（{where}）］"),)))
         i += 1
     return tuple(out)
 
@@ -201,7 +208,9 @@ def _heading(text: str) -> str:
 
 
 def edition_of(built: Built, edition_id: str, title: str, date: datetime.date, label: str,
-               figures: dict[int, str]) -> Edition:
+               files: dict[int, str]) -> Edition:
+    """The numbered edition; ``files`` maps id(figure) to its file under figures/ (see :func:`figure_files`)."""
+    figures = figure_idents(files)
     names = file_names(built.parts)
     parts = tuple(to_clause(p, names, names[id(p)], figures) for p in built.parts)
     parts = number_tree(parts)
@@ -222,6 +231,18 @@ def figure_files(paras: list[SourcePara]) -> dict[int, tuple[str, bytes]]:
         ext = PurePosixPath(fig.name).suffix.lower() or ".bin"
         digest = hashlib.sha256(fig.data).hexdigest()[:12]
         out[id(fig)] = (f"figures/fig-{digest}{ext}", fig.data)
+    return out
+
+
+def figure_idents(files: dict[int, str]) -> dict[int, tuple[str, str]]:
+    """id(figure) → (file, figure ID): the ID is the file's name (content hash), with -2, -3 … for the second and
+    later occurrences of the same image, so that IDs are stable and never collide."""
+    seen: dict[str, int] = {}
+    out: dict[int, tuple[str, str]] = {}
+    for key, path in files.items():
+        stem = PurePosixPath(path).stem
+        seen[stem] = seen.get(stem, 0) + 1
+        out[key] = (path, stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
     return out
 
 
