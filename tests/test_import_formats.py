@@ -11,7 +11,8 @@ import pytest
 from import_support import FIXTURES, load_checked, run
 
 from guideline.importers.document import import_document
-from guideline.model import Figure, Link, Strong, block_text, iter_inlines
+from guideline.model import (Figure, FootnoteRef, GridTable, Link, Strong, Text, block_text, inline_text,
+                             iter_inlines)
 
 sys.path.insert(0, str(FIXTURES))
 import docx_fixtures  # noqa: E402
@@ -94,13 +95,23 @@ def test_word_without_styles(tmp_path, capsys):
     assert report["word"]["tracked_changes"] == {"insertions": 1, "deletions": 1, "moves": 0, "accepted": True}
     assert report["word"]["comments"] == 1 and "1 Word comments ignored" in stdout
     assert "分類の基準を明記" not in "".join(block_text(c.body) for c in ed.clauses())
-    bunrui = block_text(ed.get("bunrui").body).split("\n")
-    assert bunrui[:3] == ["情報資産は、重要度に応じて分類する。", "機密性は三段階に分ける（注1）。",
-                          "注1　機密性3、機密性2、機密性1をいう。"]
-    assert bunrui[3:6] == ["分類\t取扱い\t", "\t複製\t送信", "機密性3\t禁止\t暗号化"]
+    bunrui = ed.get("bunrui")
+    # the Word footnote is a [^1] reference with its definition in the same clause, numbered 注1
+    assert bunrui.body[1].inlines == (Text("機密性は三段階に分ける"), FootnoteRef("1"), Text("。"))
+    assert [(f.key, block_text(f.blocks), f.number) for f in bunrui.footnotes] == [
+        ("1", "機密性3、機密性2、機密性1をいう。", 1)]
+    # the table with gridSpan/vMerge is a table block with its spans; its vertically merged header cell keeps both
+    # header rows in the head; the caption the input lacks is a placeholder, flagged
+    table = bunrui.body[2]
+    assert isinstance(table, GridTable) and table.columns == 3
+    assert [[(inline_text(c.inlines), c.rowspan, c.colspan) for c in row] for row in table.head] == [
+        [("分類", 2, 1), ("取扱い", 1, 2)], [("複製", 1, 1), ("送信", 1, 1)]]
+    assert [[inline_text(c.inlines) for c in row] for row in table.body] == [["機密性3", "禁止", "暗号化"]]
+    assert inline_text(table.caption) == "（表題なし）"
+    assert any("merged cells" in f["message"] and "（表題なし）" in f["message"] for f in report["findings"])
     figures = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
     assert len(figures) == 2 and all(f.startswith("fig-") and f.endswith(".png") for f in figures)
-    figs = [b for b in ed.get("bunrui").body if isinstance(b, Figure)]
+    figs = [b for b in bunrui.body if isinstance(b, Figure)]
     assert [(f.alt, f.src in [f"figures/{n}" for n in figures], f.ident.startswith("fig-")) for f in figs] == [
         ("情報資産の分類の流れ", True, True), ("（代替テキストなし）", True, True)]
     assert len({f.ident for f in figs}) == 2

@@ -15,8 +15,8 @@ On top of that:
   text, start, restarts) and put in front of the paragraph's text, so ``第1章`` typed by Word reads like one typed
   by hand; bullet formats make list items.
 - **Tracked changes** are read as accepted: inserted and moved-to text kept, deleted and moved-from text dropped
-  (counted in the report). **Comments** are ignored and counted. **Footnotes** become 注 paragraphs after their
-  paragraph, the reference replaced by （注N）. **Bold** runs are kept as strong text; **images** are written to
+  (counted in the report). **Comments** are ignored and counted. **Footnotes** become ``[^N]`` references with their
+  definitions in the same clause (in a table cell the reference reads （注N） and the text is dropped). **Bold** runs are kept as strong text; **images** are written to
   ``figures/`` and written as figures `![alt](figures/…){#fig-…}` (a missing alt text gets a placeholder and is
   flagged); tables keep their cells (merged cells noted).
 """
@@ -43,7 +43,7 @@ from guideline.importers.stream import (
     span_grid,
     trim_inlines,
 )
-from guideline.model import Inline, Link, Placeholder, Strong, Table, Text, inline_text
+from guideline.model import FootnoteRef, Inline, Link, Placeholder, Strong, Table, Text, inline_text
 
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PR = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -300,7 +300,7 @@ class _Reader:
                 anchor = name
                 break
         inlines: list[Inline] = []
-        notes: list[str] = []
+        notes: list[tuple[str, str]] = []
         figures: list[Figure] = []
         self._runs(p, inlines, notes, figures, bold=False, state={"field": []})
         inlines = merge_inlines(inlines)
@@ -319,7 +319,7 @@ class _Reader:
         for fig in figures:
             self.paras.append(SourcePara(0, where, figure=fig, role=role or "body"))
 
-    def _runs(self, el: etree._Element, out: list[Inline], notes: list[str], figures: list[Figure], bold: bool,
+    def _runs(self, el: etree._Element, out: list[Inline], notes: list[tuple[str, str]] | None, figures: list[Figure], bold: bool,
               state: dict) -> None:
         for child in el:
             tag = child.tag
@@ -347,7 +347,7 @@ class _Reader:
                          q("commentRangeEnd"), q("proofErr")):
                 continue
 
-    def _run(self, r: etree._Element, out: list[Inline], notes: list[str], figures: list[Figure],
+    def _run(self, r: etree._Element, out: list[Inline], notes: list[tuple[str, str]] | None, figures: list[Figure],
              state: dict) -> None:
         rpr = r.find(q("rPr"))
         bold = False
@@ -357,6 +357,17 @@ class _Reader:
             bold = b is not None and (b.get(q("val")) or "true").lower() not in ("0", "false", "off")
             placeholder = _val(rpr.find(q("rStyle"))) == "Placeholder"
         buf: list[str] = []
+
+        def emit(text: str) -> None:
+            if not text:
+                return
+            if placeholder:
+                out.append(Placeholder(text.strip("〔〕")))
+            elif bold and text.strip():
+                out.append(Strong((Text(text),)))
+            else:
+                out.append(Text(text))
+
         for child in r:
             tag = child.tag
             if tag == q("fldChar"):
@@ -381,21 +392,18 @@ class _Reader:
             elif tag == q("footnoteReference"):
                 self.note_no += 1
                 text = self.footnotes.get(child.get(q("id")) or "", "")
-                buf.append(f"（注{self.note_no}）")
-                notes.append(f"注{self.note_no}　{text}")
+                if notes is None:  # a table cell: no clause text for the definition to stand in
+                    buf.append(f"（注{self.note_no}）")
+                else:
+                    emit("".join(buf))
+                    buf = []
+                    out.append(FootnoteRef(str(self.note_no)))
+                    notes.append((str(self.note_no), text))
             elif tag in (q("drawing"), q("pict"), q("object")):
                 figures.extend(self._images(child))
             elif tag == q("commentReference"):
                 continue
-        text = "".join(buf)
-        if not text:
-            return
-        if placeholder:
-            out.append(Placeholder(text.strip("〔〕")))
-        elif bold and text.strip():
-            out.append(Strong((Text(text),)))
-        else:
-            out.append(Text(text))
+        emit("".join(buf))
 
     def _images(self, el: etree._Element) -> list[Figure]:
         out: list[Figure] = []
@@ -457,7 +465,7 @@ class _Reader:
                 inl: list[Inline] = []
                 for p in tc.iter(q("p")):
                     part: list[Inline] = []
-                    self._runs(p, part, [], [], False, {"field": []})
+                    self._runs(p, part, None, [], False, {"field": []})
                     if part:
                         if inl:
                             inl.append(Text(" "))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from guideline.diagnostics import Loc
 from guideline.importers import recognise as rz
 from guideline.importers.romanise import slug
-from guideline.importers.stream import Figure, SourcePara
+from guideline.importers.stream import Figure, SourcePara, span_grid, text_inlines
 from guideline.importers.structure import LEGAL, Built, Node
 from guideline.model import (
     Block,
@@ -27,8 +28,14 @@ from guideline.model import (
     Edition,
     EditionMeta,
     FIGURE_TYPES,
+    Cell,
     Figure as ModelFigure,
+    Footnote,
+    FootnoteRef,
+    GridTable,
     Inline,
+    inline_text,
+    iter_inlines,
     NiscMapping,
     OrderedList,
     Para,
@@ -38,6 +45,8 @@ from guideline.numbering import number_tree
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 NO_ALT = "（代替テキストなし）"  # alt text of an image that has none (flagged in the report)
+_CAPTION = re.compile(r"^図\d+[\u3000 ](.+)$")  # a figure's caption paragraph as our Word writer prints it
+NO_CAPTION = "（表題なし）"  # caption of a table with merged cells (the input gives none; flagged)
 ROOT = "/import"  # the virtual edition directory the clauses' locations are relative to
 _PREFIX = {"hen": "part", "sho": "ch", "setsu": "sec", "kan": "sub", "moku": "div", "jo": "art", "dai": "s",
            "dot": "s", "bare": "s", "dot2": "s", "paren-num": "i", "circled": "c", "suppl": "suppl"}
@@ -109,8 +118,11 @@ def _path_id(n: Node, part_no: int) -> str:
 # blocks
 
 
-def blocks_of(pieces: list, figures: dict[int, str]) -> tuple[Block, ...]:
-    """Pieces collected by the builder as model blocks: runs of list items become (nested) lists."""
+def blocks_of(pieces: list, figures: dict[int, tuple[str, str]],
+              footnotes: dict[str, Footnote] | None = None) -> tuple[Block, ...]:
+    """Pieces collected by the builder as model blocks: runs of list items become (nested) lists. The footnotes
+    whose reference is in the blocks go into ``footnotes`` (key → definition, for the clause); one whose reference
+    was lost with a heading split off stays a 注 paragraph after its paragraph."""
     out: list[Block] = []
     i = 0
     while i < len(pieces):
@@ -130,12 +142,18 @@ def blocks_of(pieces: list, figures: dict[int, str]) -> tuple[Block, ...]:
             i = j
             continue
         if kind == "para":
-            if pieces[i][1]:
+            caption = _CAPTION.match(inline_text(tuple(pieces[i][1])))
+            if caption and out and isinstance(out[-1], ModelFigure) and not out[-1].caption:
+                out[-1] = replace(out[-1], caption=text_inlines(caption.group(1)))  # 「図3　…」 under its figure
+            elif pieces[i][1]:
                 out.append(Para(tuple(pieces[i][1])))
-            for note in pieces[i][2].notes:
-                out.append(Para((Text(note),)))
+            refs = {n.key for n in iter_inlines((Para(tuple(pieces[i][1])),)) if isinstance(n, FootnoteRef)}
+            for key, note in pieces[i][2].notes:
+                if key not in refs:
+                    out.append(Para((Text(f"注{key}\u3000{note}"),)))
         elif kind == "table":
-            out.append(pieces[i][1])
+            src: SourcePara = pieces[i][-1]
+            out.append(grid_table(src) if src.merged else pieces[i][1])
         elif kind == "figure":
             fig: Figure = pieces[i][1]
             path, ident = figures.get(id(fig), ("", ""))
@@ -147,7 +165,29 @@ def blocks_of(pieces: list, figures: dict[int, str]) -> tuple[Block, ...]:
                 where = path or "画像は取り込めませんでした"
                 out.append(Para((Text(f"［図：{alt}（{where}）］"),)))
         i += 1
+    if footnotes is not None:
+        refs = {n.key for n in iter_inlines(tuple(out)) if isinstance(n, FootnoteRef)}
+        for piece in pieces:
+            for key, note in piece[-1].notes:
+                if key in refs:
+                    footnotes.setdefault(key, Footnote(key, (Para((Text(note or "（注の本文なし）"),)),)))
     return tuple(out)
+
+
+def grid_table(p: SourcePara) -> GridTable:
+    """A table with merged cells as a ``table`` block: the cells as the input spans them, its header rows as head.
+    The input gives no caption, so the table gets :data:`NO_CAPTION` (flagged in the report)."""
+    rows = [tuple(Cell(tuple(inl), rs, cs) for inl, rs, cs in row) for row in p.merged]
+    grid, _ = span_grid(p.merged)
+    head = p.header_rows
+    r = 0
+    while r < head:  # a header cell spanning down takes the rows it covers into the head
+        head = max(head, r + max((c.rowspan for c in rows[r]), default=1))
+        r += 1
+    if head >= len(rows):  # all header: no head, the body must have rows
+        head = 0
+    return GridTable(caption=(Text(NO_CAPTION),), head=tuple(rows[:head]), body=tuple(rows[head:]),
+                     columns=len(grid[0]) if grid else 0)
 
 
 def _ordered(items: list[tuple[int, tuple[Inline, ...]]]) -> OrderedList:
@@ -192,9 +232,10 @@ def to_clause(n: Node, names: dict[int, str], current: str, figures: dict[int, s
     nisc = tuple(NiscMapping(m[1], m[2], m[3], loc) for m in n.meta if m[0] == "nisc")
     models = next((m[1] for m in n.meta if m[0] == "models"), ())
     meta = ClauseMeta(nisc=nisc, models=models, loc=loc) if nisc or models else EMPTY_META
-    return Clause(id=n.id, heading=_heading(n.heading), level=n.level, loc=loc, meta=meta,
-                  body=blocks_of(n.pieces, figures), commentary=blocks_of(n.commentary, figures), children=children,
-                  unnumbered=n.unnumbered)
+    notes: dict[str, Footnote] = {}
+    body, commentary = blocks_of(n.pieces, figures, notes), blocks_of(n.commentary, figures, notes)
+    return Clause(id=n.id, heading=_heading(n.heading), level=n.level, loc=loc, meta=meta, body=body,
+                  commentary=commentary, children=children, unnumbered=n.unnumbered, footnotes=tuple(notes.values()))
 
 
 _SPREAD = re.compile(r"^[\u3040-\u30ff\u4e00-\u9fff](?:[ \u3000][\u3040-\u30ff\u4e00-\u9fff])+$")

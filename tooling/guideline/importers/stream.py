@@ -51,7 +51,7 @@ class SourcePara:
     merged: tuple = ()  # for tables with spans: rows of (text, rowspan, colspan) cells, header rows first
     header_rows: int = 0
     figure: Figure | None = None
-    notes: list[str] = field(default_factory=list)  # footnote texts referenced from this paragraph
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (key, text) of footnotes referenced from it
     meta: tuple = ()  # clause metadata printed by our own writers: ("nisc", id, relationship, rationale) or
     #                   ("models", (alpha, ...)), read back from a mapping note
     line: int = 0  # line in the input when it has lines (text, HTML)

@@ -268,8 +268,8 @@ class Builder:
             self._block(p)
             if p.merged:
                 self.findings.append({"kind": "table", "clause": self.current,
-                                      "message": f"{p.where}: a table with merged cells is written as a pipe table; "
-                                                 "each merged cell's text stands in its first cell"})
+                                      "message": f"{p.where}: a table with merged cells is written as a table block "
+                                                 "captioned （表題なし）; give it its caption"})
             if p.figure is not None and p.figure.data is not None and not p.figure.name.lower().endswith(
                     (".png", ".jpg", ".jpeg", ".svg")):
                 self.findings.append({"kind": "figure", "clause": self.current,
