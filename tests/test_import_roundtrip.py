@@ -4,9 +4,11 @@ the same 解説 on the same clauses — the 第3編 解説 our writers generate 
 come back too (the writers keep them as bookmarks and anchors), and so do the NISC mappings and network models
 (printed as mapping notes).
 
-The constructs of issue 17 are not read back by the importer yet: 別紙/様式 parts are left out of the built files,
-and a clause holding a figure, box, footnote or table block (``wordview.round_trips`` is false) is compared by
-structure, not by text."""
+From Word, figures (with their 図N captions), footnotes and table blocks come back as such, so a clause holding them
+is compared by text too. Not read back yet, and so compared by structure only: a clause holding a box (参考/例/注意,
+from either format), and from the HTML page a clause holding any construct of issue 17 (its images are data: URIs the
+importer does not decode, its footnote lists and captioned tables are read as plain text). 別紙/様式 parts are left out
+of the built files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +20,7 @@ import dataclasses
 
 from guideline import editions
 from guideline.importers.document import import_document, write_result
-from guideline.model import block_text
+from guideline.model import Box, block_text
 from guideline.wordview import round_trips
 
 SAMPLES = sorted(p.parent.name for p in (REPO / "guideline_src").glob("*/*/edition.yaml")) + ["draft"]
@@ -37,13 +39,25 @@ def built(request, tmp_path_factory):
     return ed, out
 
 
-def _compare(orig, imported) -> None:
+def _has_box(blocks) -> bool:
+    return any(isinstance(b, Box) or any(_has_box(item) for item in getattr(b, "items", ()))
+               or _has_box(getattr(b, "blocks", ())) for b in blocks)
+
+
+def _by_text(clause, fmt: str) -> bool:
+    """Whether the clause's text and 解説 must come back word for word from ``fmt`` (see the module docstring)."""
+    if fmt == "docx":
+        return not _has_box(clause.body) and not _has_box(clause.commentary)
+    return round_trips(clause)
+
+
+def _compare(orig, imported, fmt: str) -> None:
     a, b = list(orig.clauses()), list(imported.clauses())
     assert [(c.id, c.level, c.heading, c.unnumbered) for c in a] == [(c.id, c.level, c.heading, c.unnumbered)
                                                                      for c in b]
     assert [orig.parent_of.get(c.id) for c in a] == [imported.parent_of.get(c.id) for c in b]
     for x, y in zip(a, b):
-        texts = round_trips(x)
+        texts = _by_text(x, fmt)
         assert not texts or norm(block_text(x.body, orig, x)) == norm(block_text(y.body, imported, y)), x.id
         # the 統一基準 mappings and network models printed by our writers come back as clause metadata
         assert [(m.nisc_id, m.relationship, m.rationale) for m in x.meta.nisc] == [
@@ -62,7 +76,7 @@ def test_round_trip(built, name, tmp_path):
     assert not [f for f in result.report["findings"] if f["kind"] == "numbering"]
     write_result(result, tmp_path / "imported")
     imported = load_checked(tmp_path / "imported", tmp_path)
-    _compare(orig, imported)
+    _compare(orig, imported, name.rsplit(".", 1)[1])
     assert imported.meta.title == orig.meta.title
     assert imported.meta.reibun_part == orig.meta.reibun_part
     assert imported.meta.date == orig.meta.date
