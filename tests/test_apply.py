@@ -581,3 +581,21 @@ def test_a_relative_source_root_works(tree, tmp_path, monkeypatch):
     assert res.code == 0, res.text
     assert "信用情報を評価し、記録する。" in (tree / "b.md").read_text(encoding="utf-8")
     assert "{{○○副市長}}を、CISOとする。" in (tree / "a.md").read_text(encoding="utf-8")
+
+
+def test_a_clause_with_a_box_is_silent_unless_edited(tree, tmp_path):
+    """A clause holding a 参考 box does not round-trip; unedited in Word it is not reported, edited it is (ignored)."""
+    a = tree / "a.md"
+    a.write_text(a.read_text(encoding="utf-8").replace(
+        "{{○○副市長}}を、CISOとする。\n", "{{○○副市長}}を、CISOとする。\n\n::: 参考\n副市長が兼ねる例が多い。\n:::\n", 1),
+        encoding="utf-8")
+    before = snapshot(tree)
+    res = run("apply", built(tree).save(tmp_path / "same.docx"), "--edition", "base")
+    assert res.code == 0, res.text
+    assert "0 clause change(s)" in res.out and "ignored" not in res.out
+    wf = built(tree)
+    wf.retype(wf.after("org-ciso", 1), "〔○○副市長〕を、CISOとして置く。")
+    res = run("apply", wf.save(tmp_path / "edited.docx"), "--edition", "base")
+    assert res.code == 0, res.text
+    assert "ignored: org-ciso: the clause holds content the Word round trip cannot write back" in res.out
+    assert snapshot(tree) == before

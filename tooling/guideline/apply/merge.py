@@ -89,9 +89,23 @@ def new_id(edition_ids: set[str], parent: str, heading: str) -> str:
     return ident if ID_RE.match(ident) else f"clause-new{n}"
 
 
-def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False) -> Plan:
+@dataclass(frozen=True)
+class WordContent:
+    """What a clause says as read from a Word file: compared to tell an edited clause from an untouched one."""
+    heading: str
+    body: tuple[Block, ...]
+    commentary: tuple[Block, ...] | None
+
+
+def word_content(wc: WordClause) -> WordContent:
+    return WordContent(wc.heading, wc.body, wc.commentary)
+
+
+def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False,
+         fresh: dict[str, WordContent] | None = None) -> Plan:
     """Compare the file with the edition. ``expected_notes(clause) -> list[str]``: the generated paragraphs the
-    writer puts under a clause heading (統一基準対応, 対象モデル), to tell edits of that read-only box."""
+    writer puts under a clause heading (統一基準対応, 対象モデル), to tell edits of that read-only box. ``fresh``: how
+    the clauses that do not round-trip read back from a file built from the edition now (``run.fresh_views``)."""
     kind = doc.kind or ("guideline" if any(c.commentary is not None for c in doc.clauses) else "reibun")
     links = links_of(edition, kind)
     shown = commentary_shown(edition, kind)
@@ -137,6 +151,8 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False)
         if not aspects:
             continue
         if not round_trips(clause) and ({"body", "commentary"} & set(aspects)):
+            if not src_changed and (fresh or {}).get(wc.id) == word_content(wc):
+                continue  # reads as a file built from the source now: not edited in Word
             out.ignored.append((wc.id, "the clause holds content the Word round trip cannot write back (a figure, "
                                        "box, footnote or merged table): its edits in Word were not applied; make "
                                        "them in the source"))

@@ -1,11 +1,13 @@
 """One apply, without the command line: read the file, plan against the edition, render the new source texts."""
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from guideline.apply import docx_read, merge, patch
 from guideline.model import Clause, Edition
+from guideline.wordview import round_trips
 
 
 def expected_notes(edition: Edition, kind: str):
@@ -32,8 +34,27 @@ class Prepared:
     texts: dict[Path, str]  # the source files whose text changes, with their new text (empty on conflicts)
 
 
+def fresh_views(edition: Edition, kind: str) -> dict[str, merge.WordContent]:
+    """How a file built from the edition now reads back, for the clauses whose Word form does not read back as their
+    source (figures, boxes, footnotes, table blocks: :func:`guideline.wordview.round_trips`). Such a clause that reads
+    the same in the edited file was not edited there, and is not reported."""
+    from guideline.writers import docx
+
+    if all(round_trips(c) for c in edition.by_id.values()):
+        return {}
+    data = docx.render_reibun(edition) if kind == "reibun" else docx.render_guideline(edition)
+    if data is None:
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fresh.docx"
+        path.write_bytes(data)
+        fresh = docx_read.read(path)
+    return {c.id: merge.word_content(c) for c in fresh.clauses
+            if c.id in edition.by_id and not round_trips(edition.by_id[c.id])}
+
+
 def prepare(edition: Edition, doc: docx_read.WordDoc, *, force: bool = False) -> Prepared:
     kind = doc.kind or "guideline"
-    plan = merge.plan(edition, doc, expected_notes(edition, kind), force=force)
+    plan = merge.plan(edition, doc, expected_notes(edition, kind), force=force, fresh=fresh_views(edition, kind))
     texts = {} if plan.conflicts else patch.render(edition, plan, merge.links_of(edition, kind))
     return Prepared(doc, plan, texts)
