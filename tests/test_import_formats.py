@@ -56,6 +56,11 @@ def test_kunrei_page(tmp_path, capsys, encoding):
     assert not any("第2章第1節" in m for m in messages)  # 第3条―第4条の2 matches
     assert any(m.startswith("branch number 第4条の2: a sibling after 第4条") for m in messages)
     assert any("merged cells" in m for m in messages)
+    table = next(b for b in ed.get("art-8").body if isinstance(b, GridTable))  # rowspan/colspan kept as spans
+    assert [[(inline_text(c.inlines), c.rowspan, c.colspan) for c in row] for row in (*table.head, *table.body)] == [
+        [("区分", 2, 1), ("取扱い", 1, 2)], [("複製", 1, 1), ("持出し", 1, 1)],
+        [("機密性3", 1, 1), ("禁止", 1, 1), ("許可制", 1, 1)]]
+    assert len(table.head) == 2 and table.columns == 3
     assert any("without alternative text" in m for m in messages) is False  # the image has alt="組織図"
     # hostile parts of the page: dropped, never run or fetched, and said so
     assert report["neutralised"] == ["1 <script> element dropped unread", "1 <iframe> element dropped unread", "2 event-handler attributes ignored",
