@@ -364,17 +364,7 @@ class DocxBuilder:
         floor = width // (ncols * 6)
         cols = [max(floor, int(width * w / sum(weights))) for w in weights]
         cols[-1] += width - sum(cols)
-        tbl = etree.Element(W + "tbl")
-        tpr = etree.SubElement(tbl, W + "tblPr")
-        etree.SubElement(tpr, W + "tblStyle").set(W + "val", S.table)
-        _set(etree.SubElement(tpr, W + "tblW"), w=str(width), type="dxa")
-        _set(etree.SubElement(tpr, W + "tblInd"), w=str(left), type="dxa")
-        etree.SubElement(tpr, W + "tblLayout").set(W + "type", "fixed")
-        _set(etree.SubElement(tpr, W + "tblLook"), val="0000", firstRow="0", lastRow="0", firstColumn="0",
-             lastColumn="0", noHBand="1", noVBand="1")
-        grid = etree.SubElement(tbl, W + "tblGrid")
-        for c in cols:
-            etree.SubElement(grid, W + "gridCol").set(W + "w", str(c))
+        tbl = _table_frame(width, left, cols, header_look=False)
         nhead = len(table.head)
         covered: dict[tuple[int, int], int] = {}  # (row, col) -> colspan of the cell merged down over it
         for r, row in enumerate(rows):
@@ -441,17 +431,7 @@ class DocxBuilder:
         ncols = max([len(table.header), *(len(r) for r in table.rows)] or [1])
         width = TEXT_W - left
         cols = _column_widths(table, ncols, width)
-        tbl = etree.Element(W + "tbl")
-        tpr = etree.SubElement(tbl, W + "tblPr")
-        etree.SubElement(tpr, W + "tblStyle").set(W + "val", S.table)
-        _set(etree.SubElement(tpr, W + "tblW"), w=str(width), type="dxa")
-        _set(etree.SubElement(tpr, W + "tblInd"), w=str(left), type="dxa")
-        etree.SubElement(tpr, W + "tblLayout").set(W + "type", "fixed")
-        _set(etree.SubElement(tpr, W + "tblLook"), val="0420", firstRow="1", lastRow="0", firstColumn="0",
-             lastColumn="0", noHBand="1", noVBand="1")
-        grid = etree.SubElement(tbl, W + "tblGrid")
-        for c in cols:
-            etree.SubElement(grid, W + "gridCol").set(W + "w", str(c))
+        tbl = _table_frame(width, left, cols, header_look=True)
 
         def row(cells: tuple[tuple[Inline, ...], ...], header: bool) -> None:
             tr = etree.SubElement(tbl, W + "tr")
@@ -710,6 +690,23 @@ def _drop_style(r: etree._Element, style: str) -> None:
             if len(rpr) == 0:
                 rpr.getparent().remove(rpr)
 
+
+
+def _table_frame(width: int, left: int, cols: list[int], *, header_look: bool) -> etree._Element:
+    """An empty ``w:tbl`` in the ガイドライン表 style: fixed layout, its width, indent and column grid.
+    ``header_look``: Word's look flag for a styled first row (pipe tables); table blocks mark their head rows."""
+    tbl = etree.Element(W + "tbl")
+    tpr = etree.SubElement(tbl, W + "tblPr")
+    etree.SubElement(tpr, W + "tblStyle").set(W + "val", S.table)
+    _set(etree.SubElement(tpr, W + "tblW"), w=str(width), type="dxa")
+    _set(etree.SubElement(tpr, W + "tblInd"), w=str(left), type="dxa")
+    etree.SubElement(tpr, W + "tblLayout").set(W + "type", "fixed")
+    _set(etree.SubElement(tpr, W + "tblLook"), val="0420" if header_look else "0000", firstRow="1" if header_look
+         else "0", lastRow="0", firstColumn="0", lastColumn="0", noHBand="1", noVBand="1")
+    grid = etree.SubElement(tbl, W + "tblGrid")
+    for c in cols:
+        etree.SubElement(grid, W + "gridCol").set(W + "w", str(c))
+    return tbl
 
 def _column_widths(table: Table, ncols: int, width: int) -> list[int]:
     """Column widths (twips) summing to ``width``: proportional to the square root of the longest cell text, so that
