@@ -17,8 +17,8 @@ How it works:
   for: :class:`PdfPreview` keeps a ``typst.Compiler`` alive (:class:`guideline.writers.typst_pdf.LiveCompiler`) and,
   from then on, every build hands it the edition it read; Typst lays it out again in a thread of its own (it runs
   without the GIL, beside the HTML writers), reusing what did not change. The preview is untagged and not
-  rewritten (``guideline build --format pdf`` makes the real file); a one-clause edit of the benchmark edition
-  shows in it after about a second.
+  rewritten (``guideline build --format pdf`` makes the real file), so that an edit shows in it quickly
+  (``serve_pdf_latency_s`` in ``make bench``).
 - :class:`Handler` serves the current build with ``http.server`` on a loopback address, at the URLs the site has
   when published (the site's files at the root, the single-file HTML at ``/guideline.html``). Into every HTML page it
   serves (never into the files on disk) it puts a ``<script>`` that long-polls ``/__reload``: the request returns
