@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]
 CORPUS = HERE / "fixtures" / "lint"
 NISC = HERE / "fixtures" / "src" / "nisc"
 

@@ -338,7 +338,7 @@ def rewrite_member(data: bytes, name: str, fn) -> bytes:
 
 
 def reviewed_docx(tmp_path: Path) -> bytes:
-    from test_comments_docx import build_reviewed_docx
+    from comments.test_comments_docx import build_reviewed_docx
 
     return build_reviewed_docx(tmp_path / "review.docx", {
         "org-ciso": [("○○副市長を、CISOとする。", "副市長以外も選べるようにしてください。")],

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -108,7 +109,7 @@ def render(recs: list[Rec]) -> str:
     return "\n".join(out)
 
 
-CATALOG = Path(__file__).resolve().parent / "fixtures" / "src" / "nisc" / "test-r7.yaml"
+CATALOG = FIXTURES / "src" / "nisc" / "test-r7.yaml"
 
 
 def write_tree(root: Path, name: str, recs: list[Rec]):

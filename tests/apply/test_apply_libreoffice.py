@@ -11,12 +11,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from fixtures.comments.support import run, setup_tree
 
 from guideline.reader import read_edition
 from guideline.writers import docx
 
-LO_EDIT = Path(__file__).resolve().parent / "fixtures" / "lo_edit.py"
+LO_EDIT = FIXTURES / "lo_edit.py"
 
 
 def _has_uno() -> bool:

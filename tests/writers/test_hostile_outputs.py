@@ -28,7 +28,7 @@ import pytest
 
 from guideline import editions
 from guideline.commands.build import build
-from test_hostile_html import BAD_SCHEME, CATALOG, EDITION_YAML, SMUGGLED, SOURCE, URL_ATTRS
+from writers.test_hostile_html import BAD_SCHEME, CATALOG, EDITION_YAML, SMUGGLED, SOURCE, URL_ATTRS
 
 pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in ("pandoc", "pdftotext")),
                                 reason="needs pandoc and pdftotext (poppler-utils)")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from guideline.diff import compare
 from guideline.diff.json_out import dumps, to_data
 from guideline.reader import read_edition
 
-EDITIONS = Path(__file__).resolve().parent / "fixtures" / "diff" / "src" / "editions"
+EDITIONS = FIXTURES / "diff" / "src" / "editions"
 P = "第2編第1章 "  # address prefix of every 対策基準 clause in the fixtures
 
 

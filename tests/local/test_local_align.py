@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_local import PLACEHOLDERS, run
+from local.test_local import PLACEHOLDERS, run
 
 from guideline import editions
 from guideline.diagnostics import Report
@@ -134,7 +134,7 @@ def test_align_refuses_a_directory_that_is_not_empty(in_repo, tmp_path, capsys):
 
 
 def test_align_reads_a_word_policy_back_into_the_project_that_made_it(in_repo, tmp_path, capsys):
-    from test_local import SAMPLE
+    from local.test_local import SAMPLE
 
     assert run(capsys, "local", "build", str(SAMPLE), "-o", str(tmp_path / "built"), "--format", "docx", "-q")[0] == 0
     out = tmp_path / "town"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from guideline.diff import compare
 from guideline.diff.inline import new_text, old_text
 from guideline.diff.units import clause_text
 from guideline.reader import read_edition
 
-EDITIONS = Path(__file__).resolve().parent / "fixtures" / "diff" / "src" / "editions"
+EDITIONS = FIXTURES / "diff" / "src" / "editions"
 VARIANTS = sorted(p.name for p in EDITIONS.iterdir() if p.name != "original")
 
 

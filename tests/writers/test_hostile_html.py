@@ -21,12 +21,11 @@ from urllib.parse import quote
 
 import lxml.html
 import pytest
+from conftest import REPO
 
 from guideline import editions
 from guideline.commands.build import build
 from guideline.render_html import templates_dir
-
-REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 OWN_SCRIPTS = {"site.js", "search.js", "search-index.js"}
 SMUGGLED = {"img", "svg", "iframe", "object", "embed", "math", "mglyph", "mtext", "frame", "frameset", "base",

@@ -16,7 +16,7 @@ from guideline.diff import compare
 from guideline.reader import read_edition
 from guideline.wordview import canonical_blocks
 from guideline.writers import tracked_docx
-from test_properties_diff import _settings, edited, records, write_tree
+from diff.test_properties_diff import _settings, edited, records, write_tree
 
 
 def shape(ed) -> list[tuple]:

@@ -19,10 +19,9 @@ from guideline.commands.diff import write_outputs
 from guideline.diff import compare
 from guideline.reader import read_edition
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from browser import Chromium, describe, requires_chromium  # noqa: E402
+from browser import Chromium, describe, requires_chromium
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]
 SRC = HERE / "fixtures" / "diff" / "src"
 GOLDEN = HERE / "fixtures" / "diff" / "golden"
 REPO = HERE.parent
