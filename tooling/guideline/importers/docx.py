@@ -40,7 +40,9 @@ from guideline.importers.stream import (
     SourcePara,
     mapping_meta,
     merge_inlines,
+    is_table_caption,
     span_grid,
+    table_caption,
     trim_inlines,
 )
 from guideline.model import FootnoteRef, Inline, Link, Placeholder, Strong, Table, Text, inline_text
@@ -230,6 +232,7 @@ class _Reader:
         self.images_missing_alt = 0
         self.note_no = 0
         self.styled = 0
+        self.last_text_para = -1  # index of the last paragraph read with text (a caption right above a table)
 
     def _xml(self, name: str) -> etree._Element | None:
         return self.z.xml(name) if name in self.z.names else None
@@ -313,6 +316,7 @@ class _Reader:
         if text:
             if level:
                 self.styled += 1
+            self.last_text_para = self.index
             self.paras.append(SourcePara(0, where, inlines=tuple(trim_inlines(inlines)), style_level=level, anchor=anchor,
                                          role=role or "body", role_detail=style_name if role else "", bullet=bullet,
                                          notes=notes, meta=mapping_meta(text) if role == METADATA else ()))
@@ -482,13 +486,32 @@ class _Reader:
                 rows.append(cells)
         if not rows:
             return
-        if not header_rows:
-            header_rows = 1  # a pipe table needs a header row: the first row
+        where = f"paragraph {self.index} (table)"
+        caption: tuple[Inline, ...] = ()
+        above = self.paras[-1] if self.paras else None
+        if (above is not None and self.last_text_para == self.index - 1 and above.table is None and above.figure is None
+                and above.role == "body" and not above.notes and is_table_caption(above.text)):
+            caption = table_caption(list(above.inlines))  # 「表2　…」 printed right above the table: its caption
+            where = f"{above.where.split(' (')[0]}–{self.index} (caption and table)"
+            self.paras.pop()
         grid, merged = span_grid(rows)
+        if merged or caption:  # a table block: the rows as the input spans them, bold header rows as plain text
+            first = [row[0][0] for row in rows[header_rows:] if row]
+            row_header = bool(first) and any(first) and all(_all_bold(c) for c in first if c)
+            block_rows = tuple(tuple((tuple(_unbold(inl)) if r < header_rows or (row_header and i == 0) else inl, rs, cs)
+                                     for i, (inl, rs, cs) in enumerate(row)) for r, row in enumerate(rows))
+            self.paras.append(SourcePara(0, where, table=Table(header=grid[0], rows=tuple(grid[1:])),
+                                         merged=block_rows, header_rows=header_rows, caption=caption,
+                                         row_header=row_header))
+            return
         header = tuple(tuple(_unbold(cell)) for cell in grid[0])  # a header row is bold by its nature
-        t = Table(header=header, rows=tuple(grid[1:]))
-        self.paras.append(SourcePara(0, f"paragraph {self.index} (table)", table=t, merged=tuple(rows) if merged else (),
-                                     header_rows=header_rows))
+        t = Table(header=header, rows=tuple(grid[1:]))  # a pipe table: its first row is the header
+        self.paras.append(SourcePara(0, where, table=t, header_rows=header_rows or 1))
+
+
+def _all_bold(inlines) -> bool:
+    """Every visible character of a cell is bold (a row header cell, as our writer prints one)."""
+    return SourcePara(0, "", inlines=tuple(inlines)).bold
 
 
 def _unbold(inlines) -> list[Inline]:

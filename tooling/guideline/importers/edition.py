@@ -20,6 +20,7 @@ from guideline.importers.romanise import slug
 from guideline.importers.stream import Figure, SourcePara, span_grid, text_inlines
 from guideline.importers.structure import LEGAL, Built, Node
 from guideline.model import (
+    APPENDIX_KINDS,
     Block,
     BulletList,
     EMPTY_META,
@@ -153,7 +154,7 @@ def blocks_of(pieces: list, figures: dict[int, tuple[str, str]],
                     out.append(Para((Text(f"注{key}\u3000{note}"),)))
         elif kind == "table":
             src: SourcePara = pieces[i][-1]
-            out.append(grid_table(src) if src.merged else pieces[i][1])
+            out.append(grid_table(src) if src.merged or src.caption else pieces[i][1])
         elif kind == "figure":
             fig: Figure = pieces[i][1]
             path, ident = figures.get(id(fig), ("", ""))
@@ -175,8 +176,8 @@ def blocks_of(pieces: list, figures: dict[int, tuple[str, str]],
 
 
 def grid_table(p: SourcePara) -> GridTable:
-    """A table with merged cells as a ``table`` block: the cells as the input spans them, its header rows as head.
-    The input gives no caption, so the table gets :data:`NO_CAPTION` (flagged in the report)."""
+    """A table with merged cells or a caption as a ``table`` block: the cells as the input spans them, its header
+    rows as head. A table the input gives no caption gets :data:`NO_CAPTION` (flagged in the report)."""
     rows = [tuple(Cell(tuple(inl), rs, cs) for inl, rs, cs in row) for row in p.merged]
     grid, _ = span_grid(p.merged)
     head = p.header_rows
@@ -186,8 +187,9 @@ def grid_table(p: SourcePara) -> GridTable:
         r += 1
     if head >= len(rows):  # all header: no head, the body must have rows
         head = 0
-    return GridTable(caption=(Text(NO_CAPTION),), head=tuple(rows[:head]), body=tuple(rows[head:]),
-                     columns=len(grid[0]) if grid else 0)
+    return GridTable(caption=p.caption or (Text(NO_CAPTION),), head=tuple(rows[:head]), body=tuple(rows[head:]),
+                     columns=len(grid[0]) if grid else 0, row_header=p.row_header,
+                     ident=p.anchor if ID_RE.match(p.anchor) else "")
 
 
 def _ordered(items: list[tuple[int, tuple[Inline, ...]]]) -> OrderedList:
@@ -235,7 +237,8 @@ def to_clause(n: Node, names: dict[int, str], current: str, figures: dict[int, s
     notes: dict[str, Footnote] = {}
     body, commentary = blocks_of(n.pieces, figures, notes), blocks_of(n.commentary, figures, notes)
     return Clause(id=n.id, heading=_heading(n.heading), level=n.level, loc=loc, meta=meta, body=body,
-                  commentary=commentary, children=children, unnumbered=n.unnumbered, footnotes=tuple(notes.values()))
+                  commentary=commentary, children=children, unnumbered=n.unnumbered, footnotes=tuple(notes.values()),
+                  kind=n.kind if n.kind in APPENDIX_KINDS else "")
 
 
 _SPREAD = re.compile(r"^[\u3040-\u30ff\u4e00-\u9fff](?:[ \u3000][\u3040-\u30ff\u4e00-\u9fff])+$")

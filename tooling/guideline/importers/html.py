@@ -29,6 +29,7 @@ from guideline.importers.stream import (
     mapping_meta,
     merge_inlines,
     span_grid,
+    table_caption,
     trim_inlines,
 )
 from guideline.importers.text import decode, read_capped
@@ -246,6 +247,7 @@ class _Walker:
     def _table(self, table) -> None:
         rows: list[list[tuple[tuple[Inline, ...], int, int]]] = []
         header_rows = 0
+        first_th: list[bool] = []  # per row: its first cell is a th (a row header when every body row has one)
         for tr in table.iter("tr"):
             cells = []
             is_head = tr.getparent() is not None and tr.getparent().tag == "thead"
@@ -254,6 +256,8 @@ class _Walker:
                 if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                     continue
                 all_th = all_th and cell.tag.lower() == "th"
+                if not cells:
+                    first_th.append(cell.tag.lower() == "th")
                 sub = _Walker(self.where)
                 sub.walk(cell, 1)
                 sub.flush()
@@ -270,14 +274,27 @@ class _Walker:
             rows.append(cells)
         if not rows:
             return
+        caption: tuple[Inline, ...] = ()
+        cap = table.find("caption")
+        if cap is not None:
+            sub = _Walker(self.where)
+            sub.walk(cap, 1)
+            sub.flush()
+            inl: list[Inline] = []
+            for i, p in enumerate(sub.paras):
+                inl.extend((Text(" "), *p.inlines) if i else p.inlines)
+            caption = table_caption(inl)
         grid, merged = span_grid(rows)
         header = grid[0] if header_rows else tuple(() for _ in grid[0])
         body = grid[1:] if header_rows else grid
         if header_rows > 1:
             body = grid[1:]
         t = Table(header=header, rows=tuple(body))
+        body_first = first_th[header_rows:]
         self.paras.append(SourcePara(0, f"line {table.sourceline or 0}", table=t,
-                                     merged=tuple(rows) if merged else (), header_rows=header_rows,
+                                     merged=tuple(rows) if merged or caption else (), header_rows=header_rows,
+                                     caption=caption, row_header=bool(body_first) and all(body_first),
+                                     anchor=table.get("id") or "" if (table.get("id") or "").startswith("tbl-") else "",
                                      role=self.ctx.get("role", "body"), line=table.sourceline or 0))
 
 

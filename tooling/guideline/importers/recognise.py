@@ -28,13 +28,14 @@ CIRCLED = "".join(circled(n) for n in range(1, 51))
 
 # kinds of the legal family's article groups, in nesting order, with their level in the source format
 GROUP_KINDS = {"編": "hen", "章": "sho", "節": "setsu", "款": "kan", "目": "moku"}
+APPENDIX_UNITS = {"別紙": "appendix", "様式": "form"}  # the model's Clause.kind of a 別紙 / 様式 part
 STRUCTURAL = ("hen", "sho", "setsu", "kan", "moku", "jo")
 
 
 @dataclass(frozen=True)
 class Marker:
     kind: str  # hen sho setsu kan moku jo | dai dot dot2 bare paren-num circled | paren-kana kana paren-latin latin
-    #            kanji | toc suppl caption commentary bullet
+    #            kanji | toc suppl caption commentary bullet | appendix form (別紙N, 様式第N号)
     value: tuple[int, ...] = ()
     label: str = ""  # as written: "第19条の2", "(1)", "ア"
     rest: str = ""  # the text after the label, separator removed
@@ -75,6 +76,8 @@ _GROUP = re.compile(rf"^(?:第{SP}*(?P<n>{NUM}){SP}*(?P<unit>[編章節款])(?P<
                     rf"|(?P<n2>{D}+){SP}*(?P<unit2>[編章節款])(?P<br2>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|$))(?P<rest>.*)$")
 _ARTICLE = re.compile(rf"^(?:第{SP}*(?P<n>{NUM}){SP}*条(?P<br>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|(?![ぁ-ん、。，,．件約文項])|$)"
                       rf"|(?P<n2>{D}+){SP}*条(?P<br2>(?:{SP}*の{SP}*{NUM})*)(?:{SP}+|$))(?P<rest>.*)$")
+# 別紙1 / 別紙第1 / 様式第1号 heading an appendix (a number is required: 「別紙のとおり」 is a sentence)
+_APPENDIX = re.compile(rf"^(?P<unit>別紙|様式){SP}*(?:第{SP}*)?(?P<n>{NUM}){SP}*号?(?:{SP}+|$)(?P<rest>.*)$")
 _CAPTION = re.compile(rf"^{LP}(?P<cap>[^()（）]{{2,40}}){RP}$")
 _DAI = re.compile(rf"^第{SP}*(?P<n>{D}+|{KN}+)(?:{SP}+|$)(?P<rest>.*)$")
 _DOT2 = re.compile(rf"^(?P<a>{D}{{1,3}})[.．](?P<b>{D}{{1,3}})(?:[.．](?!{D})|(?={SP}))(?:{SP}*)(?P<rest>.*)$")
@@ -100,6 +103,8 @@ def recognise(text: str) -> Marker | None:
         return Marker("toc", label=s)
     if m := _SUPPL.match(s):
         return Marker("suppl", label="附則", rest=(m.group("rest") or "").strip(), extra=m.group("tail") or "")
+    if m := _APPENDIX.match(s):
+        return Marker(APPENDIX_UNITS[m.group("unit")], (to_int(m.group("n")),), _label(s, m), m.group("rest").strip())
     if m := _COMMENTARY.match(s):
         return Marker("commentary", label="解説", rest=m.group("rest").strip())
     if m := _ARTICLE.match(s):
@@ -190,6 +195,10 @@ def value_label(kind: str, value: tuple[int, ...]) -> str:
     if not value:
         return ""
     branch = "".join(f"の{v}" for v in value[1:])
+    if kind == "appendix":
+        return f"別紙{value[0]}"
+    if kind == "form":
+        return f"様式第{value[0]}号"
     unit = {"hen": "編", "sho": "章", "setsu": "節", "kan": "款", "moku": "目", "jo": "条"}.get(kind)
     if unit:
         return f"第{value[0]}{unit}{branch}"
@@ -208,4 +217,4 @@ def value_label(kind: str, value: tuple[int, ...]) -> str:
     return str(value[0])
 
 
-__all__ = ["Marker", "recognise", "to_int", "toc_range", "TocRange", "article_value", "value_label", "STRUCTURAL"]
+__all__ = ["Marker", "recognise", "to_int", "toc_range", "TocRange", "article_value", "value_label", "STRUCTURAL", "APPENDIX_UNITS"]

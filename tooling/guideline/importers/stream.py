@@ -48,8 +48,11 @@ class SourcePara:
     list_label: str = ""  # a number the input displays but does not hold as text (Word automatic numbering)
     bullet: bool = False  # a bullet list item by markup (<ul><li>, Word bullet numbering)
     table: Table | None = None
-    merged: tuple = ()  # for tables with spans: rows of (text, rowspan, colspan) cells, header rows first
+    merged: tuple = ()  # for a table written as a table block (spans or a caption): rows of (inlines, rowspan,
+    #                     colspan) cells, header rows first
     header_rows: int = 0
+    caption: tuple[Inline, ...] = ()  # a table's caption (HTML <caption>, the 表N paragraph above a Word table)
+    row_header: bool = False  # the first cell of every body row is a row header (th scope=row, bold first column)
     figure: Figure | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)  # (key, text) of footnotes referenced from it
     meta: tuple = ()  # clause metadata printed by our own writers: ("nisc", id, relationship, rationale) or
@@ -165,9 +168,25 @@ def span_grid(rows):
     return tuple(tuple(row) + ((),) * (width - len(row)) for row in grid), merged
 
 
+_TABLE_NUMBER = re.compile(r"^[\s\u3000]*表[\s\u3000]*[0-9０-９]+[\s\u3000]+")
+
+
+def table_caption(inlines: list[Inline]) -> tuple[Inline, ...]:
+    """A table caption without the 表N number it was printed with (numbers are computed again from position)."""
+    out = trim_inlines(merge_inlines(list(inlines)))
+    if out and isinstance(out[0], Text):
+        out[0] = Text(_TABLE_NUMBER.sub("", out[0].text, count=1))
+    return tuple(trim_inlines(out))
+
+
+def is_table_caption(text: str) -> bool:
+    """「表2　…」: the caption paragraph our Word writer prints above a table block."""
+    return bool(_TABLE_NUMBER.match(text)) and bool(_TABLE_NUMBER.sub("", text, count=1).strip())
+
+
 def text_inlines(text: str) -> tuple[Inline, ...]:
     return (Text(text),) if text else ()
 
 
-__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
+__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "table_caption", "is_table_caption", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
            "METADATA", "FURNITURE"]

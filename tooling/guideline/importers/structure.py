@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from guideline.importers import recognise as rz
-from guideline.importers.recognise import Marker, recognise
+from guideline.importers.recognise import APPENDIX_UNITS, Marker, recognise
 from guideline.importers.stream import (
     COMMENTARY,
     FRONT,
@@ -56,6 +56,7 @@ _DATE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d+)\s*年\s*(\
                    r"|(\d{4})\s*(?:年\s*(\d+)\s*月\s*(\d+)\s*日|-(\d\d)-(\d\d)\b)")
 _DATE_ONLY = re.compile(r"^(?:(?:明治|大正|昭和|平成|令和)\s*(?:元|\d+)|\d{4})\s*年\s*\d+\s*月\s*\d+\s*日$")
 HEADING_MAX = 50
+APPENDIX_KINDS = tuple(APPENDIX_UNITS.values())  # 別紙, 様式: parts of their own kind (model.APPENDIX_KINDS)
 
 
 @dataclass
@@ -266,7 +267,7 @@ class Builder:
         if p.table is not None or p.figure is not None:
             self._ensure_part(p)
             self._block(p)
-            if p.merged:
+            if p.merged and not p.caption:
                 self.findings.append({"kind": "table", "clause": self.current,
                                       "message": f"{p.where}: a table with merged cells is written as a table block "
                                                  "captioned （表題なし）; give it its caption"})
@@ -313,6 +314,10 @@ class Builder:
         if m is not None and m.kind == "suppl":
             self._suppl(p, m)
             return
+        if m is not None and m.kind in APPENDIX_KINDS and _heading_like(m.rest) and (
+                not p.style_level or self.style_levels.get(p.style_level, p.style_level) == 1):
+            self._appendix(p, m)
+            return
         if m is not None and m.kind == "commentary":
             self.commentary_mode = True
             node = self._ensure_part(p) if self.current is None else self.current
@@ -340,7 +345,7 @@ class Builder:
 
     def _toc_entry(self, p: SourcePara, m: Marker | None) -> bool:
         if m is None or m.kind not in ("hen", "sho", "setsu", "kan", "moku", "suppl", "dai", "dot", "dot2", "bare",
-                                       "paren-num", "circled"):
+                                       "paren-num", "circled", *APPENDIX_KINDS):
             return False
         key = (m.kind, m.value)
         if self.toc_first is not None and key == self.toc_first:
@@ -364,6 +369,19 @@ class Builder:
         self.stack = []
         self.seen_heading = True
         self.commentary_mode = False
+        self.place(p, "placed", node, "heading")
+
+    # ---- 別紙 / 様式 ----------------------------------------------------------------------------------------------
+
+    def _appendix(self, p: SourcePara, m: Marker) -> None:
+        """別紙N / 様式第N号: a part of its own kind after the 編, numbered on its own (it never counts as a 編)."""
+        self._flush_caption()
+        self.seen_heading = True
+        self.commentary_mode = False
+        node = Node(m.kind, 1, heading=m.rest or m.label, value=m.value, label=m.label, para=p, anchor=p.anchor)
+        self.parts.append(node)
+        self.part = node
+        self.stack = []
         self.place(p, "placed", node, "heading")
 
     # ---- legal family ---------------------------------------------------------------------------------------------
@@ -448,6 +466,8 @@ class Builder:
 
     def _split_heading(self, p: SourcePara, m: Marker) -> tuple[str | None, str]:
         rest = m.rest.strip()
+        if m.kind in GROUPS and not p.style_level and not _heading_like(rest):
+            return None, ""  # 「第2編第2章 7.4.(1)により…による。」: a sentence starting with a reference, no 編
         if p.style_level or m.kind in GROUPS or p.bold:
             return rest, ""
         if len(rest) <= HEADING_MAX and not rest.endswith(("。", "．")):
@@ -693,6 +713,12 @@ class Builder:
                                           "message": f"{n.label} {why} {_prev_label(n, prev)}; the computed "
                                                      "number differs"})
             prev = v
+
+
+def _heading_like(text: str) -> bool:
+    """Text after a number that can be a heading: short, and no sentence."""
+    text = text.strip()
+    return len(text) <= HEADING_MAX and not text.endswith(("。", "．"))
 
 
 def derive_heading(text: str) -> str:

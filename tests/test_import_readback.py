@@ -1,0 +1,111 @@
+"""Constructs of the source format read back by ``guideline import`` (issue 18), one rule to one small spec each, in
+Word and in HTML: 別紙/様式 appendices, table captions, 参考/例/注意 boxes, footnotes (also from a table cell) and
+images embedded in a page. Every fixture is written here, small, with our own text."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from import_support import FIXTURES, load_checked
+
+from guideline.importers.document import import_document, write_result
+from guideline.model import GridTable, Table, inline_text
+
+sys.path.insert(0, str(FIXTURES))
+from docx_fixtures import package, para, run  # noqa: E402
+
+
+def _html(tmp_path: Path, body: str, name: str = "page.html") -> Path:
+    src = tmp_path / name
+    src.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>取扱規程</title></head><body>'
+                   f"<h1>取扱規程</h1>{body}</body></html>", encoding="utf-8")
+    return src
+
+
+def _docx(tmp_path: Path, body: str, **parts) -> Path:
+    src = tmp_path / "doc.docx"
+    src.write_bytes(package(body, **parts))
+    return src
+
+
+def _imported(tmp_path: Path, src: Path):
+    result = import_document(src, edition_id="town")
+    write_result(result, tmp_path / "town")
+    return result, load_checked(tmp_path / "town", tmp_path)
+
+
+def _tc(*paras_xml: str) -> str:
+    return "<w:tc>" + "".join(paras_xml or (para(),)) + "</w:tc>"
+
+
+# --- 別紙 / 様式 ---------------------------------------------------------------------------------------------------
+
+
+APPENDIX_HTML = ("<h2>第1編 総則</h2><h3>1. 目的</h3><p>情報資産を守る。</p>"
+                 "<h2>別紙1 情報資産の一覧</h2><p>一覧は次のとおり。</p>"
+                 "<h2>様式第1号 持出し申請書</h2><p>第1編 1.により申請するときは、この様式による。</p>")
+APPENDIX_DOCX = "".join([
+    para(run("第1編　総則"), style="Heading1"), para(run("1.　目的"), style="Heading3"), para(run("情報資産を守る。")),
+    para(run("別紙1　情報資産の一覧"), style="Heading1"), para(run("一覧は次のとおり。")),
+    para(run("様式第1号　持出し申請書"), style="Heading1"),
+    para(run("第1編 1.により申請するときは、この様式による。"))])
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_appendices_are_parts_of_their_own_kind(tmp_path, fmt):
+    """別紙N and 様式第N号 headings open appendix parts numbered on their own; a sentence that starts with a 編
+    reference (第1編 1.により…) stays text and opens no 編."""
+    src = _html(tmp_path, APPENDIX_HTML) if fmt == "html" else _docx(tmp_path, APPENDIX_DOCX)
+    result, ed = _imported(tmp_path, src)
+    assert [(p.kind, p.number, p.heading) for p in ed.parts] == [
+        ("", "第1編", "総則"), ("appendix", "別紙1", "情報資産の一覧"), ("form", "様式第1号", "持出し申請書")]
+    assert inline_text(ed.parts[2].body[0].inlines) == "第1編 1.により申請するときは、この様式による。"
+    assert not [f for f in result.report["findings"] if f["kind"] == "numbering"]
+    assert not [p for p in result.paragraphs if p["status"] == "unplaced"]
+
+
+def test_appendix_rule_needs_a_number_and_a_heading():
+    from guideline.importers.recognise import recognise
+
+    assert (recognise("別紙２　様式の一覧").kind, recognise("別紙２　様式の一覧").value) == ("appendix", (2,))
+    assert (recognise("様式第3号").kind, recognise("様式第3号").value) == ("form", (3,))
+    assert recognise("別紙のとおり定める。") is None
+
+
+# --- table captions ------------------------------------------------------------------------------------------------
+
+
+def test_html_table_caption_is_the_table_blocks_caption(tmp_path):
+    """<caption> becomes the caption (its printed 表N number dropped): the table is a table block, not flagged."""
+    src = _html(tmp_path, "<h2>第1編 総則</h2><h3>1. 分類</h3><p>分類は次による。</p>"
+                          '<table id="tbl-kubun"><caption><span class="num">表1</span>分類の区分</caption>'
+                          "<thead><tr><th>分類</th><th>例</th></tr></thead>"
+                          '<tbody><tr><th scope="row">機密性3</th><td>住民の個人情報</td></tr></tbody></table>')
+    result, ed = _imported(tmp_path, src)
+    table = next(b for b in ed.get("bunrui").body if isinstance(b, GridTable))
+    assert (inline_text(table.caption), table.number, table.ident, table.row_header) == (
+        "分類の区分", "表1", "tbl-kubun", True)
+    assert [[inline_text(c.inlines) for c in row] for row in (*table.head, *table.body)] == [
+        ["分類", "例"], ["機密性3", "住民の個人情報"]]
+    assert not [f for f in result.report["findings"] if f["kind"] == "table"]
+
+
+def test_word_caption_paragraph_above_a_table_is_its_caption(tmp_path):
+    """「表1　…」 right above a Word table is its caption; the report names the pair as one entry."""
+    header = '<w:tr><w:trPr><w:tblHeader/></w:trPr>' + _tc(para(run("分類", bold=True))) + _tc(
+        para(run("例", bold=True))) + "</w:tr>"
+    body = "<w:tr>" + _tc(para(run("機密性3", bold=True))) + _tc(para(run("住民の個人情報"))) + "</w:tr>"
+    src = _docx(tmp_path, para(run("第1編　総則"), style="Heading1") + para(run("1.　分類"), style="Heading3")
+                + para(run("表1　分類の区分"), style="Caption") + f"<w:tbl>{header}{body}</w:tbl>"
+                + para(run("表2のとおりとする。")) + "<w:tbl><w:tr>" + _tc(para(run("a"))) + "</w:tr><w:tr>"
+                + _tc(para(run("b"))) + "</w:tr></w:tbl>")
+    result, ed = _imported(tmp_path, src)
+    blocks = ed.get("bunrui").body
+    assert isinstance(blocks[0], GridTable)
+    assert (inline_text(blocks[0].caption), blocks[0].row_header) == ("分類の区分", True)
+    assert [[inline_text(c.inlines) for c in row] for row in blocks[0].head] == [["分類", "例"]]
+    # a sentence above a table is no caption: it stays text, the table a pipe table
+    assert inline_text(blocks[1].inlines) == "表2のとおりとする。" and isinstance(blocks[2], Table)
+    entry = next(p for p in result.paragraphs if p.get("as") == "table")
+    assert entry["where"].endswith("(caption and table)")
