@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from browser import SKIP_REASON as CHROMIUM_MISSING
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 SRC = FIXTURES / "src"
@@ -76,3 +78,37 @@ def kill_group(proc: subprocess.Popen) -> bool:
     proc.wait(timeout=60)
     proc.stderr.close()
     return finished
+
+
+def _has_uno() -> bool:
+    if shutil.which("soffice") is None or not Path("/usr/bin/python3").exists():
+        return False
+    return subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode == 0
+
+
+# marker -> () -> why the tool is missing ('' when present). Declared in pyproject.toml; make test installs them all.
+_NEEDS = {
+    "needs_pandoc": lambda: "" if shutil.which("pandoc") else "needs pandoc (Debian package pandoc)",
+    "needs_poppler": lambda: "" if shutil.which("pdftotext") and shutil.which("pdffonts")
+    else "needs pdftotext and pdffonts (Debian package poppler-utils)",
+    "needs_libreoffice": lambda: "" if shutil.which("soffice") else "needs soffice (Debian package libreoffice-writer)",
+    "needs_uno": lambda: "" if _has_uno() else "needs LibreOffice and /usr/bin/python3 with uno (Debian python3-uno)",
+    "needs_chromium": lambda: CHROMIUM_MISSING,
+    "needs_git": lambda: "" if shutil.which("git") else "needs git (Debian package git)",
+    "needs_make": lambda: "" if shutil.which("make") else "needs make (Debian package make)",
+}
+_missing: dict[str, str] = {}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test whose ``needs_*`` tool is missing on a developer's machine, but fail it under CI (``CI`` set):
+    there ``make test`` has installed every tool, so a missing one means the checks would silently not run."""
+    for mark in item.iter_markers():
+        if mark.name in _NEEDS:
+            if mark.name not in _missing:
+                _missing[mark.name] = _NEEDS[mark.name]()
+            why = _missing[mark.name]
+            if why and os.environ.get("CI"):
+                pytest.fail(f"{why}; CI must have it: run scripts/install-system-deps.sh", pytrace=False)
+            if why:
+                pytest.skip(why)

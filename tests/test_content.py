@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from browser import Chromium, describe, requires_chromium
+from browser import Chromium, describe
 from conftest import REPO
 from lxml import etree
 from lxml import html as lxml_html
@@ -325,7 +325,6 @@ def test_docx_is_byte_identical_across_builds(tmp_path):
 
 
 @pytest.mark.needs_pandoc
-@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc not installed")
 def test_pandoc_reads_images_footnotes_and_merged_cells(draft_docx, tmp_path):
     path = tmp_path / "guideline.docx"
     path.write_bytes(draft_docx)
@@ -393,7 +392,7 @@ def test_sample_diff_reports_the_figure_change(tmp_path):
     assert old_files["figures/alpha-model.svg"] != new_files["figures/alpha-model.svg"]
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 @pytest.mark.slow
 def test_axe_finds_no_violations_on_the_pages_with_the_new_constructs(draft_site):
     targets = [draft_site / name for name in ("gen-security-chapter.html", "kaisetsu-standards.html",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make (Debian package make)")
+pytestmark = pytest.mark.needs_make
 
 
 def checkout_with_venv(root: Path, made_in: Path) -> Path:

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from browser import Chromium, describe, requires_chromium
+from browser import Chromium, describe
 from conftest import SRC, kill_group
 from fixtures.comments.support import Run, env_for, run, snapshot
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian poppler-utils)")
+pytestmark = pytest.mark.needs_poppler
 
 ROUND = """\
 id: t-public
@@ -185,8 +185,6 @@ def test_bundle_contents_and_pages(bundle):
 
 def test_sha256sum_and_verify(bundle, tmp_path):
     out, _, _ = bundle
-    if shutil.which("sha256sum") is None:
-        pytest.skip("needs sha256sum (Debian coreutils)")
     proc = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     n_files = sum(1 for p in out.rglob("*") if p.is_file())
@@ -258,7 +256,7 @@ def test_preview_of_a_draft_is_marked(bundle):
     assert "案（プレビュー）" in history and "<td>案</td>" in history
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_download_and_history_pages_are_accessible(bundle):
     """axe-core (WCAG 2.0 A/AA = JIS X 8341-3 AA) on both pages, the full file list opened."""
     out, _, _ = bundle

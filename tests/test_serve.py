@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser import Chromium, requires_chromium
+from browser import Chromium
 from click.testing import CliRunner
 from conftest import REPO, SRC, line_of, replace_in
 
@@ -247,7 +247,7 @@ def pdf_text(data: bytes) -> str:
     return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode("utf-8")
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian package poppler-utils)")
+@pytest.mark.needs_poppler
 def test_pdf_preview_is_laid_out_again_on_save(server: Server):
     """/guideline.pdf is the edition's PDF (made at the first request, by a live Typst compiler); a saved edit is
     in it once the long poll of /__reload?what=pdf answers; /guideline.pdf.html shows it and reloads."""
@@ -269,7 +269,7 @@ def test_pdf_preview_is_laid_out_again_on_save(server: Server):
     assert "PDF preview laid out in" in server.log()
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_open_page_in_chromium_reloads_itself_and_shows_the_overlay(server: Server, page: str):
     """The injected script really reloads an open page (no navigation by the test), in headless Chromium."""
     a_md = server.edition_dir / "a.md"
@@ -462,7 +462,7 @@ def test_lint_findings_are_served_beside_the_check_problems(tmp_path: Path, monk
         server.server_close()
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_open_page_lists_the_lint_findings_in_a_panel(tmp_path: Path, page: str):
     """The page script asks /__lint and shows the findings as text in a panel (headless Chromium)."""
     src = tmp_path / "guideline_src"

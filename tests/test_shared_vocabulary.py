@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +59,7 @@ def test_site_single_html_and_release_show_the_same_date(tmp_path):
         assert "2024年10月2日" not in page and "（2024-10-02）" not in page
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git (Debian package git)")
+@pytest.mark.needs_git
 def test_diff_against_git_names_the_revision_on_the_old_side(tmp_path):
     proc = run("diff", "git:HEAD:original", "combined", "--brief", src=DIFF_SRC)
     assert proc.returncode == 0, proc.stderr

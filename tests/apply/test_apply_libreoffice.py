@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,14 +19,7 @@ from guideline.writers import docx
 LO_EDIT = FIXTURES / "lo_edit.py"
 
 
-def _has_uno() -> bool:
-    if shutil.which("soffice") is None or not Path("/usr/bin/python3").exists():
-        return False
-    return subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode == 0
-
-
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not _has_uno(), reason="needs LibreOffice and python3-uno (Debian packages)")]
+pytestmark = [pytest.mark.slow, pytest.mark.needs_uno]
 
 
 def lo_edit(src: Path, dst: Path, spec: dict, tmp: Path) -> Path:

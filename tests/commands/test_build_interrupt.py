@@ -20,8 +20,7 @@ import pytest
 
 from conftest import NEW_TEXT, OLD_TEXT, SRC, kill_group, visible_files
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pandoc") is None,
-                                reason="needs pdftotext (poppler-utils) and pandoc")
+pytestmark = [pytest.mark.needs_poppler, pytest.mark.needs_pandoc]
 
 snapshot = visible_files
 

@@ -113,7 +113,7 @@ def test_html_escapes_untrusted_text(published):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium (Debian package chromium)")
+@pytest.mark.needs_chromium
 def test_html_runs_nothing_in_a_browser(published):
     out, _, _ = published
     proc = subprocess.run(
@@ -151,7 +151,7 @@ def test_no_private_data_in_any_output(published):
         assert "問合せは" not in text and "12ページの記載について" not in text, fmt
 
 
-@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="needs pdffonts (Debian package poppler-utils)")
+@pytest.mark.needs_poppler
 def test_pdf_uses_the_japanese_serif_and_holds_the_table(published):
     out, _, _ = published
     fonts = subprocess.run(["pdffonts", str(out / "result.pdf")], capture_output=True, text=True, check=True).stdout
@@ -167,7 +167,7 @@ def test_pdf_uses_the_japanese_serif_and_holds_the_table(published):
         assert typed in flat, typed
 
 
-@pytest.mark.skipif(shutil.which("pandoc") is None, reason="needs pandoc (Debian package pandoc)")
+@pytest.mark.needs_pandoc
 def test_docx_reads_back_with_pandoc(published):
     out, _, _ = published
     md = subprocess.run(["pandoc", "-f", "docx", "-t", "html", str(out / "result.docx")], capture_output=True,

@@ -19,16 +19,13 @@ from guideline.commands.diff import write_outputs
 from guideline.diff import compare
 from guideline.reader import read_edition
 
-from browser import Chromium, describe, requires_chromium
+from browser import Chromium, describe
 
 HERE = Path(__file__).resolve().parents[1]
 SRC = HERE / "fixtures" / "diff" / "src"
 GOLDEN = HERE / "fixtures" / "diff" / "golden"
 REPO = HERE.parent
 GUIDELINE = [sys.executable, "-m", "guideline"]
-needs_pandoc = pytest.mark.skipif(shutil.which("pandoc") is None, reason="needs pandoc (Debian package pandoc)")
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                   reason="needs pdftotext/pdffonts/pdfinfo (Debian package poppler-utils)")
 
 
 def read(name: str):
@@ -130,7 +127,7 @@ def test_comparison_rows(out):
     assert ["—", "第2編第1章 2.(4)", "廃棄の記録", "削除"] in corr
 
 
-@needs_pandoc
+@pytest.mark.needs_pandoc
 def test_comparison_docx_is_a_landscape_word_table(out):
     with zipfile.ZipFile(out / "comparison.docx") as z:
         document = z.read("word/document.xml").decode("utf-8")
@@ -162,7 +159,7 @@ def z_read(path: Path, name: str) -> str:
         return z.read(name).decode("utf-8")
 
 
-@needs_poppler
+@pytest.mark.needs_poppler
 def test_comparison_pdf(out):
     pdf = out / "comparison.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
@@ -239,7 +236,7 @@ def test_untrusted_text_is_escaped(tmp_path):
     assert '"new_heading": "監査<img src=x onerror=alert(1)>"' in (outdir / "changes.json").read_text(encoding="utf-8")
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_redline_and_comparison_accessible_and_filters_work_by_keyboard(out):
     with Chromium() as browser:
         page = browser.open_page(out / "redline.html")
@@ -322,10 +319,9 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path):
     assert proc.returncode == 2 and "unknown format 'bogus'" in proc.stderr
 
 
+@pytest.mark.needs_git
 def test_cli_reads_an_edition_from_git():
     """git:REF:EDITION is the edition as committed; the fixture editions are committed, so HEAD's copy is the same."""
-    if shutil.which("git") is None:
-        pytest.skip("needs git (Debian package git)")
     proc = run("diff", "git:HEAD:original", "combined", "--brief")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[1] == "  変更 6 · 新設 1 · 削除 1 · 分割 0 · 統合 0 · 変更なし 14"

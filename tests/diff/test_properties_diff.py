@@ -539,7 +539,7 @@ def pandoc_lines(path: Path, *extra: str) -> list[str]:
     return ["".join(line.split()) for line in out.split("\n") if not re.fullmatch(r"[\s-]*", line)]
 
 
-@pytest.mark.skipif(shutil.which("pandoc") is None, reason="needs pandoc")
+@pytest.mark.needs_pandoc
 def test_pandoc_accept_and_reject_agree_on_a_fixed_case(tmp_path):
     a_recs, b_recs = fixed_pair()
     a, b = write_tree(tmp_path, "a", a_recs), write_tree(tmp_path, "b", b_recs)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,8 +17,7 @@ from guideline.writers.comparison import Line, Row, Seg, Table
 
 SRC = REPO / "tests" / "fixtures" / "diff" / "src" / "editions"
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="needs pdftotext/pdfinfo (Debian package poppler-utils)")
+pytestmark = pytest.mark.needs_poppler
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -23,9 +22,6 @@ W_NS = ox.W_NS
 NS = {"w": W_NS}
 W = ox.W
 
-needs_pandoc = pytest.mark.skipif(shutil.which("pandoc") is None, reason="needs pandoc (Debian package pandoc)")
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
-                                   reason="needs LibreOffice (Debian package libreoffice-writer)")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -100,7 +96,7 @@ def test_registered_as_build_format():
     assert FORMATS["docx"] == ("guideline.writers.docx",)
 
 
-@needs_pandoc
+@pytest.mark.needs_pandoc
 def test_pandoc_reads_every_clause_heading_body_and_commentary(built, r503):
     text = squash(pandoc_text(built / "guideline.docx"))
     missing = []
@@ -120,7 +116,7 @@ def test_pandoc_reads_every_clause_heading_body_and_commentary(built, r503):
             assert line in tail, (clause.id, line)
 
 
-@needs_pandoc
+@pytest.mark.needs_pandoc
 def test_reibun_docx_holds_the_reibun_part_only(built, r503):
     text = squash(pandoc_text(built / "reibun.docx"))
     reibun = r503.reibun
@@ -299,7 +295,7 @@ def test_wareki():
 # reuse: the builder's hooks make tracked changes (what tracked.docx will build on)
 
 
-@needs_pandoc
+@pytest.mark.needs_pandoc
 def test_builder_hooks_make_tracked_revisions_pandoc_reads(edition_dir, tmp_path):
     edition, _ = read_edition(edition_dir)
     b = docx.DocxBuilder(edition)
@@ -342,7 +338,7 @@ def test_builder_hooks_make_tracked_revisions_pandoc_reads(edition_dir, tmp_path
 # LibreOffice renders it (once: it takes a few seconds)
 
 
-@needs_soffice
+@pytest.mark.needs_libreoffice
 @pytest.mark.slow
 def test_libreoffice_converts_to_pdf_with_japanese_text(built, tmp_path, r503):
     profile = tmp_path / "lo-profile"
@@ -351,8 +347,6 @@ def test_libreoffice_converts_to_pdf_with_japanese_text(built, tmp_path, r503):
                           capture_output=True, text=True, timeout=180)
     pdf = tmp_path / "guideline.pdf"
     assert proc.returncode == 0 and pdf.is_file(), proc.stderr
-    if shutil.which("pdftotext") is None:
-        pytest.skip("needs pdftotext (Debian package poppler-utils)")
     text = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
     ciso = r503.get("org-ciso")
     assert squash(ciso.heading) in text

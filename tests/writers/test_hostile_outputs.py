@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -30,8 +29,7 @@ from guideline import editions
 from guideline.commands.build import build
 from writers.test_hostile_html import BAD_SCHEME, CATALOG, EDITION_YAML, SMUGGLED, SOURCE, URL_ATTRS
 
-pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in ("pandoc", "pdftotext")),
-                                reason="needs pandoc and pdftotext (poppler-utils)")
+pytestmark = [pytest.mark.needs_pandoc, pytest.mark.needs_poppler]
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"

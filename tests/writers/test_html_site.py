@@ -18,7 +18,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from browser import Chromium, describe, requires_chromium
+from browser import Chromium, describe
 from conftest import REPO, SRC, replace_in
 from lxml import html as lxml_html
 
@@ -386,7 +386,7 @@ def chromium():
         yield browser
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_axe_harness_reports_violations(chromium, tmp_path):
     bad = tmp_path / "bad.html"
     bad.write_text('<!DOCTYPE html><html><head><title>x</title></head><body><main><p style="color:#bbb">薄い文字</p>'
@@ -395,7 +395,7 @@ def test_axe_harness_reports_violations(chromium, tmp_path):
     assert {"html-has-lang", "color-contrast", "image-alt"} <= ids
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_axe_finds_no_wcag_aa_violations_on_any_page(chromium, r503, base):
     targets = pages(base) + pages(r503)
     results = chromium.axe_violations_many(targets)
@@ -409,7 +409,7 @@ def _results(page) -> list[str]:
     return page.eval_on_selector_all("#search-results li > a", "els => els.map(e => e.getAttribute('href'))")
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_search_in_browser_from_file_url(chromium, r503):
     page = chromium.open_page(r503 / "standards.html")
     try:
@@ -459,7 +459,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_search_in_browser_over_http(chromium, r503):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                              functools.partial(_QuietHandler, directory=str(r503)))
@@ -478,7 +478,7 @@ def test_search_in_browser_over_http(chromium, r503):
         server.server_close()
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_search_results_show_markup_as_text(chromium, hostile):
     page = chromium.open_page(hostile / "search.html?q=pwned")
     try:
@@ -491,7 +491,7 @@ def test_search_results_show_markup_as_text(chromium, hostile):
         page.close()
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_toc_collapses_on_phones_and_opens_with_the_keyboard(chromium, base):
     page = chromium.open_page(base / "standards.html", viewport=(390, 844))
     try:
@@ -515,7 +515,7 @@ def test_toc_collapses_on_phones_and_opens_with_the_keyboard(chromium, base):
         page.close()
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_skip_link_and_visible_focus(chromium, base):
     page = chromium.open_page(base / "standards.html")
     try:
@@ -535,7 +535,7 @@ def test_skip_link_and_visible_focus(chromium, base):
         page.close()
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_print_layout_shows_the_text_only(chromium, r503, tmp_path):
     page = chromium.open_page(r503 / "standards.html")
     try:
@@ -549,7 +549,7 @@ def test_print_layout_shows_the_text_only(chromium, r503, tmp_path):
         page.close()
 
 
-@requires_chromium
+@pytest.mark.needs_chromium
 def test_screenshot(chromium, r503, tmp_path):
     """A picture for people to look at (kept in build/ when GUIDELINE_KEEP_SCREENSHOTS is set)."""
     out = Path(os.environ.get("GUIDELINE_KEEP_SCREENSHOTS", tmp_path))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,10 +20,7 @@ from guideline import editions
 from guideline.model import Placeholder, block_text, iter_inlines
 from guideline.writers import pdf
 
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(tool) is None for tool in ("pdffonts", "pdftotext", "pdfinfo", "fc-list")),
-    reason="needs poppler-utils (pdffonts, pdftotext, pdfinfo) and fontconfig (Debian packages)",
-)
+pytestmark = pytest.mark.needs_poppler
 
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
