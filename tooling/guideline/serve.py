@@ -11,8 +11,7 @@ How it works:
   the HTML on a change. What did not change is not computed again: the reader takes each file's parse result from
   the parse cache (:mod:`guideline.parse_cache`, in memory: only the saved file is parsed again), the NISC catalog
   is kept while its file is unchanged, and the search index is patched for the clauses whose text changed
-  (:mod:`guideline.writers.search_index`). On the 2,042-clause benchmark edition a rebuild after a one-clause edit
-  takes about 0.4 s of CPU (a full first build about 1.3 s); the pages themselves are rendered anew each time.
+  (:mod:`guideline.writers.search_index`); the pages themselves are rendered anew each time.
 - The PDF preview (``/guideline.pdf``, shown with reloading by ``/guideline.pdf.html``) is made only once asked
   for: :class:`PdfPreview` keeps a ``typst.Compiler`` alive (:class:`guideline.writers.typst_pdf.LiveCompiler`) and,
   from then on, every build hands it the edition it read; Typst lays it out again in a thread of its own (it runs
@@ -350,8 +349,7 @@ class Preview:
         """Build once; on success serve the new build, on failure keep the last good one and record the problems.
 
         The cyclic garbage collector is paused during the build: each build makes a new edition and new pages, so
-        a collection would otherwise walk the whole heap in the middle of nearly every build (a tenth of a second
-        on the benchmark edition). :meth:`watch` collects once the sources are quiet again."""
+        a collection would otherwise walk the whole heap in the middle of nearly every build. :meth:`watch` collects once the sources are quiet again."""
         with gcscope.paused():
             return self._build()
 

@@ -360,7 +360,7 @@ class Lint:
     def analyse_all(self, cache) -> None:
         """Morphemes of every unit, file by file through ``cache`` (a :class:`guideline.parse_cache.ParseCache`,
         kind ``lint-morph``): keyed by the units' texts and the analyser, so an unchanged file is not tagged again
-        (tagging is most of a lint run: ~270,000 morphemes for the benchmark edition)."""
+        (tagging is most of a lint run)."""
         by_path: dict[str, list[Unit]] = {}
         for unit in self.units:
             by_path.setdefault(unit.path, []).append(unit)

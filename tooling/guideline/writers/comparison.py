@@ -520,7 +520,7 @@ def render_docx(cs: ChangeSet, columns: str = "new-old", table: Table | None = N
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     trpr.append(header)
-    # The rows as WordprocessingML text, parsed once: python-docx's cell and run objects cost ~0.5 ms a paragraph.
+    # The rows as WordprocessingML text, parsed once: python-docx's cell and run objects are slow per paragraph.
     tc_open = f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{Emu(width).twips}"/></w:tcPr>'
     xml = []
     pictures: dict[str, str] = {}  # asset digest -> relationship id of its picture part
