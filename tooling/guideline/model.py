@@ -95,10 +95,15 @@ class BulletList:
 
 @dataclass(frozen=True, slots=True)
 class OrderedList:
-    """Numbered by position as (ア)(イ)… at the first nesting level, a) b)… below (see numbering.list_label)."""
+    """Numbered by position as (ア)(イ)… at the first nesting level, a) b)… below (see numbering.list_label).
+
+    ``labels`` are filled in by :mod:`guideline.numbering` where the edition is numbered otherwise (the 号 (1) (2)
+    of ``numbering: articles``); empty, the writers use ``list_label``. They are left out of ``repr`` so that the
+    fingerprints of built Word files (wordview.fingerprint, a hash of the repr) stay those of earlier builds."""
 
     items: tuple[tuple["Block", ...], ...]
     line: int = 0
+    labels: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +284,7 @@ class EditionMeta:
     previous: str = ""
     loc: Loc = Loc("", 0)
     origin: str = ""  # where it was read from when not the working tree: "git:HEAD 1a2b3c4"
+    numbering: str = "outline"  # outline (第N編/第N章/1./(1)/①) | articles (第N章/第N条, as a 訓令): numbering.STYLES
 
     @property
     def display_name(self) -> str:
@@ -511,7 +517,7 @@ def block_text(blocks: tuple[Block, ...], edition: Edition | None = None, contex
                     start = len(lines)
                     walk(item, depth + 1)
                     if len(lines) > start:
-                        lines[start] = list_label(depth, i) + lines[start]
+                        lines[start] = (b.labels[i] if b.labels else list_label(depth, i)) + lines[start]
             elif isinstance(b, Table):
                 for row in (b.header, *b.rows):
                     lines.append("\t".join(inline_text(c, edition, context) for c in row))

@@ -1,7 +1,9 @@
 """Display numbers computed from position: 第2編, 第2章, 6., 6.2., (1), ①, and (ア) for list items.
 
 Numbering is a pure function of the tree's shape (levels, order, ``unnumbered`` flags): it never looks at IDs or
-text, and inserting a clause renumbers its followers.
+text, and inserting a clause renumbers its followers. An edition chooses its style in ``edition.yaml``
+(``numbering:``, :data:`STYLES`): ``outline``, the guideline's own, or ``articles``, a 訓令's 第N章/第N条 with 項 and
+号 (:mod:`guideline.numbering_articles`, see :func:`number_tree`).
 """
 from __future__ import annotations
 
@@ -20,7 +22,12 @@ from guideline.model import (
     iter_blocks,
     iter_inlines,
 )
+from guideline.numbering_articles import ARTICLE, item_label, number_articles, paragraphs, with_numbers
 from guideline.vocabulary import chapter_label, part_label
+
+STYLES = ("outline", "articles")  # the values of ``numbering:`` in edition.yaml; the first is the default
+# the role of each heading level in an edition numbered as articles (levels 5 and 6 are 条 and the 号 below)
+ARTICLE_GROUPS = {2: "章", 3: "節", 4: "款"}
 
 _KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
@@ -81,9 +88,13 @@ def appendix_label(kind: str, n: int) -> str:
     return f"別紙{n}" if kind == "appendix" else f"様式第{n}号"
 
 
-def number_tree(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
+def number_tree(parts: tuple[Clause, ...], style: str = "outline") -> tuple[Clause, ...]:
     """Return the parts with ``number``, ``prefix`` and ``local`` filled in on every clause, and the figures (図N),
-    tables with captions (表N) and footnotes (注N) numbered through the edition in reading order."""
+    tables with captions (表N) and footnotes (注N) numbered through the edition in reading order.
+
+    ``style`` is one of :data:`STYLES`; for ``articles`` see :func:`number_articles_tree`."""
+    if style == "articles":
+        return number_articles_tree(parts)
     content = {"figure": 0, "table": 0, "footnote": 0}
 
     def visit(clauses: tuple[Clause, ...], prefix: str, local_parts: dict[int, str]) -> tuple[Clause, ...]:
@@ -122,6 +133,82 @@ def number_tree(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
         return tuple(out)
 
     return visit(parts, "", {})
+
+
+def number_articles_tree(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
+    """The parts numbered as a 訓令: ``##`` 第N章, ``###`` 第N節, ``####`` 第N款, ``#####`` 第N条 (with its
+    （見出し） caption and 項 2, 3 …), ``######`` its 号 (1) (2) and ア below; ordered lists are labelled (1), ア, (ア).
+
+    条 run on through the 本則: the first part, or the first run of numbered parts (第N編). Every later unnumbered
+    part (a 附則) numbers its own 条 from 第1条 and carries its heading as the address prefix; its paragraphs are
+    its 項, numbered 1, 2 … when there are two or more. 別紙 and 様式 are numbered as in the outline style."""
+    out = []
+    counter: dict[str, int] = {}
+    parts_seen = 0
+    kinds: dict[str, int] = {}
+    numbered_run = False
+    for i, part in enumerate(parts):
+        if part.kind:
+            kinds[part.kind] = kinds.get(part.kind, 0) + 1
+            number = appendix_label(part.kind, kinds[part.kind])
+            counter, prefix, numbered_run = {}, number, False
+        elif part.unnumbered:
+            number = ""
+            counter, prefix, numbered_run = {}, ("" if i == 0 else part.heading), False
+        else:
+            parts_seen += 1
+            number = part_label(parts_seen)
+            if not numbered_run:
+                counter, prefix = {}, ("" if i == 0 else number)
+            numbered_run = True
+        children = number_articles(part.children, _article_role, prefix, counter)
+        body = paragraphs(part.body, first=True) if part.unnumbered and not part.kind else part.body
+        out.append(with_numbers(part, number=number, prefix=number or prefix, local="", body=body,
+                                children=children))
+    return _number_content(tuple(out))
+
+
+def _article_role(c: Clause) -> str:
+    return ARTICLE_GROUPS.get(c.level, ARTICLE)
+
+
+def _number_content(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
+    """図N, 表N and 注N through the edition in reading order, and the labels of ordered lists (1), ア, (ア)."""
+    content = {"figure": 0, "table": 0, "footnote": 0}
+
+    def visit(c: Clause) -> Clause:
+        body, commentary, footnotes = _label_lists(c.body), _label_lists(c.commentary), c.footnotes
+        if _has_numbered(body) or _has_numbered(commentary):
+            body, commentary = _number_blocks(body, content), _number_blocks(commentary, content)
+        if footnotes:
+            footnotes = _number_footnotes(body + commentary, footnotes, content)
+        return with_numbers(c, body=body, commentary=commentary, footnotes=footnotes,
+                            children=tuple(visit(k) for k in c.children))
+
+    return tuple(visit(p) for p in parts)
+
+
+def _label_lists(blocks: tuple, depth: int = 0) -> tuple:
+    """Every ordered list in ``blocks`` with its labels (:func:`guideline.numbering_articles.item_label`); the depth
+    counts the ordered lists around it."""
+    if not any(isinstance(b, (BulletList, OrderedList, BlockQuote, Box)) for b in blocks):
+        return blocks
+    out = []
+    for b in blocks:
+        if isinstance(b, OrderedList):
+            b = replace(b, labels=tuple(item_label(depth, n) for n in range(1, len(b.items) + 1)),
+                        items=tuple(_label_lists(item, depth + 1) for item in b.items))
+        elif isinstance(b, BulletList):
+            b = replace(b, items=tuple(_label_lists(item, depth) for item in b.items))
+        elif isinstance(b, (BlockQuote, Box)):
+            b = replace(b, blocks=_label_lists(b.blocks, depth))
+        out.append(b)
+    return tuple(out)
+
+
+def ordered_labels(block: OrderedList, depth: int) -> tuple[str, ...]:
+    """The labels of an ordered list's items at nesting ``depth``: those numbering gave it, else (ア), a) …"""
+    return block.labels or tuple(list_label(depth, i) for i in range(len(block.items)))
 
 
 def _has_numbered(blocks) -> bool:

@@ -90,7 +90,7 @@ TOUCH_AFTER = 86400  # refresh an entry's modification time on a hit when it is 
 PRUNE_EVERY = 500  # writes between two prunes in one process
 # the modules whose code decides what a file parses to
 _SOURCES = ("reader.py", "markup.py", "yamlio.py", "model.py", "nisc.py", "diagnostics.py", "parse_cache.py",
-            "numbering.py")
+            "numbering.py", "numbering_articles.py")
 
 
 def enabled() -> bool:

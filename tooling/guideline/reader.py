@@ -29,7 +29,7 @@ from guideline.model import (
     NiscCatalog,
     NiscMapping,
 )
-from guideline.numbering import number_tree
+from guideline.numbering import STYLES, number_tree
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -41,6 +41,7 @@ HEADING_ATTR_RE = re.compile(r"^(?P<text>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
 EDITION_KEYS = {
     "id": True, "title": True, "date": True, "status": True, "nisc_catalog": True, "files": True,
     "label": False, "sample": False, "reibun_part": False, "commentary_title": False, "previous": False,
+    "numbering": False,
 }
 STATUSES = ("案", "確定")
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -159,6 +160,12 @@ def read_edition_meta(root: Path, report: Report) -> EditionMeta | None:
     if not isinstance(sample, bool):
         report.error(Loc(spath, doc.line("sample")), "sample must be true or false")
         sample = bool(sample)
+    numbering = text_of("numbering") or STYLES[0]
+    if numbering not in STYLES:
+        report.error(Loc(spath, doc.line("numbering")), f"numbering must be {' or '.join(STYLES)}, not "
+                                                        f"{numbering!r} (outline: 第N編/第N章/1./(1); articles: "
+                                                        "第N章/第N条 as a 訓令)")
+        numbering = STYLES[0]
     return EditionMeta(
         id=ident,
         title=text_of("title"),
@@ -173,6 +180,7 @@ def read_edition_meta(root: Path, report: Report) -> EditionMeta | None:
         commentary_title=text_of("commentary_title"),
         previous=text_of("previous"),
         loc=Loc(spath, 1),
+        numbering=numbering,
     )
 
 
@@ -824,7 +832,7 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
         if rel not in listed:
             report.warning(Loc(str(extra), 0), f"{rel} is not listed in files of edition.yaml and is not read; "
                                                "add it to files or delete it")
-    parts = number_tree(reader.finish())
+    parts = number_tree(reader.finish(), meta.numbering)
     if catalog is None and meta.nisc_catalog:
         cat_path = nisc.find_catalog_file(root, meta.nisc_catalog)
         if cat_path is None:

@@ -41,7 +41,7 @@ from guideline.model import (
     iter_inlines,
     xref_label,
 )
-from guideline.numbering import list_label
+from guideline.numbering import ordered_labels
 
 RELATIONSHIP_JA = {
     "equal-to": "同一",
@@ -200,9 +200,9 @@ class HtmlRenderer:
                 out.append(f'<ul class="bullets">{items}</ul>')
             elif isinstance(b, OrderedList):
                 items = "".join(
-                    f'<li><span class="label">{escape(list_label(depth, i))}</span>'
+                    f'<li><span class="label">{escape(label)}</span>'
                     f'<div class="item-body">{self._item(item, context, depth)}</div></li>'
-                    for i, item in enumerate(b.items)
+                    for label, item in zip(ordered_labels(b, depth), b.items)
                 )
                 out.append(f'<ol class="labelled depth-{depth}">{items}</ol>')
             elif isinstance(b, Table):

@@ -36,7 +36,7 @@ from guideline.model import (
     footnote_mark,
     xref_label,
 )
-from guideline.numbering import list_label
+from guideline.numbering import ordered_labels
 
 SECTIONS = ("heading", "body", "commentary")
 
@@ -189,8 +189,8 @@ def block_units(clause: Clause, section: str, edition: Edition) -> tuple[Unit, .
             if isinstance(b, Para):
                 unit("item" if in_item else "para", path, lab, b.inlines, depth)
             elif isinstance(b, (BulletList, OrderedList)):
-                for j, item in enumerate(b.items):
-                    item_label = "・" if isinstance(b, BulletList) else list_label(depth, j)
+                labels = ordered_labels(b, depth) if isinstance(b, OrderedList) else ("・",) * len(b.items)
+                for j, (item, item_label) in enumerate(zip(b.items, labels)):
                     if not item:
                         unit("item", path + (j,), item_label, (), depth + 1)
                     walk(item, path + (j,), depth + 1, True, item_label)

@@ -10,14 +10,14 @@ or added renumbers its followers and there are no branch numbers (第3条の2).
 
 Addresses: ``prefix`` is the document's title and ``local`` the article path (第5条第2号), so a cross-reference in
 the same document reads 第5条第2号 and one into the other document 情報セキュリティ対策基準 第5条第2号.
+
+Which clause is a document, a group or an 条 is decided here; the numbering itself is the core's
+(:mod:`guideline.numbering_articles`), shared with editions whose ``edition.yaml`` says ``numbering: articles``.
 """
 from __future__ import annotations
 
-from guideline.model import Clause, Para, Text
-
-CONTAINERS = ("章", "節", "款", "目")
-KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
-ITEM_SEP = "\u3000"  # between a 項 number and its text, as in print
+from guideline.model import Clause
+from guideline.numbering_articles import ARTICLE, CONTAINERS, number_articles as number_body, plain, with_numbers
 
 
 def number_articles(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
@@ -25,23 +25,10 @@ def number_articles(parts: tuple[Clause, ...]) -> tuple[Clause, ...]:
     become captions （目的）, and 条 paragraphs after the first carry their 項 number."""
     out = []
     for part in parts:
-        docs = tuple(_document(d) if not d.unnumbered or d.children else _plain(d, d.heading, "")
+        docs = tuple(_document(d) if not d.unnumbered or d.children else plain(d, d.heading, "")
                      for d in part.children)
-        out.append(_with(part, number="", prefix="", local="", children=docs))
+        out.append(with_numbers(part, number="", prefix="", local="", children=docs))
     return tuple(out)
-
-
-def _with(c: Clause, **changes) -> Clause:
-    fields = dict(id=c.id, heading=c.heading, level=c.level, loc=c.loc, meta=c.meta, body=c.body,
-                  commentary=c.commentary, children=c.children, unnumbered=c.unnumbered, number=c.number,
-                  prefix=c.prefix, local=c.local)
-    fields.update(changes)
-    return Clause(**fields)
-
-
-def _plain(c: Clause, prefix: str, local: str) -> Clause:
-    return _with(c, number="", prefix=prefix, local=local,
-                 children=tuple(_plain(k, prefix, local) for k in c.children))
 
 
 def _levels(doc: Clause) -> list[int]:
@@ -49,84 +36,19 @@ def _levels(doc: Clause) -> list[int]:
 
 
 def _document(doc: Clause) -> Clause:
+    """One document (基本方針, 対策基準) numbered from 第1条: the deepest level but one holds its 条 (the only
+    level, when it has one), the levels above are 章, 節, 款, 目 in order, and a group with no sub-clauses is an
+    条 itself."""
     levels = _levels(doc)
     if not levels:
-        return _with(doc, number="", prefix=doc.heading, local="")
-    if len(levels) == 1:
-        article_level = levels[0]
-    else:
-        article_level = levels[-2]
+        return with_numbers(doc, number="", prefix=doc.heading, local="")
+    article_level = levels[0] if len(levels) == 1 else levels[-2]
     kinds = {lv: CONTAINERS[min(i, len(CONTAINERS) - 1)] for i, lv in enumerate(lv for lv in levels
                                                                                if lv < article_level)}
-    prefix = doc.heading
-    counter = {"条": 0}
 
-    def visit(c: Clause, parent_role: str, containers: dict[str, int], path: str) -> Clause:
-        """``containers``: the counters of 章/節/… among siblings; ``path``: the container address above."""
-        if c.unnumbered:
-            return _plain(c, prefix, path)
-        if parent_role in ("条", "号", "細分"):
-            raise AssertionError("handled by item()")  # pragma: no cover
-        role = kinds.get(c.level, "条") if c.level < article_level else "条"
-        if role != "条" and not c.children:
-            role = "条"
-        if role == "条":
-            counter["条"] += 1
-            number = f"第{counter['条']}条"
-            items = _items(c.children, number, prefix)
-            return _with(c, heading=f"（{c.heading}）" if c.heading else "", number=number, prefix=prefix,
-                         local=number, body=_paragraphs(c.body), children=items)
-        containers[role] = containers.get(role, 0) + 1
-        number = f"第{containers[role]}{role}"
-        local = path + number
-        inner: dict[str, int] = {}
-        kids = tuple(visit(k, role, inner, local) for k in c.children)
-        return _with(c, number=number, prefix=prefix, local=local, children=kids)
+    def role(c: Clause) -> str:
+        kind = kinds.get(c.level, ARTICLE) if c.level < article_level else ARTICLE
+        return kind if kind == ARTICLE or c.children else ARTICLE
 
-    top: dict[str, int] = {}
-    kids = tuple(visit(k, "document", top, "") for k in doc.children)
-    return _with(doc, number="", prefix=prefix, local="", children=kids)
-
-
-def _items(children: tuple[Clause, ...], article: str, prefix: str, depth: int = 0) -> tuple[Clause, ...]:
-    """号 (1) (2) … below an 条; 細分 ア イ … below a 号 (and below those, (ア) …)."""
-    out = []
-    n = 0
-    for c in children:
-        if c.unnumbered:
-            out.append(_plain(c, prefix, article))
-            continue
-        n += 1
-        if depth == 0:
-            number, local = f"({n})", f"{article}第{n}号"
-        elif depth == 1:
-            number = KATAKANA[(n - 1) % len(KATAKANA)]
-            local = article + number
-        else:
-            number = f"({KATAKANA[(n - 1) % len(KATAKANA)]})"
-            local = article + number
-        out.append(_with(c, number=number, prefix=prefix, local=local,
-                         children=_items(c.children, local, prefix, depth + 1)))
-    return tuple(out)
-
-
-def _paragraphs(body: tuple) -> tuple:
-    """An 条's paragraphs at the top of its text after the first become its 項: 2, 3 … in front of them."""
-    out = []
-    n = 0
-    for block in body:
-        if isinstance(block, Para):
-            n += 1
-            if n >= 2:
-                inlines = block.inlines
-                if inlines and isinstance(inlines[0], Text):
-                    inlines = (Text(f"{_fullwidth(n)}{ITEM_SEP}{inlines[0].text}"), *inlines[1:])
-                else:
-                    inlines = (Text(f"{_fullwidth(n)}{ITEM_SEP}"), *inlines)
-                block = Para(inlines, block.line)
-        out.append(block)
-    return tuple(out)
-
-
-def _fullwidth(n: int) -> str:
-    return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    kids = number_body(doc.children, role, doc.heading, {ARTICLE: 0})
+    return with_numbers(doc, number="", prefix=doc.heading, local="", children=kids)

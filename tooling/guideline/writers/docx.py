@@ -14,7 +14,7 @@ python-docx's ``add_paragraph`` is slow and superlinear on long documents — an
 
 Structure in Word: clause headings use Heading 1–6 (outline levels 0–5: the navigation pane shows the tree) and carry
 their display number as text (``6.2.``, ``(1)``, ``①``); ordered-list labels (``(ア)``) are text too
-(:func:`guideline.numbering.list_label`), never Word auto-numbering, so the numbers are exactly the guideline's.
+(:func:`guideline.numbering.ordered_labels`), never Word auto-numbering, so the numbers are exactly the guideline's.
 Every clause heading is wrapped in a bookmark named exactly its stable ID; cross-references ``[](#id)`` are internal
 hyperlinks (``w:hyperlink w:anchor="id"``) showing :func:`guideline.model.xref_label`.
 
@@ -98,7 +98,7 @@ from guideline.model import (
     grid_layout,
     xref_label,
 )
-from guideline.numbering import list_label
+from guideline.numbering import ordered_labels
 from guideline.render_html import RELATIONSHIP_JA
 from guideline.vocabulary import STATUS_TITLE, wareki  # wareki: also the PDF title page's date (writers.pdf)
 from guideline.writers import docx_parts
@@ -275,8 +275,8 @@ class DocxBuilder:
             elif isinstance(b, (BulletList, OrderedList)):
                 ordered = isinstance(b, OrderedList)
                 hang = (3 if depth == 0 else 2) * CHAR if ordered else CHAR + CHAR // 2
-                for n, item in enumerate(b.items):
-                    label = list_label(depth, n) if ordered else "・"
+                labels = ordered_labels(b, depth) if ordered else ("・",) * len(b.items)
+                for item, label in zip(b.items, labels):
                     out.extend(self._list_item(item, label, context, left=left, hang=hang, style=list_style,
                                                commentary=commentary,
                                                depth=depth + 1 if ordered else depth, marks=marks))

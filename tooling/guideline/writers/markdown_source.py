@@ -314,6 +314,8 @@ def edition_yaml(meta: EditionMeta, files: list[str]) -> str:
     for key in ("reibun_part", "commentary_title", "previous"):
         if getattr(meta, key):
             data[key] = getattr(meta, key)
+    if meta.numbering != "outline":
+        data["numbering"] = meta.numbering
     return _yaml(data) + "files:\n" + "".join(f"  - {_scalar(name)}\n" for name in files)
 
 

@@ -43,7 +43,7 @@ from guideline.model import (
     block_text,
     xref_label,
 )
-from guideline.numbering import list_label
+from guideline.numbering import ordered_labels
 from guideline.vocabulary import wareki
 from guideline.writers.typst_pdf import compile_pdf
 
@@ -141,7 +141,7 @@ class DataWriter:
             elif isinstance(b, BulletList):
                 out.append({"t": "ul", "items": [self.blocks(item, context, depth + 1) for item in b.items]})
             elif isinstance(b, OrderedList):
-                out.append({"t": "ol", "labels": [list_label(depth, i) for i in range(len(b.items))],
+                out.append({"t": "ol", "labels": list(ordered_labels(b, depth)),
                             "items": [self.blocks(item, context, depth + 1) for item in b.items]})
             elif isinstance(b, Table):
                 out.append({"t": "table", "aligns": list(b.aligns),
