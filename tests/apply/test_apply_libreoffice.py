@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 from fixtures.comments.support import run, setup_tree
 
 from guideline.reader import read_edition
@@ -95,3 +96,41 @@ def test_plain_edits_in_reibun_docx_saved_by_libreoffice(tree, tmp_path):
     assert diff_lines(before, (tree / "b.md").read_text(encoding="utf-8")) == (
         ["責任者を置く。[](#gen-purpose)参照。"], ["責任者を一人置く。[](#gen-purpose)参照。"])
     assert (tree / "a.md").read_bytes() == a_before
+
+
+def test_tracked_edits_in_a_box_a_table_block_and_a_footnote_saved_by_libreoffice(tmp_path, monkeypatch):
+    """The sample draft's constructs edited in LibreOffice with changes recorded: a sentence of the 参考 box in a
+    解説, a cell of the 別紙's merged-cell table and a footnote's text. Only their lines change; the cell spans, the
+    IDs and the footnote's key stay; the picture LibreOffice writes back is still known as the figure's file."""
+    src = tmp_path / "guideline_src"
+    shutil.copytree(REPO / "guideline_src", src, ignore=shutil.ignore_patterns(".*"))
+    monkeypatch.setenv("GUIDELINE_SRC", str(src))
+    monkeypatch.chdir(tmp_path)
+    draft = src / "draft"
+    ed, _ = read_edition(draft)
+    built = tmp_path / "guideline.docx"
+    built.write_bytes(docx.render_guideline(ed))
+    spec = {"track": True, "author": "審査委員E", "ops": [
+        {"op": "replace", "find": "最も高い分類に合わせて", "with": "最も高い分類に一律に合わせて"},
+        {"op": "replace", "find": "必要最小限とし記録する", "with": "必要最小限とし台帳に記録する"},
+        {"op": "replace", "find": "実際の機器構成や通信経路は", "with": "実際の機器構成、通信経路等は"},
+    ]}
+    edited = lo_edit(built, tmp_path / "edited.docx", spec, tmp_path)
+    before = {p.name: p.read_text(encoding="utf-8") for p in draft.glob("*.md")}
+    res = run("apply", edited, "--edition", "draft")
+    assert res.code == 0, res.text
+    assert "tracked change in app-asset-handling: insert by 審査委員E" in res.out
+    assert "tracked change in gen-network-models: insert by 審査委員E" in res.out
+    assert "ignored" not in res.out, res.out
+    after = {p.name: p.read_text(encoding="utf-8") for p in draft.glob("*.md")}
+    changed = {name: diff_lines(before[name], after[name]) for name in before if before[name] != after[name]}
+    assert sorted(changed) == ["10-soku.md", "21-kijun-1-3.md", "90-besshi.md"]
+    assert changed["10-soku.md"] == (
+        ["[^figure-simplified]: 図は考え方を示すために簡略化したものであり、実際の機器構成や通信経路は団体ごとに異なる。"],
+        ["[^figure-simplified]: 図は考え方を示すために簡略化したものであり、実際の機器構成、通信経路等は団体ごとに異なる。"])
+    gone, came = changed["21-kijun-1-3.md"]
+    assert len(gone) == 1 and came == [gone[0].replace("最も高い分類に合わせて", "最も高い分類に一律に合わせて")]
+    gone, came = changed["90-besshi.md"]
+    assert len(gone) == len(came) == 1 and "必要最小限とし記録する" in gone[0]
+    assert came[0].startswith("  - [機密性3, 住民の個人情報、入札予定価格, 必要最小限とし台帳に記録する, ")
+    assert run("check", "--edition", "draft", "--strict").code == 0

@@ -20,29 +20,37 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from guideline.model import (
     Block,
     BlockQuote,
+    Box,
     BulletList,
+    Cell,
     Clause,
     Code,
     CodeBlock,
     Edition,
     Emph,
+    Figure,
+    FootnoteRef,
+    GridTable,
     Inline,
     LineBreak,
     Link,
     OrderedList,
+    PageBreak,
     Para,
     Placeholder,
     Strong,
     Table,
     Text,
     XRef,
+    grid_layout,
     inline_text,
+    iter_inlines,
     xref_label,
 )
 from guideline.vocabulary import PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN  # the brackets of every output
@@ -56,7 +64,7 @@ ALIGNS = ("left", "right", "center")
 @dataclass(frozen=True, slots=True)
 class Seg:
     """One piece of flattened inline text. ``kind``: ``t`` text, ``code``, ``ph`` placeholder (text with its
-    〔〕), ``xref`` (``text`` is the target ID). ``group``: ``("link", href)`` or ``("xref", target)`` for text inside
+    〔〕), ``xref`` (``text`` is the target ID), ``fn`` a footnote reference (``text`` is its key). ``group``: ``("link", href)`` or ``("xref", target)`` for text inside
     a link, else ``None``."""
 
     kind: str
@@ -71,37 +79,49 @@ def is_ascii_word(ch: str) -> bool:
     return bool(ch) and ch.isascii() and ch.isalnum()
 
 
+def is_linked(target: str, links: set[str] | None, edition: Edition | None) -> bool:
+    """Whether the Word writer makes a cross-reference to ``target`` a link (a clause of the document: ``links``,
+    None for all) or prints its label as text (a figure's or table's 図N/表N, a clause the document leaves out)."""
+    if links is not None:
+        return target in links
+    return edition is None or target in edition.by_id
+
+
 def flatten(nodes: tuple[Inline, ...], links: set[str] | None, edition: Edition | None = None,
             context: Clause | None = None, *, bold: bool = False, italic: bool = False,
-            group: tuple[str, str] | None = None) -> list[Seg]:
+            group: tuple[str, str] | None = None, notes: dict[str, str] | None = None) -> list[Seg]:
     """Inline nodes as segments, the way the Word writer lays them out. ``links``: the clause IDs that are link
-    targets in the document (None: all); a cross-reference to another clause is plain text there."""
+    targets in the document (None: all); a cross-reference to another clause is plain text there. ``notes``: the
+    canonical key of each footnote key (:func:`footnote_order`)."""
     out: list[Seg] = []
+    kw = {"notes": notes}
     for i, node in enumerate(nodes):
         if isinstance(node, Text):
             if node.text:
                 out.append(Seg("t", node.text, bold, italic, group))
         elif isinstance(node, Strong):
-            out += flatten(node.children, links, edition, context, bold=True, italic=italic, group=group)
+            out += flatten(node.children, links, edition, context, bold=True, italic=italic, group=group, **kw)
         elif isinstance(node, Emph):
-            out += flatten(node.children, links, edition, context, bold=bold, italic=True, group=group)
+            out += flatten(node.children, links, edition, context, bold=bold, italic=True, group=group, **kw)
         elif isinstance(node, Code):
             if node.text:
                 out.append(Seg("code", node.text, bold, False, group))
         elif isinstance(node, Placeholder):
             out.append(Seg("ph", PLACEHOLDER_OPEN + node.text + PLACEHOLDER_CLOSE, group=group))
         elif isinstance(node, XRef):
-            linked = links is None or node.target in links
+            linked = is_linked(node.target, links, edition)
             if linked:
                 out.append(Seg("xref", node.target, bold, italic))
             elif node.children:
-                out += flatten(node.children, links, edition, context, bold=bold, italic=italic, group=group)
+                out += flatten(node.children, links, edition, context, bold=bold, italic=italic, group=group, **kw)
             else:
                 label = xref_label(node.target, edition, context)
                 out.append(Seg("t", label, bold, italic, group))
         elif isinstance(node, Link):
             out += flatten(node.children, links, edition, context, bold=bold, italic=italic,
-                           group=("link", node.href))
+                           group=("link", node.href), **kw)
+        elif isinstance(node, FootnoteRef):
+            out.append(Seg("fn", (notes or {}).get(node.key, node.key)))
         elif isinstance(node, LineBreak):
             if node.hard:
                 out.append(Seg("t", "\n", bold, italic, group))
@@ -132,6 +152,8 @@ def _leaves(segs: list[Seg]) -> list[Inline]:
     for s in segs:
         if s.kind == "code":
             out.append(Code(s.text))
+        elif s.kind == "fn":
+            out.append(FootnoteRef(s.text))
         elif s.kind == "xref":
             out.append(XRef(s.text))
         elif s.kind == "ph":
@@ -190,35 +212,46 @@ def rebuild(segs: list[Seg]) -> tuple[Inline, ...]:
 
 
 def canonical_inlines(nodes: tuple[Inline, ...], links: set[str] | None, edition: Edition | None = None,
-                      context: Clause | None = None, *, plain: bool = False) -> tuple[Inline, ...]:
+                      context: Clause | None = None, *, plain: bool = False,
+                      notes: dict[str, str] | None = None) -> tuple[Inline, ...]:
     if all(type(n) is Text for n in nodes):  # most paragraphs: plain text, one node (what rebuild gives)
         text = "".join(n.text for n in nodes)
         if "\n" not in text:
             return (Text(text),) if text else ()
-    segs = flatten(nodes, links, edition, context)
+    segs = flatten(nodes, links, edition, context, notes=notes)
     if plain:  # table header cells: the writer makes every run bold
         segs = [Seg(s.kind, s.text, False, s.italic, s.group) for s in segs]
     return rebuild(segs)
 
 
+def figure_src(src: str, edition: Edition | None) -> str:
+    """A figure's file as Word can tell it: ``sha256:<digest>`` of the picture the writer embeds."""
+    asset = edition.assets.get(src) if edition is not None else None
+    return f"sha256:{asset.digest}" if asset is not None and asset.digest else src
+
+
 def canonical_blocks(blocks: tuple[Block, ...], links: set[str] | None, edition: Edition | None = None,
-                     context: Clause | None = None) -> tuple[Block, ...]:
-    """Blocks in the canonical form (source lines dropped)."""
+                     context: Clause | None = None, *, notes: dict[str, str] | None = None) -> tuple[Block, ...]:
+    """Blocks in the canonical form (source lines, IDs and computed numbers dropped; a figure's file by its
+    digest; footnote references by ``notes``)."""
     out: list[Block] = []
+
+    def inl(nodes, plain: bool = False) -> tuple[Inline, ...]:
+        return canonical_inlines(nodes, links, edition, context, plain=plain, notes=notes)
+
     for b in blocks:
         if isinstance(b, Para):
-            inl = canonical_inlines(b.inlines, links, edition, context)
-            if inl:
-                out.append(Para(inl))
+            para = inl(b.inlines)
+            if para:
+                out.append(Para(para))
         elif isinstance(b, (BulletList, OrderedList)):
-            items = tuple(canonical_blocks(item, links, edition, context) for item in b.items)
+            items = tuple(canonical_blocks(item, links, edition, context, notes=notes) for item in b.items)
             out.append(type(b)(items))
         elif isinstance(b, Table):
             ncols = max([len(b.header), *(len(r) for r in b.rows)] or [1])
 
             def cells(row, plain: bool) -> tuple:
-                return tuple(canonical_inlines(row[i] if i < len(row) else (), links, edition, context, plain=plain)
-                             for i in range(ncols))
+                return tuple(inl(row[i] if i < len(row) else (), plain) for i in range(ncols))
 
             aligns = tuple((b.aligns[i] if i < len(b.aligns) and b.aligns[i] in ALIGNS else "")
                            for i in range(ncols))
@@ -226,25 +259,61 @@ def canonical_blocks(blocks: tuple[Block, ...], links: set[str] | None, edition:
         elif isinstance(b, CodeBlock):
             out.append(CodeBlock(b.text.rstrip("\n")))
         elif isinstance(b, BlockQuote):
-            out.extend(canonical_blocks(b.blocks, links, edition, context))
+            out.extend(canonical_blocks(b.blocks, links, edition, context, notes=notes))
+        elif isinstance(b, Figure):
+            out.append(Figure(figure_src(b.src, edition), b.alt, inl(b.caption)))
+        elif isinstance(b, Box):
+            out.append(Box(b.kind, canonical_blocks(b.blocks, links, edition, context, notes=notes)))
+        elif isinstance(b, GridTable):
+            out.append(canonical_grid(b, inl))
+        elif isinstance(b, PageBreak):
+            out.append(PageBreak())
     return tuple(out)
 
 
-_BLOCKS = (Para, BulletList, OrderedList, Table, CodeBlock, BlockQuote)
-_INLINES = (Text, Strong, Emph, Code, Placeholder, XRef, Link, LineBreak)
+def canonical_grid(b: GridTable, inl) -> GridTable:
+    """A table block as Word shows it: header cells and row headers (the first column of a body row when
+    ``row_header``) lose the bold the writer gives them; the ID and number are not shown."""
+    starts = grid_layout(b)
+    nhead = len(b.head)
+
+    def row(k: int, cells: tuple[Cell, ...], head: bool) -> tuple[Cell, ...]:
+        return tuple(Cell(inl(c.inlines, head or (b.row_header and starts[k][j] == 0)), c.rowspan, c.colspan)
+                     for j, c in enumerate(cells))
+
+    return GridTable(inl(b.caption), tuple(row(k, r, True) for k, r in enumerate(b.head)),
+                     tuple(row(nhead + k, r, False) for k, r in enumerate(b.body)), b.columns, "", b.row_header)
 
 
-def round_trips(clause: Clause) -> bool:
-    """Whether the clause's text and 解説 are made only of what this canonical form (and so ``guideline apply``)
-    knows: paragraphs, lists, pipe tables, code, block quotes and their inlines. A clause holding anything else
-    (a figure, a box, a footnote …) is never rewritten from Word, so nothing of it can be lost."""
+def footnote_order(clause: Clause, with_commentary: bool) -> dict[str, str]:
+    """Each footnote key of the clause → its canonical key, ``1``, ``2`` … in the order of first reference in what
+    the Word file shows (the text, then the 解説 when shown). Word does not keep the source's keys."""
+    order: dict[str, str] = {}
+    for node in iter_inlines(clause.body + (clause.commentary if with_commentary else ())):
+        if isinstance(node, FootnoteRef) and node.key not in order:
+            order[node.key] = str(len(order) + 1)
+    return order
+
+
+_BASIC_BLOCKS = (Para, BulletList, OrderedList, Table, CodeBlock, BlockQuote)
+_BASIC_INLINES = (Text, Strong, Emph, Code, Placeholder, XRef, Link, LineBreak)
+_BLOCKS = (*_BASIC_BLOCKS, Figure, Box, GridTable, PageBreak)
+_INLINES = (*_BASIC_INLINES, FootnoteRef)
+
+
+def round_trips(clause: Clause, *, constructs: bool = False) -> bool:
+    """Whether the clause's text and 解説 are made only of paragraphs, lists, pipe tables, code, block quotes and
+    their inlines, which read back from every output as written. ``constructs``: also figures, boxes, ``table``
+    blocks, page breaks and footnotes, which ``guideline apply`` reads back from our Word files too. A clause
+    holding anything else is never rewritten from Word, so nothing of it can be lost."""
+    blocks_ok, inlines = (_BLOCKS, _INLINES) if constructs else (_BASIC_BLOCKS, _BASIC_INLINES)
 
     def inlines_ok(nodes) -> bool:
-        return all(isinstance(n, _INLINES) and inlines_ok(getattr(n, "children", ())) for n in nodes)
+        return all(isinstance(n, inlines) and inlines_ok(getattr(n, "children", ())) for n in nodes)
 
     def ok(blocks) -> bool:
         for b in blocks:
-            if not isinstance(b, _BLOCKS):
+            if not isinstance(b, blocks_ok):
                 return False
             if isinstance(b, Para) and not inlines_ok(b.inlines):
                 return False
@@ -252,11 +321,51 @@ def round_trips(clause: Clause) -> bool:
                 return False
             if isinstance(b, Table) and not all(inlines_ok(c) for row in (b.header, *b.rows) for c in row):
                 return False
-            if isinstance(b, BlockQuote) and not ok(b.blocks):
+            if isinstance(b, (BlockQuote, Box)) and not ok(b.blocks):
+                return False
+            if isinstance(b, Figure) and not inlines_ok(b.caption):
+                return False
+            if isinstance(b, GridTable) and not (inlines_ok(b.caption) and all(
+                    inlines_ok(c.inlines) for row in (*b.head, *b.body) for c in row)):
                 return False
         return True
 
-    return ok(clause.body) and ok(clause.commentary) and not getattr(clause, "footnotes", ())
+    notes_ok = all(ok(f.blocks) for f in clause.footnotes) if constructs else not clause.footnotes
+    return ok(clause.body) and ok(clause.commentary) and notes_ok
+
+
+def map_blocks(blocks: tuple[Block, ...], fn) -> tuple[Block, ...]:
+    """``fn(block) -> block | None`` over every block, inner blocks (of lists, boxes, quotes) first; None drops it."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, (BulletList, OrderedList)):
+            b = type(b)(tuple(map_blocks(item, fn) for item in b.items), b.line)
+        elif isinstance(b, (Box, BlockQuote)):
+            b = replace(b, blocks=map_blocks(b.blocks, fn))
+        new = fn(b)
+        if new is not None:
+            out.append(new)
+    return tuple(out)
+
+
+def map_inlines(blocks: tuple[Block, ...], fn) -> tuple[Block, ...]:
+    """``fn(inlines) -> inlines`` over every run of inlines in the blocks: paragraphs, table cells, captions."""
+
+    def one(b: Block) -> Block:
+        if isinstance(b, Para):
+            return replace(b, inlines=fn(b.inlines))
+        if isinstance(b, Table):
+            return replace(b, header=tuple(fn(c) for c in b.header), rows=tuple(tuple(fn(c) for c in r)
+                                                                               for r in b.rows))
+        if isinstance(b, Figure):
+            return replace(b, caption=fn(b.caption))
+        if isinstance(b, GridTable):
+            def rows(rs):
+                return tuple(tuple(replace(c, inlines=fn(c.inlines)) for c in r) for r in rs)
+            return replace(b, caption=fn(b.caption), head=rows(b.head), body=rows(b.body))
+        return b
+
+    return map_blocks(blocks, one)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -272,23 +381,30 @@ class ClauseView:
     heading: str
     body: tuple[Block, ...]
     commentary: tuple[Block, ...] | None  # None: the document does not show this clause's 解説
+    footnotes: tuple[tuple[Block, ...], ...] = ()  # the footnotes referenced in what is shown, keyed 1, 2 … in order
 
 
 def clause_view(clause: Clause, edition: Edition, links: set[str] | None, with_commentary: bool) -> ClauseView:
-    body = canonical_blocks(clause.body, links, edition, clause)
-    comm = canonical_blocks(clause.commentary, links, edition, clause) if with_commentary else None
-    return ClauseView(clause.id, clause.level, clause.heading, body, comm)
+    notes = footnote_order(clause, with_commentary)
+    body = canonical_blocks(clause.body, links, edition, clause, notes=notes)
+    comm = canonical_blocks(clause.commentary, links, edition, clause, notes=notes) if with_commentary else None
+    defs = {f.key: f for f in clause.footnotes}
+    footnotes = tuple(canonical_blocks(defs[k].blocks, links, edition, clause, notes=notes)
+                      for k in notes if k in defs)
+    return ClauseView(clause.id, clause.level, clause.heading, body, comm, footnotes)
 
 
-def fingerprint(level: int, heading: str, body: tuple[Block, ...], commentary: tuple[Block, ...] | None) -> str:
+def fingerprint(level: int, heading: str, body: tuple[Block, ...], commentary: tuple[Block, ...] | None,
+                footnotes: tuple[tuple[Block, ...], ...] = ()) -> str:
     """A hash of canonical clause data: the ``repr`` of frozen model dataclasses (type names, fields in order,
-    ``line`` always 0 in the canonical form) is deterministic across runs and machines."""
-    payload = repr((level, heading, body, commentary))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    ``line`` always 0 in the canonical form) is deterministic across runs and machines. Footnotes enter only
+    when there are any, so that a clause without them keeps the fingerprint it always had."""
+    data = (level, heading, body, commentary, footnotes) if footnotes else (level, heading, body, commentary)
+    return hashlib.sha256(repr(data).encode("utf-8")).hexdigest()[:16]
 
 
 def view_fingerprint(view: ClauseView) -> str:
-    return fingerprint(view.level, view.heading, view.body, view.commentary)
+    return fingerprint(view.level, view.heading, view.body, view.commentary, view.footnotes)
 
 
 def commentary_shown(edition: Edition, kind: str) -> set[str]:

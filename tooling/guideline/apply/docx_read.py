@@ -13,26 +13,55 @@ before a heading belongs to that heading), content controls and smart tags (thei
 
 Paragraph styles are recognised by their names (``heading 1`` …, ``本文``), not their IDs, since LibreOffice
 renames style IDs when it saves.
+
+Besides text, lists and tables, the constructs the writer makes are read back as blocks: a figure (a picture in the
+図 style, its file known by the SHA-256 of the picture, its alt text the picture's description, and the 「図N　…」
+caption paragraph under it), a 参考/例/注意 box (a one-cell table whose first paragraph, in the box title style, is
+【参考】 …), a ``table`` block (a 「表N　…」 caption paragraph followed by a table; merged cells from ``w:gridSpan``
+and ``w:vMerge``), a page break, and footnotes (a ``w:footnoteReference`` is a reference, its ``w:footnote`` the
+definition; both keyed 1, 2 … in the order the clause first refers to them, as :func:`guideline.wordview.clause_view`
+keys the source's).
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
 from guideline.comments.safezip import SafeZip
 from guideline.diagnostics import UserError
-from guideline.model import Block, BulletList, CodeBlock, OrderedList, Para, Table
+from guideline.model import (
+    Block,
+    Box,
+    BulletList,
+    Cell,
+    CodeBlock,
+    Figure,
+    FootnoteRef,
+    GridTable,
+    Inline,
+    OrderedList,
+    PageBreak,
+    Para,
+    Table,
+    iter_inlines,
+)
 from guideline.reader import ID_RE
-from guideline.wordview import ALIGNS, PART_NS, Seg, merge, rebuild
+from guideline.wordview import ALIGNS, PART_NS, Seg, map_inlines, merge, rebuild
 from guideline.writers.docx_styles import S, styles_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 W = f"{{{W_NS}}}"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+ASVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+CAPTION_NUMBER = re.compile(r"^\s*([図表])[0-9０-９]+[\u3000 \t]*")
+ROW_HEADER_FILL = "F2F2F2"  # the shading the writer gives a row header cell
 
 # relationship types and parts that make a document run or fetch something: refused
 _ACTIVE_REL = ("oleObject", "package", "control", "aFChunk", "subDocument", "attachedTemplate", "vbaProject",
@@ -67,6 +96,7 @@ class WordClause:
     number: str  # the display number the heading shows ("" none)
     body: tuple[Block, ...] = ()
     commentary: tuple[Block, ...] | None = None  # None: no 解説 shown for this clause in the file
+    footnotes: tuple[tuple[Block, ...], ...] = ()  # the footnotes the clause refers to, keyed 1, 2 … in that order
     notes: list[str] = field(default_factory=list)  # the generated 統一基準対応 / 対象モデル paragraphs, as shown
     typed_labels: list[str] = field(default_factory=list)  # list labels typed by hand (ignored)
     index: int = 0  # paragraph number in the file, for messages
@@ -244,6 +274,8 @@ class _P:
     marks: list[str]  # clause bookmarks that start in the paragraph
     level: int = 0  # heading level (0: not a heading)
     index: int = 0
+    pictures: list[tuple[str, str]] = field(default_factory=list)  # (sha256 of the picture or "", description)
+    page: bool = False  # holds a page break
 
     @property
     def text(self) -> str:
@@ -251,8 +283,25 @@ class _P:
 
 
 @dataclass
+class _GridCell:
+    segs: list[Seg]
+    colspan: int
+    vmerge: str  # "" none, "restart", "continue"
+    fill: str
+
+
+@dataclass
 class _Tbl:
     table: Table
+    marks: list[str]
+    index: int = 0
+    rows: list[tuple[bool, list[_GridCell]]] = field(default_factory=list)  # (header row, cells) as in the file
+
+
+@dataclass
+class _BoxItem:
+    kind: str
+    items: list  # the paragraphs and tables in the box below its title
     marks: list[str]
     index: int = 0
 
@@ -264,13 +313,17 @@ def _on(el) -> bool:
 class _Runs:
     """Collects the segments of one paragraph (or table cell paragraph)."""
 
-    def __init__(self, styles: dict[str, str], links: dict[str, str], plain: bool = False):
+    def __init__(self, styles: dict[str, str], links: dict[str, str], plain: bool = False,
+                 media: dict[str, str] | None = None):
         self.styles = styles
         self.links = links
         self.plain = plain
+        self.media = media or {}
         self.segs: list[Seg] = []
         self.marks: list[str] = []
         self.field = 0  # inside a field instruction (between begin and separate)
+        self.pictures: list[tuple[str, str]] = []
+        self.page = False
 
     def visit(self, el, group=None) -> None:
         for child in el:
@@ -282,10 +335,12 @@ class _Runs:
                 rid = child.get(f"{{{R_NS}}}id") or ""
                 if anchor and ID_RE.match(anchor):
                     # a cross-reference: one segment, its target; the label is computed, so its text is not kept
-                    inner = _Runs(self.styles, self.links, self.plain)
+                    inner = _Runs(self.styles, self.links, self.plain, self.media)
                     inner.visit(child, group)
                     self.marks += inner.marks
-                    if inner.segs:
+                    last = self.segs[-1] if self.segs else None
+                    if inner.segs and not (last is not None and last.kind == "xref" and last.text == anchor):
+                        # (a label changed with tracked changes is two links to the same target: one reference)
                         first = inner.segs[0]
                         self.segs.append(Seg("xref", anchor, first.bold, first.italic))
                 elif rid and rid in self.links:
@@ -310,7 +365,22 @@ class _Runs:
             italic = _on(rpr.find(q("i")))
         if self.plain:
             bold = False
-        text = []
+        text: list[str] = []
+
+        def flush() -> None:
+            value = "".join(text)
+            text.clear()
+            if not value:
+                return
+            if style == S.footnote_reference and value.strip().isdigit():
+                self.segs.append(Seg("fn", value.strip()))  # a later reference to a footnote repeats its number
+                return
+            kind = "code" if style == S.inline_code else "ph" if style == S.placeholder else "t"
+            if kind == "ph":
+                self.segs.append(Seg("ph", value, False, False, group))
+            else:
+                self.segs.append(Seg(kind, value, bool(bold), bool(italic) if kind == "t" else False, group))
+
         for c in r:
             name = _local(c)
             if name == "fldChar":
@@ -326,20 +396,32 @@ class _Runs:
             elif name == "tab" or name == "ptab":
                 text.append("\t")
             elif name in ("br", "cr"):
-                if (c.get(q("type")) or "textWrapping") == "textWrapping":
+                kind = c.get(q("type")) or "textWrapping"
+                if kind == "textWrapping":
                     text.append("\n")
+                elif kind == "page":
+                    self.page = True
             elif name == "noBreakHyphen":
                 text.append("-")
-            elif name == "sym":
-                continue
-        value = "".join(text)
-        if not value:
-            return
-        kind = "code" if style == S.inline_code else "ph" if style == S.placeholder else "t"
-        if kind == "ph":
-            self.segs.append(Seg("ph", value, False, False, group))
-        else:
-            self.segs.append(Seg(kind, value, bool(bold), bool(italic) if kind == "t" else False, group))
+            elif name == "footnoteReference":
+                flush()
+                self.segs.append(Seg("fn", c.get(q("id")) or ""))
+            elif name in ("drawing", "pict", "AlternateContent"):
+                self.pictures.append(self.picture(c))
+        flush()
+
+    def picture(self, el) -> tuple[str, str]:
+        """(SHA-256 of the picture, its description): the SVG Word 2016+ draws when there is one, else the
+        picture every reader shows."""
+        alt = ""
+        for pr in el.iter(f"{{{WP_NS}}}docPr"):
+            alt = pr.get("descr") or ""
+        svg = [b.get(f"{{{R_NS}}}embed") for b in el.iter(f"{{{ASVG_NS}}}svgBlip")]
+        blip = [b.get(f"{{{A_NS}}}embed") or b.get(f"{{{R_NS}}}embed") for b in el.iter(f"{{{A_NS}}}blip")]
+        for rid in svg + blip:
+            if rid and rid in self.media:
+                return self.media[rid], alt
+        return "", alt
 
 
 def _ppr(p) -> tuple[str, int, str, int]:
@@ -364,10 +446,11 @@ _HEADING_ID = re.compile(r"^Heading([1-6])$")
 
 
 class _Reader:
-    def __init__(self, styles: dict[str, str], links: dict[str, str]):
+    def __init__(self, styles: dict[str, str], links: dict[str, str], media: dict[str, str] | None = None):
         self.styles = styles
         self.links = links
-        self.items: list[_P | _Tbl] = []
+        self.media = media or {}
+        self.items: list[_P | _Tbl | _BoxItem] = []
         self.count = 0
 
     def body(self, body) -> None:
@@ -376,6 +459,10 @@ class _Reader:
             if name == "p":
                 self.items.append(self.paragraph(el))
             elif name == "tbl":
+                box = self.box(el)
+                if box is not None:
+                    self.items.append(box)
+                    continue
                 table = self.table(el)
                 if table.table.header or table.table.rows:  # a table whose rows were all deleted is gone
                     self.items.append(table)
@@ -390,7 +477,7 @@ class _Reader:
         self.count += 1
         sid, left, jc, outline = _ppr(p)
         style = self.styles.get(sid, sid)
-        runs = _Runs(self.styles, self.links, plain)
+        runs = _Runs(self.styles, self.links, plain, self.media)
         runs.visit(p)
         level = 0
         m = _HEADING_ID.match(style)
@@ -398,36 +485,110 @@ class _Reader:
             level = int(m.group(1))
         elif 0 <= outline <= 5 and style not in (S.toc_heading,) and not style.startswith("TOC"):
             level = outline + 1
-        return _P(style, left, jc, merge(runs.segs), runs.marks, level, self.count)
+        return _P(style, left, jc, merge(runs.segs), runs.marks, level, self.count, runs.pictures, runs.page)
+
+    def box(self, tbl) -> _BoxItem | None:
+        """A 参考/例/注意 box: a table of one cell whose first paragraph, in the box title style, reads 【kind】."""
+        rows = [tr for tr in tbl if _local(tr) == "tr"]
+        cells = [tc for tc in rows[0] if _local(tc) == "tc"] if len(rows) == 1 else []
+        if len(cells) != 1:
+            return None
+        content = [c for c in cells[0] if _local(c) in ("p", "tbl", "sdt", "customXml", "bookmarkStart")]
+        first = content[0] if content else None
+        if first is None or _local(first) != "p":
+            return None
+        title = self.paragraph(first)
+        m = re.fullmatch(r"\s*【(.{1,6}?)】\s*", title.text)
+        if title.style != S.box_title or m is None:
+            return None
+        inner = _Reader(self.styles, self.links, self.media)
+        inner.count = self.count
+        inner.body(content[1:])
+        self.count = inner.count
+        marks = title.marks + [mk for it in inner.items for mk in it.marks]
+        return _BoxItem(m.group(1), inner.items, marks, self.count)
 
     def table(self, tbl) -> _Tbl:
         self.count += 1
         rows: list[list[list[Seg]]] = []
+        grid: list[tuple[bool, list[_GridCell]]] = []
         header_jc: list[str] = []
         marks: list[str] = []
         for r, tr in enumerate(tbl.iter(q("tr"))):
             if tr.getparent() is not tbl and _local(tr.getparent()) not in ("sdtContent", "customXml"):
                 continue  # a nested table's rows belong to their cell
+            trpr = tr.find(q("trPr"))
             cells = []
+            gcells = []
             for tc in tr.iter(q("tc")):
                 if tc.getparent() is not tr:
                     continue
                 segs: list[Seg] = []
                 for k, p in enumerate(tc.iter(q("p"))):
-                    para = self.paragraph(p, plain=(r == 0))
+                    para = self.paragraph(p)
                     marks += para.marks
                     if k and segs:
                         segs.append(Seg("t", "\n"))
                     segs += para.segs
                     if r == 0 and k == 0:
                         header_jc.append(para.jc)
-                cells.append(merge(segs))
+                cells.append(merge([Seg(x.kind, x.text, False if r == 0 else x.bold, x.italic, x.group)
+                                    for x in segs]))
+                tcpr = tc.find(q("tcPr"))
+                span, vmerge, fill = 1, "", ""
+                if tcpr is not None:
+                    gs = tcpr.find(q("gridSpan"))
+                    if gs is not None and (gs.get(q("val")) or "").isdigit():
+                        span = max(1, min(int(gs.get(q("val"))), 63))
+                    vm = tcpr.find(q("vMerge"))
+                    if vm is not None:
+                        vmerge = "restart" if (vm.get(q("val")) or "continue") == "restart" else "continue"
+                    shd = tcpr.find(q("shd"))
+                    fill = (shd.get(q("fill")) or "").upper() if shd is not None else ""
+                gcells.append(_GridCell(merge(segs), span, vmerge, fill))
             rows.append(cells)
+            grid.append((trpr is not None and trpr.find(q("tblHeader")) is not None, gcells))
         ncols = max((len(r) for r in rows), default=0)
         norm = [tuple(rebuild(r[i]) if i < len(r) else () for i in range(ncols)) for r in rows]
         header, body_rows = (norm[0], tuple(norm[1:])) if norm else ((), ())
         aligns = tuple(a if a in ALIGNS else "" for a in (header_jc + [""] * ncols)[:ncols])
-        return _Tbl(Table(header, body_rows, aligns), marks, self.count)
+        return _Tbl(Table(header, body_rows, aligns), marks, self.count, grid)
+
+
+def grid_table(caption: tuple[Inline, ...], rows: list[tuple[bool, list[_GridCell]]]) -> GridTable:
+    """A table block from the rows of a Word table: a cell merged down (``w:vMerge`` continue) adds to the rowspan
+    of the cell above it; the leading rows marked to repeat as header rows are the head; a body row whose first
+    cell has the row header shading makes the table's first column row headers."""
+    out: list[list[list]] = []  # rows of [segs, rowspan, colspan, fill]
+    above: dict[int, list] = {}  # grid column -> the cell that starts a vertical merge there
+    columns = 0
+    for _, cells in rows:
+        row: list[list] = []
+        col = 0
+        for c in cells:
+            if c.vmerge == "continue" and col in above:
+                above[col][1] += 1
+            else:
+                cell = [c.segs, 1, c.colspan, c.fill, col]
+                row.append(cell)
+                if c.vmerge == "restart":
+                    above[col] = cell
+                else:
+                    above.pop(col, None)
+            col += c.colspan
+        columns = max(columns, col)
+        out.append(row)
+    nhead = 0
+    while nhead < len(rows) and rows[nhead][0]:
+        nhead += 1
+    row_header = any(row and row[0][4] == 0 and row[0][3] == ROW_HEADER_FILL for row in out[nhead:])
+
+    def cells(row: list[list], head: bool) -> tuple[Cell, ...]:
+        return tuple(Cell(rebuild([Seg(x.kind, x.text, False, x.italic, x.group) for x in c[0]]
+                                  if head or (row_header and c[4] == 0) else c[0]), c[1], c[2]) for c in row)
+
+    return GridTable(caption, tuple(cells(r, True) for r in out[:nhead]),
+                     tuple(cells(r, False) for r in out[nhead:]), columns, "", row_header)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -493,14 +654,58 @@ class _Lists:
         return True
 
 
+def _caption(segs: list[Seg], mark: str) -> tuple[Inline, ...] | None:
+    """The caption text of a 「図N　…」/「表N　…」 paragraph without its computed number; None if it has no number."""
+    if not segs or segs[0].kind != "t":
+        return None
+    m = CAPTION_NUMBER.match(segs[0].text)
+    if m is None or m.group(1) != mark:
+        return None
+    first = segs[0]
+    return rebuild([Seg("t", first.text[m.end():], first.bold, first.italic, first.group), *segs[1:]])
+
+
 def build_blocks(items: list, typed: list[str]) -> tuple[Block, ...]:
     """Paragraphs and tables of one clause's text (or 解説) → canonical blocks."""
     out: list[Block] = []
     lists = _Lists(out)
-    for it in items:
+
+    def place(it, block: Block) -> None:
+        if lists.stack and it.left >= 0 and lists.continuation(it.left, block):
+            return
+        lists.close()
+        out.append(block)
+
+    skip: set[int] = set()
+    for k, it in enumerate(items):
+        if k in skip:
+            continue
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        if isinstance(it, _BoxItem):
+            lists.close()
+            out.append(Box(it.kind, build_blocks(it.items, typed)))
+            continue
         if isinstance(it, _Tbl):
             lists.close()
             out.append(it.table)
+            continue
+        if it.pictures and not it.segs:  # a figure; the caption paragraph under it gives its caption
+            caption = _caption(nxt.segs, "図") if isinstance(nxt, _P) and nxt.style == S.caption else None
+            if caption is not None:
+                skip.add(k + 1)
+            for digest, alt in it.pictures:
+                place(it, Figure(f"sha256:{digest}" if digest else "", alt, caption or ()))
+            continue
+        if it.style == S.caption and isinstance(nxt, _Tbl):
+            caption = _caption(it.segs, "表")
+            if caption is not None:  # a table block: its caption above it
+                lists.close()
+                out.append(grid_table(caption, nxt.rows))
+                skip.add(k + 1)
+                continue
+        if it.page and not it.segs:
+            lists.close()
+            out.append(PageBreak())
             continue
         if not it.segs:
             continue
@@ -516,10 +721,7 @@ def build_blocks(items: list, typed: list[str]) -> tuple[Block, ...]:
             block: Block = CodeBlock("".join(s.text for s in it.segs).rstrip("\n"))
         else:
             block = Para(rebuild(it.segs))
-        if lists.stack and it.left >= 0 and lists.continuation(it.left, block):
-            continue
-        lists.close()
-        out.append(block)
+        place(it, block)
     lists.close()
     return tuple(b for b in out if not (isinstance(b, Para) and not b.inlines))
 
@@ -542,16 +744,100 @@ def read(path: Path, commentary_title: str = "") -> WordDoc:
         comments = 0
         if "word/comments.xml" in z.names:
             comments = sum(1 for _ in z.xml("word/comments.xml").iter(q("comment")))
+        media = _media(z)
+        notes_part = z.xml("word/footnotes.xml") if "word/footnotes.xml" in z.names else None
     body = document.find(q("body"))
     if body is None:
         raise UserError(f"{path}: word/document.xml has no body")
     revisions: list[Revision] = []
     accept_all(body, revisions, _clause_locator(body, styles))
-    reader = _Reader(styles, links)
+    reader = _Reader(styles, links, media)
     reader.body(body)
     doc = WordDoc(path, kind, edition, built, [], revisions, comments, [], links)
     _structure(doc, reader.items, commentary_title)
+    _footnotes(doc, notes_part, styles, links)
     return doc
+
+
+def _media(z: SafeZip) -> dict[str, str]:
+    """The document's picture relationships: id → SHA-256 of the picture's bytes."""
+    name = "word/_rels/document.xml.rels"
+    out: dict[str, str] = {}
+    if name not in z.names:
+        return out
+    for rel in z.xml(name):
+        if (rel.get("TargetMode") or "").lower() == "external" or not (rel.get("Type") or "").endswith("/image"):
+            continue
+        target = rel.get("Target") or ""
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("word") / target)
+        part = str(PurePosixPath(*[x for x in PurePosixPath(part).parts if x != "."]))
+        if part in z.names:
+            out[rel.get("Id") or ""] = hashlib.sha256(z.read(part)).hexdigest()
+    return out
+
+
+def _rekey(blocks: tuple[Block, ...], keys: dict[str, str]) -> tuple[Block, ...]:
+    """The blocks with every footnote reference's key replaced through ``keys``."""
+
+    def inl(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        out = []
+        for n in nodes:
+            if isinstance(n, FootnoteRef):
+                out.append(FootnoteRef(keys.get(n.key, n.key)))
+            elif getattr(n, "children", None):
+                out.append(replace(n, children=inl(n.children)))
+            else:
+                out.append(n)
+        return tuple(out)
+
+    return map_inlines(blocks, inl)
+
+
+def _footnotes(doc: WordDoc, root, styles: dict[str, str], links: dict[str, str]) -> None:
+    """Each clause's footnotes: the references in its text (then its 解説) keyed 1, 2 … in order of first
+    appearance, the footnotes' text (tracked changes accepted and listed under the clause) in that order."""
+    order: dict[int, list[str]] = {}
+    owner: dict[str, str] = {}
+    for k, wc in enumerate(doc.clauses):
+        ids: list[str] = []
+        for node in iter_inlines(wc.body + (wc.commentary or ())):
+            if isinstance(node, FootnoteRef) and node.key not in ids:
+                ids.append(node.key)
+                owner.setdefault(node.key, wc.id or "")
+        if ids:
+            order[k] = ids
+    if not order:
+        return
+    texts: dict[str, tuple[Block, ...]] = {}
+    if root is not None:
+        def clause_of(el) -> str:
+            while el is not None and el.tag != q("footnote"):
+                el = el.getparent()
+            return owner.get(el.get(q("id")) or "", "") if el is not None else ""
+
+        accept_all(root, doc.revisions, clause_of)
+        for fn in root.iter(q("footnote")):
+            ident = fn.get(q("id")) or ""
+            if ident not in owner or (fn.get(q("type")) or "normal") != "normal":
+                continue
+            reader = _Reader(styles, links)
+            reader.body(fn)
+            items = reader.items
+            first = next((it for it in items if isinstance(it, _P) and it.segs), None)
+            if first is not None and first.segs[0].kind == "t":  # the space the writer puts after the mark
+                head = first.segs[0]
+                first.segs[0] = Seg("t", head.text[1:] if head.text.startswith(" ") else head.text, head.bold,
+                                    head.italic, head.group)
+                first.segs = merge(first.segs)
+            typed: list[str] = []
+            texts[ident] = build_blocks(items, typed)
+    for k, ids in order.items():
+        wc = doc.clauses[k]
+        keys = {ident: str(n + 1) for n, ident in enumerate(ids)}
+        wc.body = _rekey(wc.body, keys)
+        if wc.commentary is not None:
+            wc.commentary = _rekey(wc.commentary, keys)
+        wc.footnotes = tuple(_rekey(texts.get(ident, ()), keys) for ident in ids)
 
 
 def _clause_locator(body, styles: dict[str, str]):
@@ -619,9 +905,10 @@ def _structure(doc: WordDoc, items: list, commentary_title: str) -> None:
                 comm_heads[-1][1].append(it)
             continue
         marks = it.marks
-        if marks and (not isinstance(it, _P) or not it.segs):
+        empty = isinstance(it, _P) and not it.segs and not it.pictures and not it.page
+        if marks and (not isinstance(it, _P) or empty):
             pending += marks  # an empty paragraph holding a clause bookmark: it belongs to the next heading
-        if isinstance(it, _P) and not it.segs:
+        if empty:
             continue
         pending = []
         chunk.append(it)
@@ -647,7 +934,7 @@ def _commentary(doc: WordDoc, heads: list[tuple[_P, list]]) -> None:
             if found is not None:
                 break
         if found is None:
-            if any(isinstance(x, _Tbl) or x.segs for x in paras):
+            if any(not isinstance(x, _P) or x.segs or x.pictures for x in paras):
                 doc.ignored.append(("", f"解説 under the heading 「{p.text}」 matches no clause heading; ignored"))
             continue
         typed: list[str] = []

@@ -11,15 +11,24 @@ as they are, and cannot show conflicts.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from guideline.apply.docx_read import WordClause, WordDoc
-from guideline.model import Block, Edition, block_text
+from guideline.model import Block, Edition, Figure, block_text, inline_text, iter_blocks
 from guideline.reader import ID_RE
-from guideline.wordview import ClauseView, clause_view, commentary_shown, round_trips, view_fingerprint
+from guideline.wordview import (
+    ClauseView,
+    clause_view,
+    commentary_shown,
+    map_blocks,
+    round_trips,
+    view_fingerprint,
+)
+from guideline.writers.docx_parts import raster
 
-ASPECTS = ("heading", "body", "commentary")
+ASPECTS = ("heading", "body", "commentary", "footnotes")
 
 
 @dataclass
@@ -69,6 +78,8 @@ def _text_of(what: str, view: ClauseView, edition: Edition) -> str:
         return _blocks_text(view.body, edition)
     if what == "commentary":
         return _blocks_text(view.commentary, edition)
+    if what == "footnotes":
+        return "\n".join(f"[^{k + 1}]: {_blocks_text(f, edition)}" for k, f in enumerate(view.footnotes))
     return ""
 
 
@@ -95,10 +106,57 @@ class WordContent:
     heading: str
     body: tuple[Block, ...]
     commentary: tuple[Block, ...] | None
+    footnotes: tuple[tuple[Block, ...], ...] = ()
 
 
 def word_content(wc: WordClause) -> WordContent:
-    return WordContent(wc.heading, wc.body, wc.commentary)
+    return WordContent(wc.heading, wc.body, wc.commentary, wc.footnotes)
+
+
+def _figures(wc: WordClause, now: ClauseView, edition: Edition, ignored: list[tuple[str, str]]) -> WordClause:
+    """Figures whose picture is none of the clause's figure files (replaced or added in Word) are not taken from
+    Word: figure files come from the edition's figures/ folder. Such a figure keeps the file of the clause's
+    figure at the same place (its caption and alt text as edited); one without such a figure is left out. Both are
+    reported. A picture that is the PNG the writer draws of an SVG figure (LibreOffice keeps only that) is the
+    SVG's figure."""
+    srcs = [b.src for part in (now.body, now.commentary or (), *now.footnotes) for b in iter_blocks(part)
+            if isinstance(b, Figure)]
+    if all(b.src in srcs for part in (wc.body, wc.commentary or (), *wc.footnotes) for b in iter_blocks(part)
+           if isinstance(b, Figure)):
+        return wc
+    drawn: dict[str, str] = {}  # sha256 of the PNG drawn of an SVG figure -> that figure's canonical file
+    by_digest = {f"sha256:{a.digest}": a for a in edition.assets.values()}
+    for src in srcs:
+        asset = by_digest.get(src)
+        if asset is not None and asset.kind == "svg":
+            png = raster(asset)
+            if png is not None:
+                drawn.setdefault("sha256:" + hashlib.sha256(png[0]).hexdigest(), src)
+    seen = [0]
+
+    def fix(b):
+        if not isinstance(b, Figure):
+            return b
+        k = seen[0]
+        seen[0] += 1
+        if b.src in srcs:
+            return b
+        if b.src in drawn:
+            return replace(b, src=drawn[b.src])
+        caption = inline_text(b.caption) or b.alt[:40]
+        if k < len(srcs):
+            ignored.append((wc.id or "", f"the picture of the figure 「{caption}」 was replaced in Word: figure files "
+                                         "are not taken from Word (its caption and alt text are); put the new file "
+                                         "in the edition's figures/ folder and change the figure's path in the "
+                                         "source"))
+            return replace(b, src=srcs[k])
+        ignored.append((wc.id or "", f"a picture added in Word (「{caption}」) is not taken: put the file in the "
+                                     "edition's figures/ folder and add the figure to the source"))
+        return None
+
+    return replace(wc, body=map_blocks(wc.body, fix),
+                   commentary=map_blocks(wc.commentary, fix) if wc.commentary is not None else None,
+                   footnotes=tuple(map_blocks(f, fix) for f in wc.footnotes))
 
 
 def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False,
@@ -130,17 +188,19 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False,
                                 + "、".join(wc.typed_labels)))
         if wc.id is None or wc.id not in ids:
             if wc.notes:
-                out.ignored.append((wc.id or "", f"the 統一基準対応 box under the new heading 「{wc.heading}」: "
-                                                 "metadata is written in the source, not in Word"))
+                out.ignored.append((wc.id or "", f"metadata: the 統一基準対応/対象モデル box under the new heading "
+                                                 f"「{wc.heading}」 is read-only in Word; the new clause gets no "
+                                                 "nisc/models metadata: write them in its YAML block"))
             continue
         clause = edition.by_id[wc.id]
         want_notes = expected_notes(clause)
         if wc.notes != want_notes:
-            out.ignored.append((wc.id, "edits to the generated 統一基準対応/対象モデル box (it is made from the "
-                                       "clause's YAML metadata; change that in the source)"))
+            out.ignored.append((wc.id, _notes_message(kind)))
         with_comm = wc.id in shown
-        word = ClauseView(wc.id, wc.level, wc.heading, wc.body, (wc.commentary or ()) if with_comm else None)
         now = clause_view(clause, edition, links, with_comm)
+        wc = _figures(wc, now, edition, out.ignored)
+        word = ClauseView(wc.id, wc.level, wc.heading, wc.body, (wc.commentary or ()) if with_comm else None,
+                          wc.footnotes)
         fp_built = built.get(wc.id, (0, ""))[1] if built is not None else ""
         if fp_built:
             word_changed = view_fingerprint(word) != fp_built
@@ -150,12 +210,11 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False,
         aspects = tuple(a for a in ASPECTS if getattr(word, a) != getattr(now, a)) if word_changed else ()
         if not aspects:
             continue
-        if not round_trips(clause) and ({"body", "commentary"} & set(aspects)):
+        if not round_trips(clause, constructs=True) and ({"body", "commentary", "footnotes"} & set(aspects)):
             if not src_changed and (fresh or {}).get(wc.id) == word_content(wc):
                 continue  # reads as a file built from the source now: not edited in Word
-            out.ignored.append((wc.id, "the clause holds content the Word round trip cannot write back (a figure, "
-                                       "box, footnote or merged table): its edits in Word were not applied; make "
-                                       "them in the source"))
+            out.ignored.append((wc.id, "the clause holds content the Word round trip cannot write back: its edits "
+                                       "in Word were not applied; make them in the source"))
             aspects = tuple(a for a in aspects if a == "heading")
             if not aspects:
                 continue
@@ -264,6 +323,15 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False,
     out.moved = [e.id for e in order if e.existing and (e.id not in stable or e.level != levels[e.id])]
     out.unchanged = sum(1 for e in order if e.existing and not e.aspects and e.id not in out.moved)
     return out
+
+
+def _notes_message(kind: str) -> str:
+    if kind == "tracked":  # the box shows the diff's new side: its mappings changed, which Word cannot carry
+        return ("metadata: the 統一基準対応/対象モデル box shows other nisc/models metadata than the clause's YAML "
+                "here (in a diff's tracked.docx: the new edition's); it is read-only in Word and not applied: "
+                "change the clause's YAML block in the source")
+    return ("metadata: edits to the generated 統一基準対応/対象モデル box are not applied (it is made from the "
+            "clause's YAML metadata, read-only in Word): change the clause's YAML block in the source")
 
 
 def _outline(edition: Edition, seq: list[tuple[str, int]]) -> str:

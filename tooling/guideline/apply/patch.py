@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from pathlib import Path
+
+import yaml
 
 from guideline.apply.merge import Entry, Plan
 from guideline.diagnostics import UserError
@@ -29,23 +32,53 @@ from guideline.model import (
     BulletList,
     Clause,
     Edition,
+    Figure,
+    FootnoteRef,
+    GridTable,
     OrderedList,
-    Para,
-    Table,
     Text,
     XRef,
     inline_text,
+    iter_blocks,
     iter_inlines,
     xref_label,
 )
-from guideline.wordview import canonical_blocks
-from guideline.writers.markdown_source import block_md, blocks_md, inlines_md
+from guideline.wordview import canonical_blocks, footnote_order, is_linked, map_blocks, map_inlines
+from guideline.writers.markdown_source import (
+    block_md,
+    blocks_md,
+    container_md,
+    footnote_md,
+    grid_row_md,
+    inlines_md,
+)
 
 _HEADING_LINE = re.compile(r"^(#{1,6})([ \t]+)(.*?)([ \t]*\{[^{}]*\}[ \t]*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _OPEN = re.compile(rf"^ {{0,3}}:{{3,}}\s*{COMMENTARY}\s*$")
 _CLOSE = re.compile(r"^ {0,3}:{3,}\s*$")
 _MARKER = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+)")
+_GRID_KEY = re.compile(r"^[a-z_]+:")
+_GRID_ROW = re.compile(r"^(\s*)- \[.*\]\s*$")
+_NOTE = re.compile(r"^\[\^[^\]\s]+\]:")
+
+
+def _colons(line: str) -> int:
+    return len(line.strip()) - len(line.strip().lstrip(":"))
+
+
+def _note_end(lines: list[str], at: int) -> int:
+    """The index after a footnote definition starting at ``at``: its line and the lines indented under it."""
+    end = at + 1
+    j = end
+    while j < len(lines):
+        if lines[j].startswith("    ") and lines[j].strip():
+            end = j = j + 1
+        elif _blank(lines[j]):
+            j += 1
+        else:
+            break
+    return end
 
 
 def _blank(line: str) -> bool:
@@ -82,8 +115,8 @@ class _Source:
 
 def _restore_xrefs(block: Block, originals: dict[str, XRef]) -> Block:
     """Cross-references written with their own link text keep it (Word shows only the computed label); one the file
-    shows as plain text (reibun.docx: a target outside the 例文 part), keyed by its label, is a cross-reference
-    again where that label still stands."""
+    shows as plain text (reibun.docx: a target outside the 例文 part; a figure's 図N), keyed by its label, is a
+    cross-reference again where that label still stands."""
     if not originals:
         return block
     labels = {k: v for k, v in originals.items() if not k.startswith("#")}
@@ -117,14 +150,7 @@ def _restore_xrefs(block: Block, originals: dict[str, XRef]) -> Block:
                 out.append(n)
         return tuple(out)
 
-    if isinstance(block, Para):
-        return Para(inl(block.inlines))
-    if isinstance(block, (BulletList, OrderedList)):
-        return type(block)(tuple(tuple(_restore_xrefs(b, originals) for b in item) for item in block.items))
-    if isinstance(block, Table):
-        return Table(tuple(inl(c) for c in block.header), tuple(tuple(inl(c) for c in r) for r in block.rows),
-                     block.aligns)
-    return block
+    return map_inlines((block,), inl)[0]
 
 
 def _xrefs(blocks: tuple[Block, ...], links: set[str] | None, edition: Edition, clause: Clause) -> dict[str, XRef]:
@@ -134,7 +160,7 @@ def _xrefs(blocks: tuple[Block, ...], links: set[str] | None, edition: Edition, 
     for node in iter_inlines(blocks):
         if not isinstance(node, XRef):
             continue
-        if links is not None and node.target not in links:
+        if not is_linked(node.target, links, edition):
             label = inline_text(node.children) if node.children else xref_label(node.target, edition, clause)
             out.setdefault(label, node)
         elif node.children:
@@ -146,9 +172,87 @@ class Patcher:
     def __init__(self, edition: Edition, links: set[str] | None):
         self.edition = edition
         self.links = links
+        self.by_digest = {f"sha256:{a.digest}": a.src for a in edition.assets.values()}
+        self.notes: dict[str, str] = {}  # the clause being patched: canonical footnote key → source key
+        self.figures: dict[str, tuple[str, str]] = {}  # canonical figure file → (source path, ID)
+        self.grids: dict[int, str] = {}  # id() of a table block read from Word → the source ID it keeps
+        self.order: dict[str, str] = {}  # the clause's footnote keys → their canonical keys
+
+    def originals(self, clause: Clause) -> dict[str, XRef]:
+        return _xrefs(clause.body + clause.commentary + tuple(b for f in clause.footnotes for b in f.blocks),
+                      self.links, self.edition, clause)
+
+    def restored(self, blocks: tuple[Block, ...], clause: Clause) -> tuple[Block, ...]:
+        originals = self.originals(clause)
+        return tuple(self.restore(b, originals) for b in blocks)
 
     def canon(self, block: Block, clause: Clause) -> tuple[Block, ...]:
-        return canonical_blocks((block,), self.links, self.edition, clause)
+        return canonical_blocks((block,), self.links, self.edition, clause, notes=self.order)
+
+    def restore(self, block: Block, originals: dict[str, XRef]) -> Block:
+        """A block read from Word as the source writes it: cross-references, footnote keys, figure files and the
+        IDs of figures and table blocks as in the source."""
+        notes = self.notes
+
+        def keys(nodes):
+            return tuple(FootnoteRef(notes.get(n.key, n.key)) if isinstance(n, FootnoteRef) else
+                         replace(n, children=keys(n.children)) if getattr(n, "children", None) else n
+                         for n in nodes)
+
+        def ids(b: Block) -> Block:
+            if isinstance(b, Figure):
+                src, ident = self.figures.get(b.src, (self.by_digest.get(b.src, b.src), ""))
+                return replace(b, src=src, ident=b.ident or ident)
+            if isinstance(b, GridTable):
+                return replace(b, ident=b.ident or self.grids.get(id(b), ""))
+            return b
+
+        block = map_blocks((block,), ids)[0]
+        return map_inlines((_restore_xrefs(block, originals),), keys)[0]
+
+    def prepare(self, clause: Clause, wc) -> list[tuple[str, tuple[Block, ...] | None]]:
+        """Per clause: how the Word file's footnote keys, figures and table blocks map to the source's; the
+        footnote definitions to write: (source key, new blocks; None to delete), new ones with new keys."""
+        with_comm = wc is not None and wc.commentary is not None
+        self.order = footnote_order(clause, with_comm)
+        src_blocks = clause.body + clause.commentary + tuple(b for f in clause.footnotes for b in f.blocks)
+        self.figures = {}
+        for b in iter_blocks(src_blocks):
+            if isinstance(b, Figure):
+                canon = canonical_blocks((b,), self.links, self.edition, clause)[0]
+                self.figures.setdefault(canon.src, (b.src, b.ident))
+        self.notes, self.grids = {}, {}
+        if wc is None:
+            return []
+        word_blocks = wc.body + (wc.commentary or ()) + tuple(b for f in wc.footnotes for b in f)
+        grids_src = [b for b in iter_blocks(src_blocks) if isinstance(b, GridTable)]
+        grids_word = [b for b in iter_blocks(word_blocks) if isinstance(b, GridTable)]
+        if len(grids_src) == len(grids_word):
+            self.grids = {id(w): g.ident for w, g in zip(grids_word, grids_src)}
+        defs = {f.key: f for f in clause.footnotes}
+        src_keys = [k for k in self.order if k in defs]
+        now = [canonical_blocks(defs[k].blocks, self.links, self.edition, clause, notes=self.order) for k in src_keys]
+        new = list(wc.footnotes)
+        changes: list[tuple[str, tuple[Block, ...] | None]] = []
+        mapped: set[str] = set()
+        taken = {f.key for f in clause.footnotes}
+        sm = difflib.SequenceMatcher(None, now, new, autojunk=False)
+        for op, a0, a1, b0, b1 in sm.get_opcodes():
+            pairs = list(zip(range(a0, a1), range(b0, b1))) if op in ("equal", "replace") else []
+            for i, j in pairs:
+                self.notes[str(j + 1)] = src_keys[i]
+                mapped.add(src_keys[i])
+                if op == "replace":
+                    changes.append((src_keys[i], new[j]))
+            for j in range(b0 + len(pairs), b1):
+                n = 1
+                while f"note{n}" in taken:
+                    n += 1
+                taken.add(f"note{n}")
+                self.notes[str(j + 1)] = f"note{n}"
+                changes.append((f"note{n}", new[j]))
+        changes += [(k, None) for k in src_keys if k not in mapped]
+        return changes
 
     # ---------------------------------------------------------------------------------------------------------------
     # blocks
@@ -171,7 +275,7 @@ class Patcher:
         if any(len(c) != 1 for c in olds):
             return None
         olds1 = [c[0] for c in olds]
-        originals = _xrefs(old, self.links, self.edition, clause)
+        originals = self.originals(clause)
         pieces: list[tuple[str, int | None]] = []  # (text without trailing newline, original index)
         sm = difflib.SequenceMatcher(None, olds1, list(new), autojunk=False)
         for op, a0, a1, b0, b1 in sm.get_opcodes():
@@ -183,11 +287,13 @@ class Patcher:
                 for k, j in zip(range(a0, a1), range(b0, b1)):
                     text = self.patch_list(src, old[k], spans[k][0], olds1[k], new[j], originals)
                     if text is None:
-                        text = block_md(_restore_xrefs(new[j], originals))
+                        text = self.patch_grid(spans[k][0], olds1[k], new[j], originals)
+                    if text is None:
+                        text = block_md(self.restore(new[j], originals))
                     pieces.append((text, None))
                 continue
             for j in range(b0, b1):
-                pieces.append((block_md(_restore_xrefs(new[j], originals)), None))
+                pieces.append((block_md(self.restore(new[j], originals)), None))
         out = []
         for i, (text, k) in enumerate(pieces):
             if i:
@@ -229,12 +335,71 @@ class Patcher:
             for j in range(b0, b1):
                 n = len(out) + 1
                 mark = marker if isinstance(new, BulletList) else f"{n}{marker[-1]}"
-                body = blocks_md(tuple(_restore_xrefs(b, originals) for b in new.items[j]))
+                body = blocks_md(tuple(self.restore(b, originals) for b in new.items[j]))
                 pad = " " * (len(indent) + len(mark) + 1)
                 text = "\n".join([indent + mark + " " + body.split("\n")[0]] +
                                  [(pad + x) if x else "" for x in body.split("\n")[1:]])
                 out.append(text)
         return ("\n" if tight else "\n\n").join(out)
+
+    def patch_grid(self, lines: list[str], old: Block, new: Block, originals: dict[str, XRef]) -> str | None:
+        """A ``table`` block whose cells or caption changed: when each of its rows is one line (``- [a, b]``), only
+        the lines of changed, added or removed rows (and the caption line) are written anew."""
+        if not isinstance(old, GridTable) or not isinstance(new, GridTable):
+            return None
+        if (old.row_header, old.columns, bool(old.head)) != (new.row_header, new.columns, bool(new.head)):
+            return None
+        sections: dict[str, list[int]] = {}
+        current = ""
+        caption_at = None
+        for i, line in enumerate(lines[1:-1], start=1):
+            if _GRID_KEY.match(line):
+                current = line.split(":", 1)[0]
+                if current == "caption":
+                    caption_at = i
+                if current in ("head", "body"):
+                    if line.split(":", 1)[1].strip():
+                        return None  # rows written on the key's line
+                    sections[current] = []
+                continue
+            if current in ("head", "body"):
+                if _GRID_ROW.match(line):
+                    sections[current].append(i)
+                elif line.strip():
+                    return None  # a row over several lines
+        if caption_at is None or len(sections.get("head", [])) != len(old.head) or \
+                len(sections.get("body", [])) != len(old.body):
+            return None
+        full = self.restore(new, originals)
+        assert isinstance(full, GridTable)
+        out = list(lines)
+        if old.caption != new.caption:
+            out[caption_at] = yaml.dump({"caption": inlines_md(full.caption)}, Dumper=yaml.SafeDumper,
+                                        allow_unicode=True, width=1 << 20).strip() + "\n"
+        replaced: dict[int, list[str]] = {}
+        for name, olds, news, news_md in (("head", old.head, new.head, full.head),
+                                          ("body", old.body, new.body, full.body)):
+            at = sections.get(name, [])
+            if not at:
+                continue
+            indent = _GRID_ROW.match(lines[at[0]]).group(1)
+            sm = difflib.SequenceMatcher(None, list(olds), list(news), autojunk=False)
+            for op, a0, a1, b0, b1 in sm.get_opcodes():
+                if op == "equal":
+                    continue
+                rows = [f"{indent}- {grid_row_md(news_md[j])}\n" for j in range(b0, b1)]
+                if a0 < a1:
+                    replaced[at[a0]] = rows
+                    for k in range(a0 + 1, a1):
+                        replaced[at[k]] = []
+                else:  # rows added: after the row before them (or before the first row)
+                    anchor = at[a0 - 1] if a0 else at[0]
+                    mine = replaced.get(anchor, [out[anchor]])
+                    replaced[anchor] = mine + rows if a0 else rows + mine
+        result = []
+        for i, line in enumerate(out):
+            result += replaced.get(i, [line])
+        return "".join(result).rstrip("\n")
 
     # ---------------------------------------------------------------------------------------------------------------
     # one clause
@@ -248,15 +413,48 @@ class Patcher:
             heading = wc.heading if wc is not None and "heading" in entry.aspects else clause.heading
             attrs = m.group(4) if m else f" {{#{clause.id}}}"
             lines[0] = heading_line(entry.level, heading, attrs)
-        if wc is None or not ({"body", "commentary"} & set(entry.aspects)):
+        if wc is None or not ({"body", "commentary", "footnotes"} & set(entry.aspects)):
             return lines
+        notes = self.prepare(clause, wc)
         src = _Source(clause, lines)
         new_body = wc.body if "body" in entry.aspects else None
         new_comm = wc.commentary if "commentary" in entry.aspects else None
         patched = self._patch_text(src, new_body, new_comm)
-        if patched is not None:
-            return patched
-        return self._regenerate(src, clause, new_body, new_comm)
+        if patched is None:
+            patched = self._regenerate(src, clause, new_body, new_comm)
+        return self._patch_notes(patched, clause, notes)
+
+    def _patch_notes(self, lines: list[str], clause: Clause,
+                     changes: list[tuple[str, tuple[Block, ...] | None]]) -> list[str]:
+        """Footnote definitions changed in place, deleted with their blank line, new ones after the last one (or
+        after the text, before the 解説)."""
+        lines = list(lines)
+        for key, blocks in changes:
+            at = next((i for i, x in enumerate(lines) if x.startswith(f"[^{key}]:")), None)
+            text = footnote_md(key, self.restored(blocks, clause)) + "\n" if blocks is not None else ""
+            if at is None:
+                if blocks is None:
+                    continue
+                defs = [i for i, x in enumerate(lines) if _NOTE.match(x)]
+                if defs:
+                    end = _note_end(lines, defs[-1])
+                    lines[end:end] = ["\n", text]
+                    continue
+                end = next((i for i, x in enumerate(lines) if _OPEN.match(x)), len(lines))
+                while end > 1 and _blank(lines[end - 1]):
+                    end -= 1
+                lines[end:end] = ["\n", text]
+                continue
+            end = _note_end(lines, at)
+            if blocks is not None:
+                lines[at:end] = [text]
+                continue
+            if end < len(lines) and _blank(lines[end]):
+                end += 1
+            elif at > 0 and _blank(lines[at - 1]):
+                at -= 1
+            del lines[at:end]
+        return lines
 
     def _meta_end(self, src: _Source) -> int:
         meta = src.clause.meta.loc
@@ -281,8 +479,11 @@ class Patcher:
             return None
         c0, c1 = src.idx(comm[0].line), src.idx(comm[-1].line)
         opens = [j for j in range(c0 - 1, 0, -1) if _OPEN.match(src.lines[j])]
-        closes = [j for j in range(c1 + 1, len(src.lines)) if _CLOSE.match(src.lines[j])]
-        if not opens or not closes:
+        if not opens:
+            return None
+        closes = [j for j in range(c1 + 1, len(src.lines))
+                  if _CLOSE.match(src.lines[j]) and _colons(src.lines[j]) >= _colons(src.lines[opens[0]])]
+        if not closes:
             return None
         copen, cclose = opens[0], closes[0]
         if any(_OPEN.match(src.lines[j]) for j in range(copen + 1, cclose)):
@@ -301,13 +502,19 @@ class Patcher:
         if cont is not None and any(i > cont[0] for i in body_idx):
             return None
         end = cont[0] if cont is not None else len(lines)
+        notes = sorted(src.idx(f.line) for f in clause.footnotes)
+        body_notes = [d for d in notes if meta_end <= d < end]
+        if body_notes:  # footnote definitions below the text stay as they are (patched after)
+            if body_idx and body_notes[0] < body_idx[-1]:
+                return None
+            end = body_notes[0]
         text_end = end
         while text_end > meta_end and _blank(lines[text_end - 1]):
             text_end -= 1
         out_lines = lines
         # 解説 first (it sits below the text, so the text's indexes stay valid)
         if new_comm is not None:
-            out_lines = self._patch_commentary(src, cont, text_end, new_comm)
+            out_lines = self._patch_commentary(src, cont, text_end, new_comm, notes)
             if out_lines is None:
                 return None
         if new_body is not None:
@@ -327,7 +534,7 @@ class Patcher:
                     return out_lines[:start] + out_lines[stop:]
                 return out_lines[:start] + replacement + out_lines[text_end:]
             if new_body:
-                text = blocks_md(new_body)
+                text = blocks_md(self.restored(new_body, clause))
                 at = meta_end
                 before = [] if at > 0 and _blank(out_lines[at - 1]) else ["\n"]
                 after = ["\n"] if at >= len(out_lines) or not _blank(out_lines[at]) else []
@@ -336,13 +543,12 @@ class Patcher:
                 return out_lines[:at] + before + [text + "\n"] + after + out_lines[at:]
         return out_lines
 
-    def _patch_commentary(self, src: _Source, cont, text_end: int, new_comm) -> list[str] | None:
+    def _patch_commentary(self, src: _Source, cont, text_end: int, new_comm, notes: list[int]) -> list[str] | None:
         clause, lines = src.clause, src.lines
         if cont is None:
             if not new_comm:
                 return lines
-            inner = blocks_md(new_comm)
-            block = [f"::: {COMMENTARY}\n", inner + "\n", ":::\n"]
+            block = [container_md(COMMENTARY, blocks_md(self.restored(new_comm, clause))) + "\n"]
             at = text_end
             return lines[:at] + ["\n"] + block + lines[at:]
         copen, cclose = cont
@@ -352,6 +558,11 @@ class Patcher:
                 start -= 1
             return lines[:start] + lines[cclose + 1:] if start >= text_end else lines[:copen] + lines[cclose + 1:]
         inner_end = cclose
+        inner_notes = [d for d in notes if copen < d < cclose]
+        if inner_notes:
+            if inner_notes[0] < src.idx(clause.commentary[-1].line):
+                return None
+            inner_end = inner_notes[0]
         while inner_end > copen + 1 and _blank(lines[inner_end - 1]):
             inner_end -= 1
         spans = self.spans(src, clause.commentary, inner_end)
@@ -361,19 +572,26 @@ class Patcher:
         if text is None:
             return None
         start = src.idx(clause.commentary[0].line)
-        return lines[:start] + [text + "\n"] + lines[inner_end:]
+        out = lines[:start] + [text + "\n"] + lines[inner_end:]
+        need = max((len(m) for m in re.findall(r"^ {0,3}(:{3,})", text, re.M)), default=2) + 1
+        if _colons(lines[copen]) < need:  # a box came into the 解説: its container needs more colons than it
+            shift = len(out) - len(lines)
+            out[copen] = out[copen].replace(":" * _colons(lines[copen]), ":" * need, 1)
+            out[cclose + shift] = out[cclose + shift].replace(":" * _colons(lines[cclose]), ":" * need, 1)
+        return out
 
     def _regenerate(self, src: _Source, clause: Clause, new_body, new_comm) -> list[str]:
         """Heading and YAML lines as written, then the text and 解説 written anew."""
         meta_end = self._meta_end(src)
         head = src.lines[:meta_end]
-        body = new_body if new_body is not None else clause.body
-        comm = new_comm if new_comm is not None else clause.commentary
+        body = self.restored(new_body, clause) if new_body is not None else clause.body
+        comm = self.restored(new_comm, clause) if new_comm is not None else clause.commentary
         parts = []
         if body:
             parts.append(blocks_md(body))
+        parts += [footnote_md(f.key, f.blocks) for f in clause.footnotes]  # patched after, by their keys
         if comm:
-            parts.append(f"::: {COMMENTARY}\n{blocks_md(comm)}\n:::")
+            parts.append(container_md(COMMENTARY, blocks_md(comm)))
         tail = "\n\n".join(parts)
         _, blanks = _strip_blank_tail(src.lines)
         out = _strip_blank_tail(head)[0] + (["\n", tail + "\n"] if tail else [])
@@ -385,11 +603,17 @@ class Patcher:
     def new_region(self, entry: Entry) -> list[str]:
         wc = entry.word
         assert wc is not None
-        parts = [heading_line(entry.level, wc.heading, f" {{#{entry.id}}}").rstrip("\n")]
+        kind = " .appendix" if wc.number.startswith("別紙") else " .form" if wc.number.startswith("様式") else ""
+        parts = [heading_line(entry.level, wc.heading, f" {{#{entry.id}{kind if entry.level == 1 else ''}}}")
+                 .rstrip("\n")]
+        self.order, self.figures, self.grids = {}, {}, {}
+        self.notes = {str(k + 1): f"note{k + 1}" for k in range(len(wc.footnotes))}
         if wc.body:
-            parts.append(blocks_md(wc.body))
+            parts.append(blocks_md(tuple(self.restore(b, {}) for b in wc.body)))
+        parts += [footnote_md(f"note{k + 1}", tuple(self.restore(b, {}) for b in f))
+                  for k, f in enumerate(wc.footnotes)]
         if wc.commentary:
-            parts.append(f"::: {COMMENTARY}\n{blocks_md(wc.commentary)}\n:::")
+            parts.append(container_md(COMMENTARY, blocks_md(tuple(self.restore(b, {}) for b in wc.commentary))))
         return ["\n\n".join(parts) + "\n"]
 
 

@@ -36,11 +36,11 @@ class Prepared:
 
 def fresh_views(edition: Edition, kind: str) -> dict[str, merge.WordContent]:
     """How a file built from the edition now reads back, for the clauses whose Word form does not read back as their
-    source (figures, boxes, footnotes, table blocks: :func:`guideline.wordview.round_trips`). Such a clause that reads
-    the same in the edited file was not edited there, and is not reported."""
+    source (blocks the canonical form does not know: :func:`guideline.wordview.round_trips`). Such a clause that
+    reads the same in the edited file was not edited there, and is not reported."""
     from guideline.writers import docx
 
-    if all(round_trips(c) for c in edition.by_id.values()):
+    if all(round_trips(c, constructs=True) for c in edition.by_id.values()):
         return {}
     data = docx.render_reibun(edition) if kind == "reibun" else docx.render_guideline(edition)
     if data is None:
@@ -50,7 +50,7 @@ def fresh_views(edition: Edition, kind: str) -> dict[str, merge.WordContent]:
         path.write_bytes(data)
         fresh = docx_read.read(path)
     return {c.id: merge.word_content(c) for c in fresh.clauses
-            if c.id in edition.by_id and not round_trips(edition.by_id[c.id])}
+            if c.id in edition.by_id and not round_trips(edition.by_id[c.id], constructs=True)}
 
 
 def prepare(edition: Edition, doc: docx_read.WordDoc, *, force: bool = False) -> Prepared:

@@ -191,6 +191,11 @@ def block_md(block: Block, marker_kind: int = 0) -> str:
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
+def footnote_md(key: str, blocks: tuple[Block, ...]) -> str:
+    """A footnote definition: ``[^key]: text``, its further lines indented by four spaces."""
+    return _indent(blocks_md(blocks), f"[^{key}]: ", "    ")
+
+
 def inline_plain(nodes: tuple[Inline, ...]) -> str:
     """A figure caption (the image title, which is plain text apart from placeholders) as written."""
     return "".join("{{" + n.text + "}}" if isinstance(n, Placeholder) else getattr(n, "text", "") for n in nodes)
@@ -203,25 +208,33 @@ def container_md(name: str, inner: str) -> str:
     return f"{marker} {name}\n{inner}\n{marker}"
 
 
+def grid_cell_data(c: Cell) -> str | dict:
+    """A cell of a ``table`` block as its YAML data: the text, or a mapping with its spans."""
+    text = inlines_md(c.inlines)
+    if c.rowspan == 1 and c.colspan == 1:
+        return text
+    out: dict = {"text": text}
+    if c.rowspan > 1:
+        out["rowspan"] = c.rowspan
+    if c.colspan > 1:
+        out["colspan"] = c.colspan
+    return out
+
+
+def grid_row_md(row: tuple[Cell, ...]) -> str:
+    """One row of a ``table`` block on one line, in YAML flow style: ``[a, {text: b, colspan: 2}]``."""
+    return yaml.dump([grid_cell_data(c) for c in row], Dumper=yaml.SafeDumper, allow_unicode=True,
+                     default_flow_style=True, width=1 << 20, sort_keys=False).strip()
+
+
 def grid_table_md(table: GridTable) -> str:
     """A fenced ``table`` block (docs/source-format.md): YAML with caption, head, body and row_header."""
-    def cell(c: Cell):
-        text = inlines_md(c.inlines)
-        if c.rowspan == 1 and c.colspan == 1:
-            return text
-        out: dict = {"text": text}
-        if c.rowspan > 1:
-            out["rowspan"] = c.rowspan
-        if c.colspan > 1:
-            out["colspan"] = c.colspan
-        return out
-
     data: dict = {"caption": inlines_md(table.caption)}
     if table.row_header:
         data["row_header"] = True
     if table.head:
-        data["head"] = [[cell(c) for c in row] for row in table.head]
-    data["body"] = [[cell(c) for c in row] for row in table.body]
+        data["head"] = [[grid_cell_data(c) for c in row] for row in table.head]
+    data["body"] = [[grid_cell_data(c) for c in row] for row in table.body]
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
     fence = _fence_for(text, "table")
     info = f"table {{#{table.ident}}}" if table.ident else "table"
@@ -297,7 +310,7 @@ def clause_md(clause: Clause) -> str:
     if clause.body:
         parts.append(blocks_md(clause.body))
     for fn in clause.footnotes:
-        parts.append(_indent(blocks_md(fn.blocks), f"[^{fn.key}]: ", "    "))
+        parts.append(footnote_md(fn.key, fn.blocks))
     if clause.commentary:
         parts.append(container_md(COMMENTARY, blocks_md(clause.commentary)))
     return "\n\n".join(parts) + "\n"
