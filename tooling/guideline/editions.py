@@ -1,4 +1,6 @@
-"""Finding editions: ``draft``, an edition id (``r5-03``), a directory path, or ``git:REF[:EDITION]``."""
+"""Finding editions: ``draft``, an edition id (``r5-03``), a directory path, or ``git:REF[:EDITION]``; and loading
+them (read, then checked). It sits above the reader and the checks; where the sources live is
+:mod:`guideline.sourceroot` (re-exported here, where commands look for it)."""
 from __future__ import annotations
 
 import atexit
@@ -12,36 +14,12 @@ from pathlib import Path
 
 from guideline.diagnostics import Report, UserError
 from guideline.model import Edition
+from guideline.reader import read_edition
+from guideline.sourceroot import note_export, real_source_root, source_root  # noqa: F401 (callers find them here)
+from guideline.validate import validate as run_checks
 
 _TEMP_DIRS: list[str] = []
-_GIT_EXPORTS: dict[str, Path] = {}  # temporary directory of a git export -> the source root it was exported from
 _GIT_ORIGINS: dict[str, str] = {}  # temporary directory of a git export -> "git:REF 1a2b3c4" (the spec and commit)
-
-
-def source_root(start: str | os.PathLike[str] | None = None) -> Path:
-    """The ``guideline_src`` directory: $GUIDELINE_SRC, or ``guideline_src/`` in the working directory or above."""
-    env = os.environ.get("GUIDELINE_SRC")
-    if env:
-        return Path(env)
-    here = Path(start or os.getcwd()).resolve()
-    for directory in [here, *here.parents]:
-        if (directory / "guideline_src").is_dir():
-            return directory / "guideline_src"
-    return here / "guideline_src"
-
-
-def real_source_root(path: str | os.PathLike[str]) -> Path | None:
-    """The source root a file or edition at ``path`` belongs to, for caches kept beside it: for an edition exported
-    from git (``git:REF``), the working tree's source root; else the nearest ``guideline_src`` above ``path``, or
-    :func:`source_root`."""
-    p = os.path.abspath(path)
-    for tmp, src in _GIT_EXPORTS.items():
-        if p == tmp or p.startswith(tmp + os.sep):
-            return src
-    for directory in Path(p).parents:
-        if directory.name == "guideline_src":
-            return directory
-    return source_root()
 
 
 def list_editions(src: Path | None = None) -> list[str]:
@@ -80,7 +58,7 @@ def _from_git(spec: str, src: Path) -> Path:
         raise UserError("git: needs a revision, e.g. git:HEAD~1 or git:v1.0:r5-03")
     exported = export_at(src.resolve(), ref, spec)
     tmp = os.path.abspath(_TEMP_DIRS[-1])  # export_at's temporary directory
-    _GIT_EXPORTS[tmp] = src.resolve()
+    note_export(tmp, src.resolve())
     commit = subprocess.run(["git", "-C", str(src.resolve().parent), "rev-parse", "--short", f"{ref}^{{commit}}"],
                             capture_output=True, text=True, check=False).stdout.strip()
     _GIT_ORIGINS[tmp] = f"git:{ref} {commit}".strip()
@@ -129,9 +107,6 @@ def with_origin(edition: Edition | None, root: str | os.PathLike[str]) -> Editio
 
 def load(spec: str, src: Path | None = None, validate: bool = True) -> tuple[Edition | None, Report]:
     """Resolve, read and (by default) validate an edition."""
-    from guideline.reader import read_edition
-    from guideline.validate import validate as run_checks
-
     src = src or source_root()
     root = resolve(spec, src)
     edition, report = read_edition(root)

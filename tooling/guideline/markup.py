@@ -247,7 +247,7 @@ def convert_blocks(tokens: list[Token], base: int, problems: Problems) -> tuple[
     return blocks
 
 
-def _find_close(tokens: list[Token], i: int, end: int) -> int:
+def find_close(tokens: list[Token], i: int, end: int) -> int:
     """Index of the token closing tokens[i] (matching nesting)."""
     depth = 0
     for j in range(i, end):
@@ -277,14 +277,14 @@ def _blocks(tokens: list[Token], i: int, end: int, base: int, problems: Problems
                 out.append(_figure(children, line, problems))
             else:
                 out.append(Para(convert_inlines(children, line, problems), line))
-            i = _find_close(tokens, i, end) + 1
+            i = find_close(tokens, i, end) + 1
         elif t in ("bullet_list_open", "ordered_list_open"):
-            close = _find_close(tokens, i, end)
+            close = find_close(tokens, i, end)
             items: list[tuple[Block, ...]] = []
             j = i + 1
             while j < close:
                 if tokens[j].type == "list_item_open":
-                    item_close = _find_close(tokens, j, close)
+                    item_close = find_close(tokens, j, close)
                     item_blocks, _ = _blocks(tokens, j + 1, item_close, base, problems)
                     items.append(item_blocks)
                     j = item_close + 1
@@ -294,7 +294,7 @@ def _blocks(tokens: list[Token], i: int, end: int, base: int, problems: Problems
             out.append(cls(tuple(items), line))
             i = close + 1
         elif t == "table_open":
-            close = _find_close(tokens, i, end)
+            close = find_close(tokens, i, end)
             header: list[tuple[Inline, ...]] = []
             rows: list[tuple[tuple[Inline, ...], ...]] = []
             aligns: list[str] = []
@@ -328,17 +328,17 @@ def _blocks(tokens: list[Token], i: int, end: int, base: int, problems: Problems
             out.append(CodeBlock(tok.content, tok.info.strip(), line))
             i += 1
         elif t in BOX_OPEN:
-            close = _find_close(tokens, i, end)
+            close = find_close(tokens, i, end)
             inner, _ = _blocks(tokens, i + 1, close, base, problems)
             out.append(Box(BOX_OPEN[t], inner, line))
             i = close + 1
         elif t == "footnote_reference_open":
-            close = _find_close(tokens, i, end)
+            close = find_close(tokens, i, end)
             inner, _ = _blocks(tokens, i + 1, close, base, problems)
             out.append(Footnote(str(tok.meta.get("label", "")), inner, line))
             i = close + 1
         elif t == "blockquote_open":
-            close = _find_close(tokens, i, end)
+            close = find_close(tokens, i, end)
             inner, _ = _blocks(tokens, i + 1, close, base, problems)
             out.append(BlockQuote(inner, line))
             i = close + 1
@@ -348,7 +348,7 @@ def _blocks(tokens: list[Token], i: int, end: int, base: int, problems: Problems
         elif t == "hr":
             i += 1
         elif tok.nesting == 1:  # a container we do not know: keep its content
-            close = _find_close(tokens, i, end)
+            close = find_close(tokens, i, end)
             inner, _ = _blocks(tokens, i + 1, close, base, problems)
             out.extend(inner)
             i = close + 1

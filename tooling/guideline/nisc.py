@@ -8,7 +8,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from guideline import yamlio
+from guideline import parse_cache, yamlio
 from guideline.diagnostics import Loc, Report
 from guideline.model import NiscCatalog, NiscItem
 
@@ -100,8 +100,6 @@ def load_catalog(path: str | os.PathLike[str], report: Report, cache=None) -> Ni
 
     ``cache`` (a :class:`guideline.parse_cache.ParseCache`; default: the one for ``path``) keeps the result of
     reading the file's bytes, so that an unchanged catalog is not parsed again."""
-    from guideline import parse_cache
-
     path = os.fspath(path)
     try:
         with open(path, "rb") as fh:

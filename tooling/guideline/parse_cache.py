@@ -36,16 +36,21 @@ half of them to disk); ``GUIDELINE_READ_WORKERS=1`` keeps it in one process.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
+import yaml
+
+from guideline import __version__
 from guideline.diagnostics import Loc
 from guideline.gcscope import frozen, paused
 from guideline.model import (
@@ -75,6 +80,7 @@ from guideline.model import (
     Text,
     XRef,
 )
+from guideline.sourceroot import real_source_root
 
 FORMAT = 1
 ENV = "GUIDELINE_PARSE_CACHE"
@@ -104,13 +110,6 @@ def fingerprint() -> str:
     """The tool's identity for cache keys (computed once per process)."""
     global _fingerprint
     if _fingerprint is None:
-        import importlib.util
-        import unicodedata
-
-        import yaml
-
-        from guideline import __version__
-
         h = hashlib.sha256()
         parts = [f"format={FORMAT}", f"guideline={__version__}", f"python={sys.version}",
                  f"impl={sys.implementation.cache_tag}", f"pyyaml={yaml.__version__}",
@@ -146,9 +145,7 @@ def cache_dir_for(path: str | os.PathLike[str]) -> Path | None:
     repository uses the repository's ``build/``, which git ignores), else the directory right above the source root.
     For an edition exported from git (``git:REF``) that of the working tree it came from. None when there is no
     source root (memory only)."""
-    from guideline import editions
-
-    src = editions.real_source_root(path)
+    src = real_source_root(path)
     if src is None or not src.is_dir():
         return None
     src = src.resolve()

@@ -7,8 +7,10 @@ the report has errors.
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,8 +187,6 @@ def read_edition_meta(root: Path, report: Report) -> EditionMeta | None:
 
 
 def _similar(a: str, b: str) -> bool:
-    import difflib
-
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
 
 
@@ -399,7 +399,7 @@ def parse_file(raw: bytes, spath: str) -> tuple:
             events.append(_heading_event(spath, tok, tokens[i + 1], line))
             i += 3
             continue
-        close = markup._find_close(tokens, i, n_tok)
+        close = markup.find_close(tokens, i, n_tok)
         span = tokens[i : close + 1]
         i = close + 1
         inside: list = []
@@ -784,8 +784,6 @@ class _EditionReader:
 def suggest_id(base: str, heading: str, taken: set[str]) -> str:
     """A well-formed clause ID not in ``taken``: ``base`` with the heading's Latin words (生成AIサービス → org-ai), or
     ``base`` with the first free number."""
-    import unicodedata
-
     words = re.findall(r"[a-z][a-z0-9]*", unicodedata.normalize("NFKC", heading).lower())
     candidates = []
     if words:
@@ -836,7 +834,7 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
     if catalog is None and meta.nisc_catalog:
         cat_path = nisc.find_catalog_file(root, meta.nisc_catalog)
         if cat_path is None:
-            report.error(Loc(meta.loc.path, _key_line(meta, "nisc_catalog")),
+            report.error(Loc(meta.loc.path, yamlio.key_line(meta.loc.path, "nisc_catalog")),
                          f"NISC catalog {meta.nisc_catalog!r} not found: expected nisc/{meta.nisc_catalog}.yaml in "
                          "guideline_src/ (or a directory above the edition)")
         else:
@@ -871,13 +869,3 @@ def _listed_line(meta: EditionMeta, name: str) -> int:
         pass
     return 1
 
-
-def _key_line(meta: EditionMeta, key: str) -> int:
-    try:
-        with open(meta.loc.path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if line.startswith(f"{key}:"):
-                    return n
-    except OSError:
-        pass
-    return 1

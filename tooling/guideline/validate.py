@@ -4,11 +4,12 @@ The reader already reports everything that one clause shows on its own (IDs, YAM
 """
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Iterator
 
-from guideline import nisc
+from guideline import nisc, yamlio
 from guideline.diagnostics import Loc, Report
 from guideline.model import (
     HEADING_KINDS,
@@ -44,12 +45,10 @@ def validate(edition: Edition, report: Report, src: Path | None = None) -> Repor
 
 
 def check_structure(edition: Edition, report: Report) -> None:
-    from guideline.reader import _key_line
-
     meta = edition.meta
     if meta.reibun_part:
         part = edition.get(meta.reibun_part)
-        loc = Loc(meta.loc.path, _key_line(meta, "reibun_part"))
+        loc = Loc(meta.loc.path, yamlio.key_line(meta.loc.path, "reibun_part"))
         if part is None:
             report.error(loc, f"reibun_part {meta.reibun_part!r} is not a clause ID of this edition")
         elif part.level != 1:
@@ -163,16 +162,12 @@ def check_footnotes(edition: Edition, report: Report) -> None:
 
 
 def _closest(word: str, choices: list[str]) -> str:
-    import difflib
-
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
     return found[0] if found else ""
 
 
 def other_edition_ids(edition: Edition, src: Path | None) -> dict[str, set[str]]:
     """IDs of every other edition under ``src`` (by a fast scan of headings), keyed by edition directory name."""
-    from guideline import yamlio
-
     out: dict[str, set[str]] = {}
     if src is None:
         return out

@@ -194,3 +194,16 @@ def _first_alias_line(text: str, first_line: int) -> int | None:
     except yaml.YAMLError:
         pass
     return None
+
+
+def key_line(path: str, key: str) -> int:
+    """The line of the top-level ``key:`` in the YAML file at ``path``, or 1 when it is not there or the file
+    cannot be read: for pointing a diagnostic at a key of a file that was read (and checked) earlier."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.startswith(f"{key}:"):
+                    return n
+    except OSError:
+        pass
+    return 1
