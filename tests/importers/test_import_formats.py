@@ -39,18 +39,25 @@ def test_kunrei_page(tmp_path, capsys, encoding):
     assert report["family"] == "legal" and report["format"] == "html"
     assert ed.meta.title == "○○町情報セキュリティ規程"
     assert ed.meta.label == "令和5年3月20日 訓令第7号" and ed.meta.date.isoformat() == "2023-03-20"
-    assert [(c.id, c.level, c.heading) for c in ed.clauses()] == [
-        ("main", 1, "○○町情報セキュリティ規程"),
-        ("ch-1", 2, "総則"), ("art-1", 5, "趣旨"), ("art-2", 5, "用語"),
-        ("ch-2", 2, "管理体制"),
-        ("ch-2-sec-1", 3, "責任者"), ("art-3", 5, "統括責任者"), ("art-4", 5, "管理者"), ("art-4-2", 5, "管理者の代理"),
-        ("ch-2-sec-2", 3, "委員会"), ("art-5", 5, "委員会の設置"), ("art-6", 5, "所掌事務"),
-        ("ch-3", 2, "雑則"), ("art-8", 5, "委任"),
-        ("suppl", 1, "附則"), ("suppl-2", 1, "附則（令和6年3月25日訓令第4号）"),
+    assert ed.meta.numbering == "articles"
+    # numbered as a 訓令: 第4条の2 is the 5th article by position, and 第8条 (after a skipped 7) the 8th again
+    assert [(c.id, c.level, c.heading, c.number) for c in ed.clauses()] == [
+        ("main", 1, "○○町情報セキュリティ規程", ""),
+        ("ch-1", 2, "総則", "第1章"), ("art-1", 5, "（趣旨）", "第1条"), ("art-2", 5, "（用語）", "第2条"),
+        ("ch-2", 2, "管理体制", "第2章"),
+        ("ch-2-sec-1", 3, "責任者", "第1節"), ("art-3", 5, "（統括責任者）", "第3条"), ("art-4", 5, "（管理者）", "第4条"),
+        ("art-4-2", 5, "（管理者の代理）", "第5条"),
+        ("ch-2-sec-2", 3, "委員会", "第2節"), ("art-5", 5, "（委員会の設置）", "第6条"), ("art-6", 5, "（所掌事務）", "第7条"),
+        ("ch-3", 2, "雑則", "第3章"), ("art-8", 5, "（委任）", "第8条"),
+        ("suppl", 1, "附則", ""), ("suppl-2", 1, "附則（令和6年3月25日訓令第4号）", ""),
     ]
-    # <br> separates 項 and 号; the numbers stay as written
-    assert block_text(ed.get("art-3").body) == "副町長を情報セキュリティ統括責任者とする。\n2　統括責任者は、町の情報セキュリティ対策を総括する。"
-    assert block_text(ed.get("art-6").body).split("\n")[1:] == ["一　規程の見直しに関すること。", "二　研修の計画に関すること。"]
+    # <br> separates 項 and 号; their numbers are computed (the 項 ２, the 号 (1) (2) of a list)
+    assert block_text(ed.get("art-3").body) == "副町長を情報セキュリティ統括責任者とする。\n２　統括責任者は、町の情報セキュリティ対策を総括する。"
+    assert block_text(ed.get("art-6").body).split("\n")[1:] == ["(1)規程の見直しに関すること。", "(2)研修の計画に関すること。"]
+    differences = {(f.get("source"), f.get("computed")) for f in report["findings"] if f["kind"] == "numbering"}
+    assert {("第4条の2", "第5条"), ("第5条", "第6条"), ("第6条", "第7条"), ("一", "(1)")} <= differences
+    assert not any(f.get("clause") in ("art-1", "art-2", "art-3", "art-4", "art-8") and "computed" in f
+                   for f in report["findings"])
     messages = [f["message"] for f in report["findings"]]
     assert "目次 gives 第2章第2節 委員会 第5条―第7条; the body has 第5条―第6条 (2 articles)" in messages
     assert not any("第2章第1節" in m for m in messages)  # 第3条―第4条の2 matches

@@ -106,12 +106,22 @@ def test_legal_family(tmp_path, capsys):
         ("suppl-2", 1, "附則（令和7年3月31日訓令第12号）"),
     ]
     ch3 = ed.get("ch-3")
-    assert [(c.id, c.heading) for c in ch3.children] == [("art-8", "分類"), ("art-9", "管理"), ("art-9-2", "持出し")]
+    assert [(c.id, c.heading) for c in ch3.children] == [("art-8", "（分類）"), ("art-9", "（管理）"), ("art-9-2", "（持出し）")]
     assert ed.get("suppl").unnumbered and ed.get("suppl-2").unnumbered
-    art3 = ed.get("art-3")  # caption above the article; a 項 as the second paragraph, number kept as written
-    assert art3.heading == "最高責任者"
-    assert block_text(art3.body) == "副市長をもって最高情報セキュリティ責任者とする。\n2 最高情報セキュリティ責任者は、対策の全体を統括する。"
-    assert block_text(ed.get("art-8").body).split("\n")[1:] == ["一 機密性3の情報資産", "二 機密性2の情報資産"]
+    art3 = ed.get("art-3")  # caption above the article; a 項 as the second paragraph, numbered by position
+    assert art3.heading == "（最高責任者）" and art3.number == "第3条"
+    assert block_text(art3.body) == "副市長をもって最高情報セキュリティ責任者とする。\n２　最高情報セキュリティ責任者は、対策の全体を統括する。"
+    assert block_text(ed.get("art-8").body).split("\n")[1:] == ["(1)機密性3の情報資産", "(2)機密性2の情報資産"]
+    # the 項 of the second 附則 (1, 2 in the source) are numbered from 1 as it has two
+    assert block_text(ed.get("suppl-2").body).split("\n") == [
+        "１　この訓令は、令和7年4月1日から施行する。", "２　改正前の規程により行った承認は、改正後の規程により行ったものとみなす。"]
+    # every article after the skipped 第7条 and the branch numbers is numbered by position, and the report says so
+    assert [(c.id, c.number) for c in ed.clauses() if c.level == 5][6:] == [
+        ("art-8", "第7条"), ("art-9", "第8条"), ("art-9-2", "第9条"), ("art-9-3", "第10条")]
+    differences = [(f["clause"], f["source"], f["computed"]) for f in report["findings"]
+                   if f["kind"] == "numbering" and f.get("computed") and f.get("clause")]
+    assert differences == [("art-8", "第8条", "第7条"), ("art-9", "第9条", "第8条"), ("art-9-2", "第9条の2", "第9条"),
+                           ("ch-3-2", "第3章の2", "第4章"), ("art-9-3", "第9条の3", "第10条")]
     messages = [f["message"] for f in report["findings"]]
     assert "目次 gives 第2章第2節 連絡体制 第6条―第7条; the body has 第6条 (1 article)" in messages
     assert any(m.startswith("branch number 第9条の2: a sibling after 第9条") for m in messages)

@@ -109,10 +109,11 @@ def import_document(path: str | os.PathLike[str], fmt: str = "auto", edition_id:
     date, date_from = _date(built, info, path)
     label = built.instrument
     edition_id = edition_id or _default_id(path)
-    edition = ed.edition_of(built, edition_id, title, date, label, {k: v[0] for k, v in figures.items()})
+    source = ed.source_edition(built, edition_id, title, date, label, {k: v[0] for k, v in figures.items()})
+    edition = ed.numbered(source)
     from guideline.writers.markdown_source import render_files
 
-    files: dict[str, str | bytes] = dict(render_files(edition))
+    files: dict[str, str | bytes] = dict(render_files(source))
     for name, data in figures.values():
         files[name] = data
     paragraphs = _paragraph_entries(built)
@@ -122,7 +123,7 @@ def import_document(path: str | os.PathLike[str], fmt: str = "auto", edition_id:
         if f.get("clause") is not None:
             entry["clause"] = f["clause"].id
         findings.append(entry)
-    findings.extend(ed.outline_differences(built, edition))
+    findings.extend(ed.number_differences(built, edition))
     by_status: dict[str, int] = {}
     for p in paragraphs:
         by_status[p["status"]] = by_status.get(p["status"], 0) + 1
@@ -131,7 +132,7 @@ def import_document(path: str | os.PathLike[str], fmt: str = "auto", edition_id:
         "format": fmt,
         "family": built.family,
         "edition": {"id": edition_id, "title": title, "label": label, "date": date.isoformat(), "date_from": date_from,
-                    "reibun_part": edition.meta.reibun_part},
+                    "reibun_part": edition.meta.reibun_part, "numbering": edition.meta.numbering},
         "counts": {"paragraphs": len(paragraphs), "clauses": sum(1 for _ in edition.clauses()), "by_status": by_status},
         "paragraphs": paragraphs,
         "numbers": ed.report_numbers(built, edition),

@@ -251,18 +251,31 @@ def _heading(text: str) -> str:
     return text.replace(" ", "") if _SPREAD.match(text) else text
 
 
-def edition_of(built: Built, edition_id: str, title: str, date: datetime.date, label: str,
-               files: dict[int, str]) -> Edition:
-    """The numbered edition; ``files`` maps id(figure) to its file under figures/ (see :func:`figure_files`)."""
+def source_edition(built: Built, edition_id: str, title: str, date: datetime.date, label: str,
+                   files: dict[int, str]) -> Edition:
+    """The edition as its source files hold it (IDs, no display numbers): what the Markdown is written from. A
+    document of the legal family is numbered ``articles`` (第N条 …, as a 訓令), any other ``outline``. ``files`` maps
+    id(figure) to its file under figures/ (see :func:`figure_files`)."""
     figures = figure_idents(files)
     names = file_names(built.parts)
     parts = tuple(to_clause(p, names, names[id(p)], figures) for p in built.parts)
-    parts = number_tree(parts)
     reibun = built.commentary_target.id if built.commentary_target is not None else ""
     meta = EditionMeta(id=edition_id, title=title, date=date, status="案", nisc_catalog="nisc-r7", files=(),
                        root=ROOT, label=label, reibun_part=reibun,
-                       commentary_title=built.commentary_part_heading if reibun else "")
+                       commentary_title=built.commentary_part_heading if reibun else "",
+                       numbering="articles" if built.family == LEGAL else "outline")
     return Edition(meta=meta, parts=parts)
+
+
+def numbered(edition: Edition) -> Edition:
+    """The edition with its display numbers, in the numbering style it names (as the reader numbers it)."""
+    return Edition(meta=edition.meta, parts=number_tree(edition.parts, edition.meta.numbering))
+
+
+def edition_of(built: Built, edition_id: str, title: str, date: datetime.date, label: str,
+               files: dict[int, str]) -> Edition:
+    """The numbered edition (:func:`source_edition`, numbered)."""
+    return numbered(source_edition(built, edition_id, title, date, label, files))
 
 
 def figure_files(paras: list[SourcePara]) -> dict[int, tuple[str, bytes]]:
@@ -303,10 +316,9 @@ def report_numbers(built: Built, edition: Edition) -> list[dict]:
     return out
 
 
-def outline_differences(built: Built, edition: Edition) -> list[dict]:
-    """Outline family: clauses whose computed ordinal differs from the number the source gives."""
-    if built.family == LEGAL:
-        return []
+def number_differences(built: Built, edition: Edition) -> list[dict]:
+    """Clauses whose computed number differs from the number the source gives: in the outline family the ordinal
+    (``(3)`` computed ``(2)``), in the legal family the whole number (第19条の2 computed 第20条, 第3章の2 第4章)."""
     out = []
     computed = {c.id: c for c in edition.clauses()}
     for part in built.parts:
@@ -314,10 +326,13 @@ def outline_differences(built: Built, edition: Edition) -> list[dict]:
             c = computed.get(n.id)
             if c is None or not n.value or n.kind in ("suppl",):
                 continue
-            mine = n.value[-1] if n.kind == "dot2" else n.value[0]
             got = re.findall(r"\d+", c.number)
-            ordinal = int(got[-1]) if got else _circled_value(c.number)
-            if ordinal and ordinal != mine:
+            if built.family == LEGAL:
+                differs = n.kind in rz.STRUCTURAL and tuple(int(d) for d in got) != n.value
+            else:
+                ordinal = int(got[-1]) if got else _circled_value(c.number)
+                differs = bool(ordinal) and ordinal != (n.value[-1] if n.kind == "dot2" else n.value[0])
+            if differs:
                 out.append({"kind": "numbering", "clause": n.id, "source": n.label, "computed": c.number,
                             "message": f"the source numbers this clause {n.label}; computed: {c.number}"})
     return out
@@ -329,5 +344,6 @@ def _circled_value(label: str) -> int:
     return 0
 
 
-__all__ = ["assign_ids", "edition_of", "blocks_of", "figure_files", "report_numbers", "outline_differences", "ROOT",
+__all__ = ["assign_ids", "edition_of", "source_edition", "numbered", "blocks_of", "figure_files", "report_numbers",
+           "number_differences", "ROOT",
            "ID_RE"]

@@ -4,8 +4,10 @@ The builder reads the stream once, in order, keeping a stack of open clauses:
 
 - **Family.** Two or more ``第N条`` paragraphs outside a 目次 make the document one of the legal family (訓令, 規程):
   第N編/章/節/款 open article groups, ``（見出し）`` is the caption of the next 第N条, a bare ``2`` at a line start
-  inside an article is a 項, ``(1)``/``一`` a 号 and ``ア`` its subdivision (both kept as numbered paragraphs of the
-  article, as written). Otherwise it is the outline family of the guideline: 第N編, 第N章, ``1.``/``1``/``第1``,
+  inside an article (or an 附則) is a 項, ``(1)``/``一`` a 号 and ``ア`` / ``(ア)`` below it. The edition is numbered
+  ``articles`` (:mod:`guideline.numbering_articles`), which computes those numbers, so they are taken off the text:
+  a 項 is a paragraph, 号 and their subdivisions the items of an ordered list; where the computed number differs
+  from the source's, :meth:`Builder._check_items` says so. Otherwise it is the outline family of the guideline: 第N編, 第N章, ``1.``/``1``/``第1``,
   ``1.1.``, ``(1)``, ``①`` are clauses; ``(ア)``/``ア`` and ``a``/``(a)`` are list items of the clause text.
 - **Levels.** Each numbering style has a preferred level (第N章 → 2, ``1.`` → 3, ``(1)`` → 5 ...). A style seen for
   the first time inside another becomes its child; a style already open closes back to it and becomes its sibling;
@@ -39,6 +41,7 @@ from guideline.importers.stream import (
     text_inlines,
 )
 from guideline.model import Inline, Strong, Text
+from guideline.numbering_articles import fullwidth, item_label
 
 LEGAL = "legal"
 OUTLINE = "outline"
@@ -48,6 +51,7 @@ LEGAL_LEVEL = {"hen": 1, "sho": 2, "setsu": 3, "kan": 4, "moku": 4, "jo": 5}
 SAME_STYLE = {"dot": "n", "bare": "n", "dai": "n"}  # 1. / 1 / 第1 are one style: a document mixes them at one level
 GROUPS = ("hen", "sho", "setsu", "kan", "moku")  # always close back to a group of their own rank or above
 LIST_DEPTH = {"paren-kana": 0, "kana": 0, "paren-latin": 1, "latin": 1}
+LEGAL_ITEM_DEPTH = {"paren-num": 0, "kanji": 0, "kana": 1, "paren-kana": 2}  # 号 (1) / 一, 細分 ア, (ア)
 _INSTRUMENT = re.compile(r"(?:(?:明治|大正|昭和|平成|令和)\s*(?:元|\d+)\s*年\s*\d+\s*月\s*\d+\s*日|\d{4}年\s*\d+\s*月\s*\d+\s*日)"
                          r".{0,30}?(?:訓令|規程|規則|要綱|庁達|告示|達|条例)(?:甲|乙)?\s*第\s*\d+\s*号"
                          r"|^[^。]{0,20}(?:訓令|規程|規則|要綱|庁達|告示)(?:甲|乙)?\s*第\s*\d+\s*号\s*$")
@@ -178,6 +182,7 @@ class Builder:
         self.seen_heading = False
         self.suppl_count = 0
         self.findings: list[dict] = []
+        self.source_numbers: dict[int, Marker] = {}  # id(para) → the 項 or 号 number it had (legal family)
         # numbering styles that appear on styled headings: unstyled paragraphs with them are text
         self.styled_kinds: set[str] = set()
         self.style_levels: dict[int, int] = {}
@@ -211,7 +216,8 @@ class Builder:
     def _ensure_part(self, p: SourcePara | None) -> Node:
         if self.part is None:
             heading = self.title or self.fallback_title or "本則"
-            self.part = Node("part", 1, heading=heading, para=None)
+            # a 訓令's 本則 is no 編: unnumbered, its 条 numbered from 第1条 (numbering: articles)
+            self.part = Node("part", 1, heading=heading, para=None, unnumbered=self.family == LEGAL)
             self.parts.append(self.part)
             self.stack = []
         return self.part
@@ -228,6 +234,8 @@ class Builder:
         target, heading = self._attach_commentary_parts()
         self._check_toc()
         self._check_sequences()
+        if self.family == LEGAL:
+            self._check_items()
         return Built(self.parts, self.family, self.title, self.instrument, self.front, self.toc, self.placements,
                      self.findings, target, heading)
 
@@ -334,6 +342,9 @@ class Builder:
             return
         if p.bullet or p.list_label:  # a list item by markup: its text may start like a heading, it is none
             self._flush_caption()
+            shown = recognise(f"{p.list_label}\u3000{text}") if p.list_label and self.family == LEGAL else None
+            if shown is not None and self._numbered_text(p, shown, p.inlines):  # Word's automatic 号 numbers
+                return
             self._text(p, p.inlines, None if p.list_label else m)
             return
         if self.family == LEGAL:
@@ -432,7 +443,26 @@ class Builder:
                 node.pieces.append(("para", _strip_label(p.inlines, m.label) or text_inlines(body), p))
             return
         self._flush_caption()
+        if m is not None and self._numbered_text(p, m, _strip_label(p.inlines, m.label) or text_inlines(m.rest)):
+            return
         self._text(p, p.inlines, m)
+
+    def _numbered_text(self, p: SourcePara, m: Marker, inlines: tuple[Inline, ...]) -> bool:
+        """A 項 (``2``) or 号 (``(1)``, ``一``, ``ア``, ``(ア)``) of an article or 附則, placed without its number
+        (the edition computes it; the source's is kept for :meth:`_check_items`). False for anything else."""
+        node = self.current
+        if self.commentary_mode or node is None or not _holds_items(node):
+            return False
+        if m.kind == "bare" and m.value:
+            self.source_numbers[id(p)] = m
+            self._text(p, inlines)
+            return True
+        if m.kind in LEGAL_ITEM_DEPTH:
+            self.source_numbers[id(p)] = m
+            node.pieces.append(("item", LEGAL_ITEM_DEPTH[m.kind], inlines, p))
+            self.place(p, "placed", node, "list-item")
+            return True
+        return False
 
     def _flush_caption(self) -> None:
         if self.pending_caption is not None:
@@ -687,6 +717,61 @@ class Builder:
                     for kids in by_kind.values():
                         self._sequence(kids, "clause")
 
+    def _check_items(self) -> None:
+        """Every 項 and 号 whose number, as the edition computes it from position, is not the source's: a 項 is the
+        article's n-th paragraph (numbered from the second on; in an 附則 without articles from the first, when it
+        has two or more), a 号 the n-th item of its list at its depth; and once, that 号 written 一, 二 are shown
+        (1), (2)."""
+        kanji = 0
+        for part in self.parts:
+            for n in part.walk():
+                if _holds_items(n):
+                    self._check_paragraphs(n)
+                    kanji += self._check_list_items(n)
+        if kanji:
+            self.findings.append({"kind": "numbering", "source": "一", "computed": "(1)",
+                                  "message": f"{kanji} 号 written 一, 二 … are numbered (1), (2) … (the 横書き form)"})
+
+    def _check_paragraphs(self, n: Node) -> None:
+        paras = [piece[2] for piece in n.pieces if piece[0] == "para"]
+        for k, para in enumerate(paras, 1):
+            m = self.source_numbers.get(id(para))
+            computed = fullwidth(k) if k >= 2 or (n.level == 1 and len(paras) >= 2) else ""
+            written = m.label if m is not None else ""
+            if (m.value[0] if m is not None else 0) != (k if computed else 0):
+                source = f"is numbered {written} in the source" if written else "has no 項 number in the source"
+                self.findings.append({"kind": "numbering", "clause": n, "source": written, "computed": computed,
+                                      "message": f"{para.where}: {n.label or n.heading}: paragraph {k} {source}; "
+                                                 f"computed: {computed or 'none'}"})
+
+    def _check_list_items(self, n: Node) -> int:
+        runs: list[list] = [[]]
+        for piece in n.pieces:
+            if piece[0] == "item":
+                runs[-1].append(piece)
+            elif runs[-1]:
+                runs.append([])
+        kanji = 0
+        for run in runs:
+            if not run:
+                continue
+            base = min(piece[1] for piece in run)  # the list's outer items (blocks_of nests the deeper ones)
+            count: dict[int, int] = {}
+            for _, depth, _, para in run:
+                rel = depth - base
+                count = {d: c for d, c in count.items() if d <= rel}
+                count[rel] = count.get(rel, 0) + 1
+                m = self.source_numbers.get(id(para))
+                if m is None:
+                    continue
+                kanji += m.kind == "kanji"
+                label = item_label(rel, count[rel])
+                if m.value[0] != count[rel] or LEGAL_ITEM_DEPTH[m.kind] != rel:
+                    self.findings.append({"kind": "numbering", "clause": n, "source": m.label, "computed": label,
+                                          "message": f"{para.where}: {n.label or n.heading}: item {m.label} is "
+                                                     f"numbered {label} by its position"})
+        return kanji
+
     def _sequence(self, nodes: list[Node], what: str) -> None:
         prev: tuple[int, ...] | None = None
         for n in nodes:
@@ -719,6 +804,11 @@ def _heading_like(text: str) -> bool:
     """Text after a number that can be a heading: short, and no sentence."""
     text = text.strip()
     return len(text) <= HEADING_MAX and not text.endswith(("。", "．"))
+
+
+def _holds_items(n: Node) -> bool:
+    """Whether the edition numbers the paragraphs of ``n`` as 項 (an article, an unnumbered part: the 本則, an 附則)."""
+    return n.kind == "jo" or (n.level == 1 and n.unnumbered)
 
 
 def derive_heading(text: str) -> str:
