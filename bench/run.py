@@ -289,7 +289,7 @@ def measure_serve(edition: Path, env: dict, runs: int, label: str, private_copy:
     fresh GET of the page) until the page holds the new text. Seconds from the save to that response: median over
     the runs. ``pdf``: the same with the PDF preview (asked for once first; /__reload?what=pdf, /guideline.pdf)."""
     from guideline import editions
-    from guideline.writers import html_site
+    from guideline.writers.edition import html_site
 
     if private_copy:
         private = WORK / "editions" / f"serve-{label}"

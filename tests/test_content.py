@@ -32,7 +32,8 @@ from guideline.model import Box, Figure, GridTable, PageBreak, block_text, xref_
 from guideline.parse_cache import ParseCache
 from guideline.reader import decode_events, encode_events, parse_file, read_edition
 from guideline.validate import validate
-from guideline.writers import comparison, docx, html_single, html_site
+from guideline.writers import comparison
+from guideline.writers.edition import docx, html_single, html_site
 from guideline.xref import find_clause
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -407,7 +408,7 @@ def test_axe_finds_no_violations_on_the_pages_with_the_new_constructs(draft_site
 def test_source_writer_round_trips_the_new_constructs(tmp_path):
     """markdown_source writes figures, footnotes, boxes, table blocks, page breaks and 別紙/様式 back so that they
     read as the same edition (what an importer and the Word round trip emit)."""
-    from guideline.writers.markdown_source import write_edition
+    from guideline.writers.edition.markdown_source import write_edition
 
     ed_dir = make_edition(tmp_path / "a")
     edition = read(ed_dir)
@@ -456,7 +457,7 @@ def _struct_figures(pdf) -> list[str]:
 def test_pdf_has_tagged_figures_footnotes_boxes_and_merged_tables(mini, tmp_path):
     import pikepdf
 
-    from guideline.writers import pdf
+    from guideline.writers.edition import pdf
 
     data = pdf.data(mini)
     blocks = {b["t"]: b for c in data["clauses"] for b in c["blocks"]}

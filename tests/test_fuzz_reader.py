@@ -20,7 +20,7 @@ from guideline import nisc, yamlio
 from guideline.diagnostics import Report
 from guideline.reader import read_edition
 from guideline.validate import validate
-from guideline.writers import html_single
+from guideline.writers.edition import html_single
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20241002

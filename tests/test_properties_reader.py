@@ -48,7 +48,7 @@ from guideline.model import (
 from guideline.numbering import number_tree
 from guideline.reader import read_edition
 from guideline.validate import validate
-from guideline.writers.markdown_source import render_files, write_edition
+from guideline.writers.edition.markdown_source import render_files, write_edition
 
 CATALOG = Path(__file__).resolve().parent / "fixtures" / "src" / "nisc" / "test-r7.yaml"
 NISC_IDS = ["2.1.1(1)(a)", "2.1.1(1)-1", "2.1.1(2)(a)", "7.3.1(1)(a)"]

@@ -32,7 +32,7 @@ from conftest import REPO, SRC, line_of, replace_in
 from guideline import editions, serve
 from guideline.cli import cli
 from guideline.diagnostics import UserError
-from guideline.writers import html_site
+from guideline.writers.edition import html_site
 
 GUIDELINE = Path(sys.executable).with_name("guideline")
 START_TIMEOUT = 120.0  # import + first build on a heavily loaded machine
@@ -399,7 +399,7 @@ def test_rebuild_parses_only_the_saved_file_and_equals_a_fresh_build(tmp_path: P
     the search index, and still writes exactly what a build from scratch without any cache writes."""
     from guideline.commands.build import FORMATS
     from guideline.parse_cache import clear_memory
-    from guideline.writers import search_index
+    from guideline.writers.edition import search_index
 
     # as in `guideline serve`, whose server threads keep the reader from parsing in a forked child
     # (ParseCache.fill); without other threads in the test process it would, and the counts below would differ

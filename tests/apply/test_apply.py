@@ -16,7 +16,7 @@ from fixtures.comments.support import run, setup_tree
 from lxml import etree
 
 from guideline.reader import read_edition
-from guideline.writers import docx
+from guideline.writers.edition import docx
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"

@@ -17,7 +17,7 @@ from lxml import etree
 
 from apply.test_apply import NS, W, WordFile, changed_lines
 from guideline import editions
-from guideline.writers import docx
+from guideline.writers.edition import docx
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from conftest import FIXTURES, REPO
 from fixtures.comments.support import run, setup_tree
 
 from guideline.reader import read_edition
-from guideline.writers import docx
+from guideline.writers.edition import docx
 
 LO_EDIT = FIXTURES / "lo_edit.py"
 

@@ -182,7 +182,7 @@ def test_not_a_docx(tree, tmp_path):
 def test_comments_on_a_docx_from_our_writer(tree, tmp_path):
     """Integration with `guideline build --format docx`: its bookmarks sit on the clause headings, and the generated
     解説 part has none — comments in the body text and in the 解説 still find their clause."""
-    from guideline.writers import docx as writer
+    from guideline.writers.edition import docx as writer
     ed, _ = read_edition(SRC / "editions" / "base")
     paths = writer.write(ed, tmp_path / "build")
     path = next(p for p in paths if p.name == "guideline.docx")

@@ -39,7 +39,8 @@ from lxml import etree
 from guideline.diff import compare
 from guideline.diff import json_out
 from guideline.reader import read_edition
-from guideline.writers import docx, redline_html, tracked_docx
+from guideline.writers import redline_html, tracked_docx
+from guideline.writers.edition import docx
 
 EXAMPLES = {"identity": 30, "accounting": 100, "tracked": 60}
 

@@ -26,7 +26,7 @@ SAMPLES = sorted(p.parent.name for p in (REPO / "guideline_src").glob("*/*/editi
 
 @pytest.fixture(scope="module", params=sorted({*SAMPLES}))
 def built(request, tmp_path_factory):
-    from guideline.writers import docx, html_single
+    from guideline.writers.edition import docx, html_single
 
     ed, report = editions.load(request.param, src=REPO / "guideline_src")
     assert ed is not None

@@ -14,7 +14,8 @@ from conftest import REPO, replace_in
 
 from guideline import editions, xref
 from guideline.cli import main
-from guideline.writers import coverage_csv, coverage_html, coverage_json, coverage_xlsx, site_nisc
+from guideline.writers import coverage_csv, coverage_html, coverage_json, coverage_xlsx
+from guideline.writers.edition import site_nisc
 
 from lxml import html as lxml_html
 

@@ -14,8 +14,8 @@ from lxml import etree
 from guideline.commands.build import FORMATS, build
 from guideline.model import Placeholder, Table, XRef, block_text, iter_inlines, xref_label
 from guideline.reader import read_edition
-from guideline.writers import docx
-from guideline.writers import docx_ooxml as ox
+from guideline.writers.edition import docx
+from guideline.writers.edition import docx_ooxml as ox
 
 R5_03 = REPO / "guideline_src" / "editions" / "r5-03"
 W_NS = ox.W_NS
@@ -93,7 +93,7 @@ def styles(built):
 
 
 def test_registered_as_build_format():
-    assert FORMATS["docx"] == ("guideline.writers.docx",)
+    assert FORMATS["docx"] == ("guideline.writers.edition.docx",)
 
 
 @pytest.mark.needs_pandoc

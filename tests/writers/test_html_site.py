@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from guideline import editions
 from guideline.commands.build import build
 from guideline.diagnostics import UserError
-from guideline.writers import html_site, search_index
+from guideline.writers.edition import html_site, search_index
 
 NISC_AVAILABLE = importlib.util.find_spec(html_site.NISC_MODULE) is not None
 
@@ -194,7 +194,7 @@ def test_no_broken_internal_links(r503, base, r503_edition, base_edition):
     assert standards.xpath("//*[@id='org-ciso']//div[@class='nisc']//a/@href") == ["nisc.html#nisc-2.1.1(1)(a)"]
 
 
-@pytest.mark.skipif(not NISC_AVAILABLE, reason="guideline.writers.site_nisc (the NISC index pages) is not written yet")
+@pytest.mark.skipif(not NISC_AVAILABLE, reason="guideline.writers.edition.site_nisc (the NISC index pages) is not written yet")
 def test_nisc_pages_are_wrapped_and_resolve(base, base_edition):
     nisc = parse(base / "nisc.html")
     assert nisc.xpath("//nav[@aria-label='目次']") and nisc.xpath("//main") and nisc.xpath("//footer")

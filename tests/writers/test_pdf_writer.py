@@ -18,7 +18,7 @@ from conftest import REPO, replace_in
 
 from guideline import editions
 from guideline.model import Placeholder, block_text, iter_inlines
-from guideline.writers import pdf
+from guideline.writers.edition import pdf
 
 pytestmark = pytest.mark.needs_poppler
 
@@ -324,7 +324,7 @@ def test_a_character_without_a_glyph_does_not_stop_the_pdf(edition_dir, tmp_path
 def test_live_compiler_after_edits_and_trims_equals_a_fresh_build(edition_dir):
     """serve's live compiler: laid out again after an edit (and after trimming Typst's memo cache), the PDF is the
     one a fresh build of the edited sources gives."""
-    from guideline.writers import typst_pdf
+    from guideline.writers.edition import typst_pdf
 
     live = typst_pdf.LiveCompiler(pdf.TEMPLATE)
     try:

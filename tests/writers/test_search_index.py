@@ -6,7 +6,7 @@ import dataclasses
 import random
 import unicodedata
 
-from guideline.writers import search_index as si
+from guideline.writers.edition import search_index as si
 
 SAMPLES = [
     "ﾊﾟｽﾜｰﾄﾞ", "パスワード", "ハ\u309aスワード", "ﾃﾞｰﾀﾍﾞｰｽ", "ＡＢＣ１２３（注）", "Ⅻ章①", "ﬁle", "㍻", "ｶﾞ", "ﾞ",

@@ -32,8 +32,9 @@ from lxml import etree
 from guideline import cli
 from guideline.diff import compare
 from guideline.reader import read_edition
-from guideline.writers import docx, tracked_docx
-from guideline.writers import docx_ooxml as ox
+from guideline.writers import tracked_docx
+from guideline.writers.edition import docx
+from guideline.writers.edition import docx_ooxml as ox
 
 W = ox.W
 NS = {"w": ox.W_NS}

@@ -516,7 +516,8 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
     from guideline.diff import compare
     from guideline.diff import json_out
     from guideline.fileio import atomic_directory, atomic_write
-    from guideline.writers import comparison, docx, html_site, oscal, pdf
+    from guideline.writers import comparison
+    from guideline.writers.edition import docx, html_site, oscal, pdf
 
     out = Path(out)
     progress = Progress(quiet)
@@ -679,7 +680,7 @@ FILE_ROLES = (
 
 def _top_sections(cs, edition: Edition, limit: int = 8) -> list[dict]:
     """The sections (level-3 items, or the clause itself above that) with the most changes."""
-    from guideline.writers.html_site import href_map
+    from guideline.writers.edition.html_site import href_map
 
     href = href_map(edition)
     counts: Counter = Counter()

@@ -11,9 +11,9 @@ How it works:
   the HTML on a change. What did not change is not computed again: the reader takes each file's parse result from
   the parse cache (:mod:`guideline.parse_cache`, in memory: only the saved file is parsed again), the NISC catalog
   is kept while its file is unchanged, and the search index is patched for the clauses whose text changed
-  (:mod:`guideline.writers.search_index`); the pages themselves are rendered anew each time.
+  (:mod:`guideline.writers.edition.search_index`); the pages themselves are rendered anew each time.
 - The PDF preview (``/guideline.pdf``, shown with reloading by ``/guideline.pdf.html``) is made only once asked
-  for: :class:`PdfPreview` keeps a ``typst.Compiler`` alive (:class:`guideline.writers.typst_pdf.LiveCompiler`) and,
+  for: :class:`PdfPreview` keeps a ``typst.Compiler`` alive (:class:`guideline.writers.edition.typst_pdf.LiveCompiler`) and,
   from then on, every build hands it the edition it read; Typst lays it out again in a thread of its own (it runs
   without the GIL, beside the HTML writers), reusing what did not change. The preview is untagged and not
   rewritten (``guideline build --format pdf`` makes the real file), so that an edit shows in it quickly
@@ -188,8 +188,8 @@ class PdfPreview:
             return self._state
 
     def _run(self) -> None:
-        from guideline.writers import pdf
-        from guideline.writers.typst_pdf import LiveCompiler
+        from guideline.writers.edition import pdf
+        from guideline.writers.edition.typst_pdf import LiveCompiler
 
         while True:
             with self._cond:

@@ -1,7 +1,7 @@
 """What a clause looks like in our Word files, as model data: the canonical form both sides of the Word round trip
 agree on.
 
-The Word writer (:mod:`guideline.writers.docx`) loses some distinctions of the source (soft line breaks between
+The Word writer (:mod:`guideline.writers.edition.docx`) loses some distinctions of the source (soft line breaks between
 Japanese text, ``**a**`` split over two runs or one, the label text of a cross-reference, a code block's info
 string, a block quote's nesting), and Word adds its own (runs split at every edit, proofing marks). Both the model
 and the DOCX reader of ``guideline apply`` (:mod:`guideline.apply.docx_read`) are brought to one canonical form:

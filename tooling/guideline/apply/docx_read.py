@@ -1,5 +1,5 @@
 """An edited Word file of ours → its clauses in the canonical form of :mod:`guideline.wordview` (the inverse of
-:mod:`guideline.writers.docx`).
+:mod:`guideline.writers.edition.docx`).
 
 The file is opened with the comment importer's hardening (:class:`guideline.comments.safezip.SafeZip`: zip bombs,
 DOCTYPEs, damaged archives) and refused when it carries active content (macros, OLE objects, ActiveX, external
@@ -51,7 +51,7 @@ from guideline.model import (
 )
 from guideline.reader import ID_RE
 from guideline.wordview import ALIGNS, PART_NS, Seg, map_inlines, merge, rebuild
-from guideline.writers.docx_styles import S, styles_xml
+from guideline.writers.edition.docx_styles import S, styles_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -26,7 +26,7 @@ from guideline.wordview import (
     round_trips,
     view_fingerprint,
 )
-from guideline.writers.docx_parts import raster
+from guideline.writers.edition.docx_parts import raster
 
 ASPECTS = ("heading", "body", "commentary", "footnotes")
 

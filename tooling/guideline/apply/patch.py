@@ -8,7 +8,7 @@ Each Markdown file is a preamble followed by clause *regions*: a clause's headin
 * a changed heading rewrites the heading text on the heading line; its ``{#id ...}`` attributes stay as written;
 * changed text or 解説 is patched block by block: the blocks Word left as they were keep their source lines (and the
   blank lines between them); lists are patched item by item; only new or changed blocks and items are written anew
-  (:mod:`guideline.writers.markdown_source`); the YAML block stays as written;
+  (:mod:`guideline.writers.edition.markdown_source`); the YAML block stays as written;
 * a new clause is written as the source format has it, with its generated ID; a deleted clause's region goes.
 
 A clause moved before the start of its file's successor moves into the file where its new neighbours are. A region
@@ -44,7 +44,7 @@ from guideline.model import (
     xref_label,
 )
 from guideline.wordview import canonical_blocks, footnote_order, is_linked, map_blocks, map_inlines
-from guideline.writers.markdown_source import (
+from guideline.writers.edition.markdown_source import (
     block_md,
     blocks_md,
     container_md,

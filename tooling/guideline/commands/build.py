@@ -10,9 +10,9 @@ from guideline.commands.common import Progress, edition_option, list_option
 
 # format name -> writer modules; each module has write(edition, out_dir) -> list[Path]
 FORMATS: dict[str, tuple[str, ...]] = {
-    "html": ("guideline.writers.html_single", "guideline.writers.html_site"),
-    "pdf": ("guideline.writers.pdf",),
-    "docx": ("guideline.writers.docx",),
+    "html": ("guideline.writers.edition.html_single", "guideline.writers.edition.html_site"),
+    "pdf": ("guideline.writers.edition.pdf",),
+    "docx": ("guideline.writers.edition.docx",),
 }
 
 

@@ -28,7 +28,7 @@ UUIDs and dates derive from the edition: the same edition gives the same bytes."
               help="Output directory (created if missing; the three files in it are replaced).")
 def oscal(edition: str, out: Path) -> None:
     """Write the guideline as an OSCAL catalog and its NISC mappings as an OSCAL mapping collection."""
-    from guideline.writers import oscal as writer
+    from guideline.writers.edition import oscal as writer
 
     ed = editions.load_or_fail(edition)
     for path in writer.write(ed, out):

@@ -189,7 +189,7 @@ KEEP_CHARS = 600  # a row with at most this much text is kept on one page; longe
 
 def pdf_data(result: Result) -> dict:
     """The published fields as ``templates/pdf/comment-report.typ`` takes them (the same as the HTML table)."""
-    from guideline.writers.pdf import clean
+    from guideline.writers.edition.pdf import clean
 
     def lines(text: str) -> list[str]:
         return [clean(ln) for ln in text.split("\n") if ln.strip()]
@@ -207,8 +207,8 @@ def pdf_data(result: Result) -> dict:
 
 
 def render_pdf(result: Result) -> bytes:
-    """result.pdf, laid out by Typst (:mod:`guideline.writers.typst_pdf`); dated with the result's date."""
-    from guideline.writers.typst_pdf import compile_pdf
+    """result.pdf, laid out by Typst (:mod:`guideline.writers.edition.typst_pdf`); dated with the result's date."""
+    from guideline.writers.edition.typst_pdf import compile_pdf
 
     return compile_pdf("comment-report.typ", pdf_data(result), build_date(result.data.round.result_date),
                        what="result.pdf")

@@ -111,7 +111,7 @@ def import_document(path: str | os.PathLike[str], fmt: str = "auto", edition_id:
     edition_id = edition_id or _default_id(path)
     source = ed.source_edition(built, edition_id, title, date, label, {k: v[0] for k, v in figures.items()})
     edition = ed.numbered(source)
-    from guideline.writers.markdown_source import render_files
+    from guideline.writers.edition.markdown_source import render_files
 
     files: dict[str, str | bytes] = dict(render_files(source))
     for name, data in figures.values():

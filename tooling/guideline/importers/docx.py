@@ -57,7 +57,7 @@ IMAGE_TYPES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg", ".svg": ".svg", 
                ".wmf": ".wmf", ".bmp": ".bmp"}
 _HEADING = re.compile(r"^(?:heading|見出し)\s*(\d)$", re.I)
 _TOC_STYLE = re.compile(r"^(?:toc|目次)\s*\d*$|^toc ?heading$", re.I)
-ROLE_STYLES = {  # our own writer's styles (writers/docx_styles.py) and Word's built-in ones
+ROLE_STYLES = {  # our own writer's styles (writers/edition/docx_styles.py) and Word's built-in ones
     "title": TITLE, "subtitle": FRONT, "titlestatus": FRONT, "titledate": FRONT, "samplenotice": FRONT,
     "commentary": COMMENTARY, "解説": COMMENTARY, "mappingnote": METADATA, "tocheading": TOC,
 }

@@ -3,7 +3,7 @@
 IDs are generated here: the input's own anchor when it is a valid clause ID (a bookmark or id written by our own
 writers, so a round trip keeps every ID), else a slug of the heading (:mod:`guideline.importers.romanise`), else the
 numbering path (``art-19-2``, ``ch-3-2``, ``s6-2-1``); a collision gets ``-2``, ``-3``. The same input always gives
-the same IDs. The Markdown itself is written by :mod:`guideline.writers.markdown_source`, one file per 編 and, in a
+the same IDs. The Markdown itself is written by :mod:`guideline.writers.edition.markdown_source`, one file per 編 and, in a
 編 with 章, one per 章 (as the sample editions are split).
 """
 from __future__ import annotations

@@ -214,7 +214,7 @@ def project_files(policy: Edition, base: Edition, project: Project, result: Alig
     Gaps, and sub-clauses whose text the policy writes inside their parent's article, are left out; a matched
     article becomes an override when its wording differs from the guideline's, or when the guideline's text refers
     to a clause left out (the policy's own text has no such reference)."""
-    from guideline.writers.markdown_source import clause_md
+    from guideline.writers.edition.markdown_source import clause_md
 
     guide = guideline_policy(base, project)
     order = [c.id for c in guide.clauses()]

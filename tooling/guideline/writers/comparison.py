@@ -475,7 +475,7 @@ def render_docx(cs: ChangeSet, columns: str = "new-old", table: Table | None = N
     from docx.shared import Emu, Mm, Pt
     from docx.oxml.parser import parse_xml
 
-    from guideline.writers.docx_ooxml import W_NS
+    from guideline.writers.edition.docx_ooxml import W_NS
 
     table = table or build(cs)
     doc = Document()
@@ -528,7 +528,7 @@ def render_docx(cs: ChangeSet, columns: str = "new-old", table: Table | None = N
     def picture(line: Line) -> str:
         from lxml import etree
 
-        from guideline.writers.docx_parts import drawing_run, raster
+        from guideline.writers.edition.docx_parts import drawing_run, raster
 
         drawn = raster(line.image)
         if drawn is None:
@@ -598,7 +598,7 @@ KEEP_LINES = 8  # a row of at most this many lines per side is kept on one page;
 def _seg_data(segs: list[Seg], i: int) -> dict:
     """One segment for the template; a placeholder split by a change is shaded throughout but bracketed once
     (``po``: its 〔 stands here, ``pc``: its 〕), as in the HTML and DOCX."""
-    from guideline.writers.pdf import clean
+    from guideline.writers.edition.pdf import clean
 
     s = segs[i]
     out = {"t": clean(s.text), "m": s.mark}
@@ -612,7 +612,7 @@ def _line_data(line: Line) -> dict:
     segs = [_seg_data(line.segs, i) for i in range(len(line.segs))]
     out = {"k": line.kind, "d": line.depth, "lbl": line.label, "s": segs}
     if line.image is not None:  # a figure of the aspect "figure": its file in the compile root, and its alt text
-        from guideline.writers.pdf import clean, figure_file
+        from guideline.writers.edition.pdf import clean, figure_file
 
         out["img"], out["alt"] = figure_file(line.image), clean(line.alt)
     return out
@@ -620,7 +620,7 @@ def _line_data(line: Line) -> dict:
 
 def pdf_data(cs: ChangeSet, table: Table, columns: str = "new-old") -> dict:
     """The 新旧対照表 as ``templates/pdf/comparison.typ`` takes it (the same rows as the HTML and DOCX)."""
-    from guideline.writers.pdf import clean
+    from guideline.writers.edition.pdf import clean
 
     new_first = columns == "new-old"
     rows = []
@@ -638,10 +638,10 @@ def pdf_data(cs: ChangeSet, table: Table, columns: str = "new-old") -> dict:
 
 
 def render_pdf(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> bytes:
-    from guideline.writers.typst_pdf import compile_pdf
+    from guideline.writers.edition.typst_pdf import compile_pdf
 
     table = table or build(cs)
-    from guideline.writers.pdf import figure_file
+    from guideline.writers.edition.pdf import figure_file
 
     images = {figure_file(line.image): line.image.data for row in table.rows for line in (*row.new, *row.old)
               if line.image is not None}

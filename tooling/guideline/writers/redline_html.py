@@ -18,7 +18,7 @@ from guideline.fileio import atomic_write
 from guideline.model import Clause, NiscMapping
 from guideline.render_html import RELATIONSHIP_JA, HtmlRenderer, attr, jinja_env, templates_dir
 from guideline.vocabulary import ASPECT_JA, KIND_JA, KIND_ORDER, wareki
-from guideline.writers.html_single import heading_tag
+from guideline.writers.edition.html_single import heading_tag
 
 
 def e(text: str) -> str:

@@ -5,7 +5,7 @@ Accepting all changes gives the text of the new edition's ``guideline.docx``; re
 
 How the document is made
 ------------------------
-1. **Both editions are laid out** with the Word writer's own builder (:class:`guideline.writers.docx.DocxBuilder`;
+1. **Both editions are laid out** with the Word writer's own builder (:class:`guideline.writers.edition.docx.DocxBuilder`;
    the old edition with a second builder sharing the id counter and the external-link table): title page, 目次,
    every clause (``clause_to_elements(with_children=False)``: heading, 対象モデル, 例文, 統一基準対応 notes), and the
    generated 解説 part. An unchanged clause that lays out the same in both editions (same blocks apart from source
@@ -83,10 +83,10 @@ from guideline.diff.units import Unit, block_units
 from guideline.fileio import atomic_write
 from guideline.model import Clause, Edition, XRef, iter_inlines
 from guideline.wordview import fingerprint_part
-from guideline.writers import docx
-from guideline.writers import docx_ooxml as ox
-from guideline.writers.docx_ooxml import NSMAP, W, XML_SPACE
-from guideline.writers.docx_styles import S
+from guideline.writers.edition import docx
+from guideline.writers.edition import docx_ooxml as ox
+from guideline.writers.edition.docx_ooxml import NSMAP, W, XML_SPACE
+from guideline.writers.edition.docx_styles import S
 
 FILENAME = "tracked.docx"
 SETTINGS = "<w:trackRevisions/>"  # further edits in Word are tracked too

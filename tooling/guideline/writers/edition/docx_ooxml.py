@@ -2,7 +2,7 @@
 
 Nothing here knows about the guideline model: these are element builders (runs, paragraphs, bookmarks, hyperlinks,
 fields, tables), helpers for tracked revisions (``w:ins`` / ``w:del``) and the deterministic package writer.
-:mod:`guideline.writers.docx` turns the model into these elements; a tracked-changes writer reuses both.
+:mod:`guideline.writers.edition.docx` turns the model into these elements; a tracked-changes writer reuses both.
 
 Rules every builder here keeps:
 

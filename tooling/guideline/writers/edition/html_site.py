@@ -7,8 +7,8 @@ Pages, in reading order (previous/next links follow it):
 - one page per 章 (``<chapter-id>.html``), holding the whole 章 — a 編 without 章 is one page;
 - ``kaisetsu.html`` and one ``kaisetsu-<chapter-id>.html`` per 章 of the generated 第N編 解説, built from the
   commentary of the 例文 part exactly like the single page does (anchors ``c.<clause-id>``);
-- ``search.html`` (static bigram search, see :mod:`guideline.writers.search_index`) and, when the module
-  :mod:`guideline.writers.site_nisc` exists, the NISC index pages it returns (``nisc.html``), wrapped in the same
+- ``search.html`` (static bigram search, see :mod:`guideline.writers.edition.search_index`) and, when the module
+  :mod:`guideline.writers.edition.site_nisc` exists, the NISC index pages it returns (``nisc.html``), wrapped in the same
   page template.
 
 Every clause is a ``<section id="<clause-id>">``; a link to a clause from anywhere is ``<page>.html#<clause-id>``
@@ -32,14 +32,14 @@ from guideline.fileio import atomic_directory
 from guideline.model import Clause, Edition, block_text
 from guideline.render_html import HtmlRenderer, attr, figure_file, jinja_env, templates_dir
 from guideline.vocabulary import STATUS_TITLE, wareki
-from guideline.writers import search_index
-from guideline.writers.html_single import COMMENTARY_ANCHOR, heading_tag
+from guideline.writers.edition import search_index
+from guideline.writers.edition.html_single import COMMENTARY_ANCHOR, heading_tag
 
 SITE_DIR = "site"
 ASSET_DIR = "assets"
 ASSETS = ("site.css", "site.js", "search.js")
 SEARCH_INDEX_FILE = "search-index.js"
-NISC_MODULE = "guideline.writers.site_nisc"
+NISC_MODULE = "guideline.writers.edition.site_nisc"
 NISC_PAGE = "nisc.html"
 RESERVED = ("index.html", "search.html", NISC_PAGE, "kaisetsu.html")
 

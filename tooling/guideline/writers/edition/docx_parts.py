@@ -1,5 +1,5 @@
 """The parts of a Word package that grow with the content: pictures (``word/media/``) and footnotes
-(``word/footnotes.xml``), collected while :class:`guideline.writers.docx.DocxBuilder` builds the body.
+(``word/footnotes.xml``), collected while :class:`guideline.writers.edition.docx.DocxBuilder` builds the body.
 
 A picture is a DrawingML inline whose ``wp:docPr/@descr`` is the figure's alternative text. An SVG is stored twice:
 as the SVG (``asvg:svgBlip``, which Word 2016 and later draws) and as a PNG drawn from it (the ``a:blip`` every
@@ -13,7 +13,7 @@ from html import escape
 from lxml import etree
 
 from guideline.model import Asset
-from guideline.writers.docx_ooxml import NSMAP, W, RunHook, xml_bytes
+from guideline.writers.edition.docx_ooxml import NSMAP, W, RunHook, xml_bytes
 
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -119,7 +119,7 @@ class Parts:
 
     def add_footnote(self, ident: object, paragraphs: list[etree._Element]) -> int:
         """Make footnote ``ident`` from its paragraphs (body style → footnote text style); its number."""
-        from guideline.writers.docx_styles import S
+        from guideline.writers.edition.docx_styles import S
 
         number = len(self.footnotes) + 1
         self._footnote_ids[ident] = number

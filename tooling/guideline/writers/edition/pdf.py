@@ -4,7 +4,7 @@
 out: title page (案 stamp, sample notice), 目次 with page numbers (roman page numbers for the front matter), the parts
 and the generated 第N編 解説 with a running header and page numbers ``- n -``; A4, 明朝/ゴシック Japanese fonts embedded,
 bookmarks for every clause, a named destination per clause ID (``guideline.pdf#org-ciso``; ``c.<id>`` in the 解説
-part), PDF/UA-1 tags, document language ja. :mod:`guideline.writers.typst_pdf` compiles it.
+part), PDF/UA-1 tags, document language ja. :mod:`guideline.writers.edition.typst_pdf` compiles it.
 
 Determinism: the creation date is the edition's date (or ``SOURCE_DATE_EPOCH``), the file ID a hash of the content.
 """
@@ -45,11 +45,11 @@ from guideline.model import (
 )
 from guideline.numbering import ordered_labels
 from guideline.vocabulary import wareki
-from guideline.writers.typst_pdf import compile_pdf
+from guideline.writers.edition.typst_pdf import compile_pdf
 
 FILENAME = "guideline.pdf"
 TEMPLATE = "guideline.typ"
-COMMENTARY_ANCHOR = "c."  # same anchors as the single-page HTML (writers/html_single.py)
+COMMENTARY_ANCHOR = "c."  # same anchors as the single-page HTML (writers/edition/html_single.py)
 COMMENTARY_PART_ID = "c.part"
 SAMPLE_NOTE = "この文書は本ツールの動作確認用に作成した例文であり、総務省の公式の「{title}」ではありません。実務には使用しないでください。"
 

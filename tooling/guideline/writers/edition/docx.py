@@ -3,14 +3,14 @@
 ``guideline.docx``: a title page (title, label, date, 案/確定, and a sample notice for sample editions), a table of
 contents field that Word fills when the file opens, every part in reading order (the 例文 part with its NISC mapping
 notes in the small 統一基準対応 style), then 第N編 解説 generated from the 例文 part's commentary under the same
-numbers (as the single-page HTML does, :mod:`guideline.writers.html_single`).
+numbers (as the single-page HTML does, :mod:`guideline.writers.edition.html_single`).
 
 ``reibun.docx``: the 例文 part alone, as an editable file a municipality starts its own policy from: no mapping notes,
 no 解説, placeholders (``{{本市}}``) bracketed 〔本市〕 and highlighted.
 
-Both are WordprocessingML built directly with lxml on fixed styles (:mod:`guideline.writers.docx_styles`) —
+Both are WordprocessingML built directly with lxml on fixed styles (:mod:`guideline.writers.edition.docx_styles`) —
 python-docx's ``add_paragraph`` is slow and superlinear on long documents — and zipped deterministically
-(:func:`guideline.writers.docx_ooxml.zip_package`): the same edition gives byte-identical files.
+(:func:`guideline.writers.edition.docx_ooxml.zip_package`): the same edition gives byte-identical files.
 
 Structure in Word: clause headings use Heading 1–6 (outline levels 0–5: the navigation pane shows the tree) and carry
 their display number as text (``6.2.``, ``(1)``, ``①``); ordered-list labels (``(ア)``) are text too
@@ -24,14 +24,14 @@ Reusing this writer (e.g. for ``tracked.docx``, the new edition with ``w:ins``/`
 :class:`Marks` — two hooks applied to everything it produces:
 
 * ``Marks.run(r) -> element``: called with every ``w:r`` built (inside hyperlinks too); return the run, or a wrapper.
-  :func:`~guideline.writers.docx_ooxml.wrap_revision` returns a hook that wraps each run in ``w:ins``/``w:del``
+  :func:`~guideline.writers.edition.docx_ooxml.wrap_revision` returns a hook that wraps each run in ``w:ins``/``w:del``
   (turning ``w:t`` into ``w:delText``);
 * ``Marks.ppr(pPr)``: called with every paragraph's ``w:pPr``;
-  :func:`~guideline.writers.docx_ooxml.mark_paragraph` marks the paragraph mark inserted/deleted.
+  :func:`~guideline.writers.edition.docx_ooxml.mark_paragraph` marks the paragraph mark inserted/deleted.
 
 All ``w:id`` values (bookmarks and revisions) must come from the builder's one counter ``builder.ids``. A sketch::
 
-    from guideline.writers import docx, docx_ooxml as ox
+    from guideline.writers.edition import docx, docx_ooxml as ox
     b = docx.DocxBuilder(new_edition)
     who, when = "guideline", "2024-10-02T00:00:00Z"
     ins = docx.Marks(run=ox.wrap_revision("ins", b.ids, who, when), ppr=ox.mark_paragraph("ins", b.ids, who, when))
@@ -51,7 +51,7 @@ All ``w:id`` values (bookmarks and revisions) must come from the builder's one c
     body += old_b.clause_to_elements(old_clause, bookmarks=False, marks=dele)
     data = b.package(body, settings_extra='<w:revisionView w:insDel="1"/><w:trackRevisions/>')
 
-(:func:`~guideline.writers.docx_ooxml.revision` also makes ``w:moveFrom``/``w:moveTo``; the range markers around
+(:func:`~guideline.writers.edition.docx_ooxml.revision` also makes ``w:moveFrom``/``w:moveTo``; the range markers around
 them are the caller's.) ``tests/test_docx_writer.py::test_builder_hooks_make_tracked_revisions_pandoc_reads`` runs
 this pattern and reads it back with ``pandoc --track-changes=accept|reject``.
 
@@ -101,9 +101,9 @@ from guideline.model import (
 from guideline.numbering import ordered_labels
 from guideline.render_html import RELATIONSHIP_JA
 from guideline.vocabulary import STATUS_TITLE, wareki  # wareki: also the PDF title page's date (writers.pdf)
-from guideline.writers import docx_parts
-from guideline.writers import docx_styles as st
-from guideline.writers.docx_ooxml import (
+from guideline.writers.edition import docx_parts
+from guideline.writers.edition import docx_styles as st
+from guideline.writers.edition.docx_ooxml import (
     NSMAP,
     PprHook,
     RunHook,
@@ -121,7 +121,7 @@ from guideline.writers.docx_ooxml import (
     xml_bytes,
     zip_package,
 )
-from guideline.writers.docx_styles import CHAR, S, TEXT_W
+from guideline.writers.edition.docx_styles import CHAR, S, TEXT_W
 from guideline.wordview import PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, fingerprint_part, is_ascii_word
 
 SAMPLE_NOTICE = ("この文書はサンプルです。本プロジェクトが公開情報をもとに独自の文言で作成したものであり、"
