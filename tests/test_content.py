@@ -26,13 +26,13 @@ from guideline import editions
 from guideline.commands.build import build
 from guideline.diagnostics import Report
 from guideline.diff import compare
-from guideline.diff.json_out import to_data
+from guideline.writers.changes.changes_json import to_data
 from guideline.figures import svg_problem
 from guideline.model import Box, Figure, GridTable, PageBreak, block_text, xref_label
 from guideline.parse_cache import ParseCache
 from guideline.reader import decode_events, encode_events, parse_file, read_edition
 from guideline.validate import validate
-from guideline.writers import comparison
+from guideline.writers.changes import comparison
 from guideline.writers.edition import docx, html_single, html_site
 from guideline.xref import find_clause
 

@@ -23,7 +23,7 @@ from guideline.diff import compare
 from guideline.model import Figure
 from guideline.reader import read_edition
 from guideline.wordview import clause_view, map_blocks
-from guideline.writers import tracked_docx
+from guideline.writers.changes import tracked_docx
 from diff.test_properties_diff import _settings, edited, records, write_tree
 
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES
 
 from guideline.diff import compare
-from guideline.diff.json_out import dumps, to_data
+from guideline.writers.changes.changes_json import dumps, to_data
 from guideline.reader import read_edition
 
 EDITIONS = FIXTURES / "diff" / "src" / "editions"

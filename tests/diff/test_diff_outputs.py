@@ -74,7 +74,7 @@ def normalised(path_or_text) -> str:
 
 @pytest.mark.parametrize("columns", ["new-old", "old-new"])
 def test_comparison_html_matches_golden(changeset, columns):
-    from guideline.writers.comparison import render_html
+    from guideline.writers.changes.comparison import render_html
 
     golden = GOLDEN / f"comparison-original--combined-{columns}.html"
     got = render_html(changeset, columns)
@@ -301,7 +301,7 @@ def test_cli_writes_directory_deterministically_and_skips_tracked(tmp_path):
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     try:
-        import guideline.writers.tracked_docx  # noqa: F401
+        import guideline.writers.changes.tracked_docx  # noqa: F401
         assert "tracked.docx" in names
     except ModuleNotFoundError:
         assert "tracked.docx" not in names

@@ -37,9 +37,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from guideline.diff import compare
-from guideline.diff import json_out
+from guideline.writers.changes import changes_json
 from guideline.reader import read_edition
-from guideline.writers import redline_html, tracked_docx
+from guideline.writers.changes import redline_html, tracked_docx
 from guideline.writers.edition import docx
 
 EXAMPLES = {"identity": 30, "accounting": 100, "tracked": 60}
@@ -376,7 +376,7 @@ def same_paragraphs(tracked: etree._Element, mode: str, got: list, want: list) -
     """``got == want``, allowing one known writer limit: when the last paragraph of the whole document is wholly
     inserted (reject) or deleted (accept), tracked.docx marks *its* paragraph mark as the revision; the final mark
     of a document cannot be removed, so Word (and this resolver) leave one empty paragraph at the end. (Reported to
-    the owner of writers/tracked_docx.py: the revision belongs on the preceding paragraph's mark.)"""
+    the owner of writers/changes/tracked_docx.py: the revision belongs on the preceding paragraph's mark.)"""
     if got == want:
         return True
     if got[:-1] == want and got[-1][1] == "" and final_mark_removed(tracked, mode):
@@ -432,7 +432,7 @@ def test_diff_of_an_edition_with_itself_is_empty(recs):
         cs = compare(a, a)
         assert [c.kind for c in cs.changes] == ["unchanged"] * len(list(a.clauses()))
         assert all(not c.aspects and c.old_ids == c.new_ids for c in cs.changes)
-        data = json.loads(json_out.dumps(cs))
+        data = json.loads(changes_json.dumps(cs))
         entries = data.get("changes", [])
         assert all(e["kind"] == "unchanged" for e in entries), [e for e in entries if e["kind"] != "unchanged"]
         html = redline_html.render(cs)

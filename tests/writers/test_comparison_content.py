@@ -15,7 +15,7 @@ from lxml import html
 
 from guideline.diff import compare
 from guideline.reader import read_edition
-from guideline.writers import comparison
+from guideline.writers.changes import comparison
 
 DIFF_SRC = REPO / "tests" / "fixtures" / "diff" / "src"
 

@@ -1,4 +1,4 @@
-"""The 新旧対照表 PDF (comparison.pdf, laid out by Typst from the rows of guideline.writers.comparison), read back with
+"""The 新旧対照表 PDF (comparison.pdf, laid out by Typst from the rows of guideline.writers.changes.comparison), read back with
 pdfinfo/pdftotext (poppler) and pikepdf."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from conftest import REPO
 
 from guideline.diff import compare
 from guideline.reader import read_edition
-from guideline.writers import comparison
-from guideline.writers.comparison import Line, Row, Seg, Table
+from guideline.writers.changes import comparison
+from guideline.writers.changes.comparison import Line, Row, Seg, Table
 
 SRC = REPO / "tests" / "fixtures" / "diff" / "src" / "editions"
 

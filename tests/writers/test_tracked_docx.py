@@ -32,7 +32,7 @@ from lxml import etree
 from guideline import cli
 from guideline.diff import compare
 from guideline.reader import read_edition
-from guideline.writers import tracked_docx
+from guideline.writers.changes import tracked_docx
 from guideline.writers.edition import docx
 from guideline.writers.edition import docx_ooxml as ox
 

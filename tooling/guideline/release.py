@@ -514,9 +514,9 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
     """Build the bundle into ``out`` (replaced whole, atomically). Returns the manifest."""
     from guideline.commands.common import Progress
     from guideline.diff import compare
-    from guideline.diff import json_out
+    from guideline.writers.changes import changes_json
     from guideline.fileio import atomic_directory, atomic_write
-    from guideline.writers import comparison
+    from guideline.writers.changes import comparison
     from guideline.writers.edition import docx, html_site, oscal, pdf
 
     out = Path(out)
@@ -565,7 +565,7 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
             if p.previous is not None:
                 with step(f"新旧対照表 {p.previous.meta.id} → {ed.meta.id}"):
                     main_cs = compare(p.previous, ed)
-                    json_out.write(main_cs, tmp)
+                    changes_json.write(main_cs, tmp)
                     comparison.write(main_cs, tmp, formats=("html", "docx", "pdf"))
                     changes = json.loads((tmp / "changes.json").read_text(encoding="utf-8"))
                     scan_new(tmp, seen)

@@ -2,7 +2,7 @@
 
 Without ``-o`` a readable summary goes to the terminal. With ``-o DIR`` the outputs are written into DIR (replaced
 whole and atomically): changes.json, redline.html, comparison.html / .docx / .pdf (新旧対照表), and tracked.docx when
-the Word tracked-changes writer (``guideline.writers.tracked_docx``) is installed.
+the Word tracked-changes writer (``guideline.writers.changes.tracked_docx``) is installed.
 """
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ from guideline.vocabulary import ASPECT_JA, KIND_JA
 
 # format name -> (module, output file names)
 OUTPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "json": ("guideline.diff.json_out", ("changes.json",)),
-    "redline": ("guideline.writers.redline_html", ("redline.html",)),
-    "comparison-html": ("guideline.writers.comparison", ("comparison.html",)),
-    "comparison-docx": ("guideline.writers.comparison", ("comparison.docx",)),
-    "comparison-pdf": ("guideline.writers.comparison", ("comparison.pdf",)),
-    "tracked": ("guideline.writers.tracked_docx", ("tracked.docx",)),
+    "json": ("guideline.writers.changes.changes_json", ("changes.json",)),
+    "redline": ("guideline.writers.changes.redline_html", ("redline.html",)),
+    "comparison-html": ("guideline.writers.changes.comparison", ("comparison.html",)),
+    "comparison-docx": ("guideline.writers.changes.comparison", ("comparison.docx",)),
+    "comparison-pdf": ("guideline.writers.changes.comparison", ("comparison.pdf",)),
+    "tracked": ("guideline.writers.changes.tracked_docx", ("tracked.docx",)),
 }
 ALL = tuple(OUTPUTS)
 
@@ -135,7 +135,7 @@ def _tracked_module():
     except ModuleNotFoundError as exc:
         if exc.name != module_name:
             raise
-        click.echo("tracked.docx skipped: the Word tracked-changes writer (guideline.writers.tracked_docx) is not "
+        click.echo("tracked.docx skipped: the Word tracked-changes writer (guideline.writers.changes.tracked_docx) is not "
                    "installed in this version", err=True)
         return None
 
@@ -159,7 +159,7 @@ def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old"
         if tracked is not None and parallel:
             background = Background(lambda: tracked.render(cs, author=author, date=when))
         if any(fmt.startswith("comparison-") for fmt in formats):
-            from guideline.writers import comparison
+            from guideline.writers.changes import comparison
 
             table = comparison.build(cs)
             if "comparison-pdf" in formats and parallel:
@@ -227,7 +227,7 @@ def _excerpt(runs, width: int = 160) -> str:
 
 
 def summary_lines(cs, verbose: bool = True) -> list[str]:
-    from guideline.diff.json_out import flatten
+    from guideline.writers.changes.changes_json import flatten
 
     o, n = cs.old.meta, cs.new.meta
     counts = cs.summary()
