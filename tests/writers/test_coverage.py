@@ -14,7 +14,10 @@ from conftest import REPO, replace_in
 
 from guideline import editions, xref
 from guideline.cli import main
-from guideline.writers import coverage_csv, coverage_html, coverage_json, coverage_xlsx
+from guideline.writers.coverage import csv as coverage_csv
+from guideline.writers.coverage import html as coverage_html
+from guideline.writers.coverage import json as coverage_json
+from guideline.writers.coverage import xlsx as coverage_xlsx
 from guideline.writers.edition import site_nisc
 
 from lxml import html as lxml_html

@@ -11,10 +11,10 @@ from guideline.commands.common import edition_option
 from guideline.fileio import atomic_write
 
 WRITERS = {
-    "html": "guideline.writers.coverage_html",
-    "csv": "guideline.writers.coverage_csv",
-    "xlsx": "guideline.writers.coverage_xlsx",
-    "json": "guideline.writers.coverage_json",
+    "html": "guideline.writers.coverage.html",
+    "csv": "guideline.writers.coverage.csv",
+    "xlsx": "guideline.writers.coverage.xlsx",
+    "json": "guideline.writers.coverage.json",
 }
 
 

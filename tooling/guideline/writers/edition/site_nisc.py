@@ -14,7 +14,7 @@ from typing import Callable
 from guideline import xref
 from guideline.model import Edition, NiscCatalog, NiscItem
 from guideline.render_html import RELATIONSHIP_JA, attr
-from guideline.writers.coverage_html import bar, summary_table
+from guideline.writers.coverage.html import bar, summary_table
 
 FILENAME = "nisc.html"
 TITLE = "統一基準との対応"

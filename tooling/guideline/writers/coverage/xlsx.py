@@ -15,7 +15,7 @@ from pathlib import Path
 from guideline import xref
 from guideline.fileio import atomic_write
 from guideline.model import Edition
-from guideline.writers.coverage_csv import DETAIL_HEADER, SUMMARY_HEADER, detail_rows, summary_rows
+from guideline.writers.coverage.csv import DETAIL_HEADER, SUMMARY_HEADER, detail_rows, summary_rows
 
 FILENAME = "nisc-coverage.xlsx"
 FONT = "游ゴシック"
