@@ -750,11 +750,15 @@ def read(path: Path, commentary_title: str = "") -> WordDoc:
     if body is None:
         raise UserError(f"{path}: word/document.xml has no body")
     revisions: list[Revision] = []
-    accept_all(body, revisions, _clause_locator(body, styles))
+    accept_all(body, revisions, _clause_locator(body, styles, commentary_title))
     reader = _Reader(styles, links, media)
     reader.body(body)
     doc = WordDoc(path, kind, edition, built, [], revisions, comments, [], links)
-    _structure(doc, reader.items, commentary_title)
+    matched = _structure(doc, reader.items, commentary_title)
+    for rev in revisions:
+        if rev.clause.startswith("\0"):  # in the 解説 part: the clause its heading matched
+            k = int(rev.clause[1:])
+            rev.clause = matched[k] if k < len(matched) else ""
     _footnotes(doc, notes_part, styles, links)
     return doc
 
@@ -840,15 +844,31 @@ def _footnotes(doc: WordDoc, root, styles: dict[str, str], links: dict[str, str]
         wc.footnotes = tuple(_rekey(texts.get(ident, ()), keys) for ident in ids)
 
 
-def _clause_locator(body, styles: dict[str, str]):
-    """A function telling, for an element of ``body``, the ID of the last clause bookmark before it."""
+def _clause_locator(body, styles: dict[str, str], commentary_title: str):
+    """A function telling, for an element of ``body``, the ID of the last clause bookmark before it; in the
+    generated 解説 part, whose headings carry no bookmarks, ``"\0N"`` for the N-th heading there (made a clause ID
+    by :func:`_commentary`)."""
     order: dict[etree._Element, str] = {}
     current = ""
+    commentary = -1  # the number of 解説 headings seen; -1 before the 解説 part
+    heads = _Reader(styles, {})
     for el in body.iter():
         if el.tag == q("bookmarkStart") and ID_RE.match(el.get(q("name")) or ""):
             current = el.get(q("name"))
+        elif el.tag == q("p") and el.getparent() is body:
+            p = heads.paragraph(el)
+            if p.level and commentary >= 0:
+                current = f"\0{commentary}"
+                commentary += 1
+            elif p.level and _opens_commentary(p.level, _strip_number(p.text)[1], p.marks, commentary_title):
+                commentary = 0
         order[el] = current
     return lambda el: order.get(el, "")
+
+
+def _opens_commentary(level: int, heading: str, marks: list[str], commentary_title: str) -> bool:
+    """A heading that opens the generated 解説 part: level 1, no clause bookmark, its title."""
+    return level == 1 and not marks and (heading == commentary_title or heading.endswith(("解説", "解説）", "解説)")))
 
 
 def _strip_number(text: str) -> tuple[str, str]:
@@ -858,8 +878,9 @@ def _strip_number(text: str) -> tuple[str, str]:
     return m.group(1), text[m.end():].strip()
 
 
-def _structure(doc: WordDoc, items: list, commentary_title: str) -> None:
-    """Cut the paragraphs into clauses (headings in the clause-level heading styles), then the 解説 part."""
+def _structure(doc: WordDoc, items: list, commentary_title: str) -> list[str]:
+    """Cut the paragraphs into clauses (headings in the clause-level heading styles), then the 解説 part; the clause
+    ID each heading of the 解説 part matched ("" none)."""
     region = "front"
     pending: list[str] = []  # clause bookmarks pushed out of their heading by editing
     current: WordClause | None = None
@@ -883,8 +904,7 @@ def _structure(doc: WordDoc, items: list, commentary_title: str) -> None:
             number, heading = _strip_number(it.text)
             ids = [m for m in [*pending, *it.marks] if m not in seen]
             pending = []
-            if it.level == 1 and not ids and region == "body" and (
-                    heading == commentary_title or heading.endswith(("解説", "解説）", "解説)"))):
+            if region == "body" and _opens_commentary(it.level, heading, ids, commentary_title):
                 flush()
                 current = None
                 region = "commentary"
@@ -913,13 +933,14 @@ def _structure(doc: WordDoc, items: list, commentary_title: str) -> None:
         pending = []
         chunk.append(it)
     flush()
-    _commentary(doc, comm_heads)
+    return _commentary(doc, comm_heads)
 
 
-def _commentary(doc: WordDoc, heads: list[tuple[_P, list]]) -> None:
+def _commentary(doc: WordDoc, heads: list[tuple[_P, list]]) -> list[str]:
     """The generated 解説 part: each heading is matched to the clause with the same level and heading that follows
     the previous match, and its paragraphs become that clause's 解説."""
     k = 0
+    matched: list[str] = []
     for p, paras in heads:
         number, heading = _strip_number(p.text)
         found = None
@@ -933,6 +954,7 @@ def _commentary(doc: WordDoc, heads: list[tuple[_P, list]]) -> None:
                     break
             if found is not None:
                 break
+        matched.append(doc.clauses[found].id or "" if found is not None else "")
         if found is None:
             if any(not isinstance(x, _P) or x.segs or x.pictures for x in paras):
                 doc.ignored.append(("", f"解説 under the heading 「{p.text}」 matches no clause heading; ignored"))
@@ -941,3 +963,4 @@ def _commentary(doc: WordDoc, heads: list[tuple[_P, list]]) -> None:
         doc.clauses[found].commentary = build_blocks(paras, typed)
         doc.clauses[found].typed_labels += typed
         k = found + 1
+    return matched
