@@ -10,7 +10,7 @@ import pytest
 from import_support import FIXTURES, load_checked
 
 from guideline.importers.document import import_document, write_result
-from guideline.model import GridTable, Table, inline_text
+from guideline.model import GridTable, Table, block_text, inline_text
 
 sys.path.insert(0, str(FIXTURES))
 from docx_fixtures import package, para, run  # noqa: E402
@@ -109,3 +109,46 @@ def test_word_caption_paragraph_above_a_table_is_its_caption(tmp_path):
     assert inline_text(blocks[1].inlines) == "表2のとおりとする。" and isinstance(blocks[2], Table)
     entry = next(p for p in result.paragraphs if p.get("as") == "table")
     assert entry["where"].endswith("(caption and table)")
+
+
+# --- 参考 / 例 / 注意 boxes ----------------------------------------------------------------------------------------
+
+
+def _box_docx(kind: str, *inner: str) -> str:
+    """A box as our Word writer prints it: a one-cell table, 【kind】 on its first line."""
+    return "<w:tbl><w:tr>" + _tc(para(run(f"【{kind}】"), style="BoxTitle"), *inner) + "</w:tr></w:tbl>"
+
+
+BOX_DOCX = "".join([
+    para(run("第1編　総則"), style="Heading1"), para(run("1.　分類"), style="Heading3"),
+    para(run("情報資産を分類する。")),
+    _box_docx("例", para(run("・\u3000台帳は機密性3とする。")), para(run("1.　番号で始まる行も箱の中の文である。"))),
+    para(run("【解説】")), para(run("分類は作成時に決める。")),
+    _box_docx("注意", para(run("迷う場合は上位の分類とする。"))),
+])
+BOX_HTML = ("<h2>第1編 総則</h2><h3>1. 分類</h3><p>情報資産を分類する。</p>"
+            '<aside class="box box-example" aria-label="例"><p class="box-title">【例】</p>'
+            '<ul><li>台帳は機密性3とする。</li></ul><p>1. 番号で始まる行も箱の中の文である。</p></aside>'
+            '<div class="commentary"><p>分類は作成時に決める。</p>'
+            "<div><p><strong>【注意】</strong></p><p>迷う場合は上位の分類とする。</p></div></div>")
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_boxes_come_back_as_boxes(tmp_path, fmt):
+    """A box (Word: a one-cell table opening with 【例】; HTML: aside.box, or a block opening with a 【注意】 line) is a
+    box block of its kind with its paragraphs and lists; nothing in it opens a clause; in a 解説 it stays there."""
+    from guideline.model import Box, BulletList, Para
+
+    src = _html(tmp_path, BOX_HTML) if fmt == "html" else _docx(tmp_path, BOX_DOCX)
+    result, ed = _imported(tmp_path, src)
+    assert [c.id for c in ed.clauses()] == ["sosoku", "bunrui"]
+    clause = ed.get("bunrui")
+    assert [type(b).__name__ for b in clause.body] == ["Para", "Box"]
+    box = clause.body[1]
+    assert box.kind == "例" and [type(b) for b in box.blocks] == [BulletList, Para]
+    assert block_text(box.blocks) == "・台帳は機密性3とする。\n1. 番号で始まる行も箱の中の文である。".replace(
+        "1. ", "1." + ("\u3000" if fmt == "docx" else " "))
+    assert [type(b).__name__ for b in clause.commentary] == ["Para", "Box"]
+    assert (clause.commentary[1].kind, block_text(clause.commentary[1].blocks)) == ("注意", "迷う場合は上位の分類とする。")
+    entry = next(p for p in result.paragraphs if p.get("as") == "box")
+    assert entry["status"] == "placed" and entry["clause"] == "bunrui" and entry["text"].startswith("【例】")

@@ -18,8 +18,8 @@ from import_support import REPO, load_checked, norm
 
 from guideline import editions
 from guideline.importers.document import import_document, write_result
-from guideline.model import Box, block_text
-from guideline.wordview import round_trips
+from guideline.model import (Box, BulletList, Figure, GridTable, OrderedList, PageBreak, block_text, inline_text,
+                             iter_blocks)
 
 SAMPLES = sorted(p.parent.name for p in (REPO / "guideline_src").glob("*/*/edition.yaml")) + ["draft"]
 
@@ -36,16 +36,30 @@ def built(request, tmp_path_factory):
     return ed, out
 
 
-def _has_box(blocks) -> bool:
-    return any(isinstance(b, Box) or any(_has_box(item) for item in getattr(b, "items", ()))
-               or _has_box(getattr(b, "blocks", ())) for b in blocks)
+def _shape(blocks) -> list:
+    """What kind of block each is, with a box's kind, a figure's alt text and a table block's caption, nested
+    ({.pagebreak} left out: the importer does not read page breaks back)."""
+    out: list = []
+    for b in blocks:
+        if isinstance(b, PageBreak):  # page control, not read back
+            continue
+        if isinstance(b, Box):
+            out.append(("Box", b.kind, _shape(b.blocks)))
+        elif isinstance(b, Figure):
+            out.append(("Figure", b.alt, inline_text(b.caption)))
+        elif isinstance(b, GridTable):
+            out.append(("GridTable", inline_text(b.caption), b.row_header, len(b.head), b.columns))
+        elif isinstance(b, (BulletList, OrderedList)):
+            out.append((type(b).__name__, [_shape(item) for item in b.items]))
+        else:
+            out.append(type(b).__name__)
+    return out
 
 
-def _by_text(clause, fmt: str) -> bool:
-    """Whether the clause's text and 解説 must come back word for word from ``fmt`` (see the module docstring)."""
-    if fmt == "docx":
-        return not _has_box(clause.body) and not _has_box(clause.commentary)
-    return round_trips(clause)
+def _pending(clause, fmt: str) -> bool:
+    """Not read back from the HTML page yet: its footnote lists and data: images."""
+    return fmt == "html" and (bool(clause.footnotes) or any(isinstance(b, Figure) for b in iter_blocks(
+        clause.body + clause.commentary)))
 
 
 def _compare(orig, imported, fmt: str) -> None:
@@ -54,8 +68,9 @@ def _compare(orig, imported, fmt: str) -> None:
                                                                      for c in b]
     assert [orig.parent_of.get(c.id) for c in a] == [imported.parent_of.get(c.id) for c in b]
     for x, y in zip(a, b):
-        texts = _by_text(x, fmt)
+        texts = not _pending(x, fmt)
         assert not texts or norm(block_text(x.body, orig, x)) == norm(block_text(y.body, imported, y)), x.id
+        assert not texts or (_shape(x.body), _shape(x.commentary)) == (_shape(y.body), _shape(y.commentary)), x.id
         # the 統一基準 mappings and network models printed by our writers come back as clause metadata
         assert [(m.nisc_id, m.relationship, m.rationale) for m in x.meta.nisc] == [
             (m.nisc_id, m.relationship, m.rationale) for m in y.meta.nisc], x.id

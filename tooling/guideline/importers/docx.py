@@ -38,9 +38,10 @@ from guideline.importers.stream import (
     TOC,
     Figure,
     SourcePara,
+    box_kind,
+    is_table_caption,
     mapping_meta,
     merge_inlines,
-    is_table_caption,
     span_grid,
     table_caption,
     trim_inlines,
@@ -442,11 +443,43 @@ class _Reader:
             out.append(Figure(f"image{ext}", data, alt))
         return out
 
+    def _box(self, tbl: etree._Element) -> bool:
+        """A one-cell table whose first line is 【参考】, 【例】 or 【注意】 (how our writer prints a box) becomes one
+        box entry holding the cell's paragraphs; False when ``tbl`` is no box."""
+        rows = [tr for tr in tbl if tr.tag == q("tr")]
+        cells = rows[0].findall(q("tc")) if len(rows) == 1 else []
+        if len(cells) != 1:
+            return False
+        first = next((p for p in cells[0].iter(q("p")) if "".join(t.text or "" for t in p.iter(q("t"))).strip()),
+                     None)
+        kind = box_kind("".join(t.text or "" for t in first.iter(q("t")))) if first is not None else ""
+        if not kind:
+            return False
+        self.index += 1
+        index, last, outer = self.index, self.last_text_para, self.paras
+        self.paras = []
+        for el in self._blocks(cells[0]):
+            if el is first:
+                continue
+            if el.tag == q("p"):
+                self._paragraph(el)
+            else:
+                self._table(el)
+        inner, self.paras = tuple(self.paras), outer
+        self.index, self.last_text_para = index, last
+        context = outer[-1].role if outer and outer[-1].role == COMMENTARY else "body"  # a box inside a 解説
+        self.paras.append(SourcePara(0, f"paragraph {index} (box 【{kind}】)", box=kind, inner=inner, role=context,
+                                     notes=[n for p in inner for n in _notes_of(p)]))
+        return True
+
     def _table(self, tbl: etree._Element) -> None:
+        if self._box(tbl):
+            return
         self.index += 1
         rows: list[list[tuple[tuple[Inline, ...], int, int]]] = []
         header_rows = 0
         vmerge_at: dict[int, tuple[int, int]] = {}  # column → (row, cell index) of the cell a vertical merge began
+        col0: list[list[Inline]] = []  # the cells of the body rows that start in the first column
         for tr in tbl.iter(q("tr")):
             if tr.getparent() is not tbl and tr.getparent().tag != q("tbl"):
                 continue
@@ -478,6 +511,8 @@ class _Reader:
                     vmerge_at[col] = (len(rows), len(cells))
                 else:
                     vmerge_at.pop(col, None)
+                if col == 0 and not is_head:
+                    col0.append(trim_inlines(merge_inlines(inl)))
                 cells.append((tuple(trim_inlines(merge_inlines(inl))), 1, max(1, min(span, 100))))
                 col += span
             if cells:
@@ -496,8 +531,7 @@ class _Reader:
             self.paras.pop()
         grid, merged = span_grid(rows)
         if merged or caption:  # a table block: the rows as the input spans them, bold header rows as plain text
-            first = [row[0][0] for row in rows[header_rows:] if row]
-            row_header = bool(first) and any(first) and all(_all_bold(c) for c in first if c)
+            row_header = any(col0) and all(_all_bold(c) for c in col0 if c)
             block_rows = tuple(tuple((tuple(_unbold(inl)) if r < header_rows or (row_header and i == 0) else inl, rs, cs)
                                      for i, (inl, rs, cs) in enumerate(row)) for r, row in enumerate(rows))
             self.paras.append(SourcePara(0, where, table=Table(header=grid[0], rows=tuple(grid[1:])),
@@ -507,6 +541,11 @@ class _Reader:
         header = tuple(tuple(_unbold(cell)) for cell in grid[0])  # a header row is bold by its nature
         t = Table(header=header, rows=tuple(grid[1:]))  # a pipe table: its first row is the header
         self.paras.append(SourcePara(0, where, table=t, header_rows=header_rows or 1))
+
+
+def _notes_of(p: SourcePara) -> list[tuple[str, str]]:
+    """The footnotes referenced from a paragraph and, for a box, from the paragraphs in it."""
+    return [*p.notes, *(n for q_ in p.inner for n in _notes_of(q_))] if p.box else list(p.notes)
 
 
 def _all_bold(inlines) -> bool:

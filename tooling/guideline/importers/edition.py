@@ -22,6 +22,7 @@ from guideline.importers.structure import LEGAL, Built, Node
 from guideline.model import (
     APPENDIX_KINDS,
     Block,
+    Box,
     BulletList,
     EMPTY_META,
     Clause,
@@ -155,6 +156,8 @@ def blocks_of(pieces: list, figures: dict[int, tuple[str, str]],
         elif kind == "table":
             src: SourcePara = pieces[i][-1]
             out.append(grid_table(src) if src.merged or src.caption else pieces[i][1])
+        elif kind == "box":
+            out.append(Box(pieces[i][-1].box, blocks_of(pieces[i][1], figures)))
         elif kind == "figure":
             fig: Figure = pieces[i][1]
             path, ident = figures.get(id(fig), ("", ""))
@@ -281,7 +284,7 @@ def edition_of(built: Built, edition_id: str, title: str, date: datetime.date, l
 def figure_files(paras: list[SourcePara]) -> dict[int, tuple[str, bytes]]:
     """id(figure) → (figures/<name>, bytes) for every image with data; names from the content hash (stable)."""
     out: dict[int, tuple[str, bytes]] = {}
-    for p in paras:
+    for p in _with_inner(paras):
         fig = p.figure
         if fig is None or fig.data is None:
             continue
@@ -289,6 +292,13 @@ def figure_files(paras: list[SourcePara]) -> dict[int, tuple[str, bytes]]:
         digest = hashlib.sha256(fig.data).hexdigest()[:12]
         out[id(fig)] = (f"figures/fig-{digest}{ext}", fig.data)
     return out
+
+
+def _with_inner(paras):
+    """The entries and, after each box, the paragraphs in it (figures may stand in a box)."""
+    for p in paras:
+        yield p
+        yield from _with_inner(p.inner)
 
 
 def figure_idents(files: dict[int, str]) -> dict[int, tuple[str, str]]:

@@ -14,6 +14,7 @@ sample notice), ``div.nisc`` / ``p.models`` (mapping notes, left out), ``span.pl
 from __future__ import annotations
 
 import re
+from itertools import islice
 from pathlib import Path
 
 from guideline.diagnostics import UserError
@@ -26,6 +27,7 @@ from guideline.importers.stream import (
     TOC,
     Figure,
     SourcePara,
+    box_kind,
     mapping_meta,
     merge_inlines,
     span_grid,
@@ -128,6 +130,11 @@ class _Walker:
             return
         if tag == "br":
             self.flush()
+            self._tail(el)
+            return
+        if tag in ("aside", "div", "section") and (kind := _box_kind(el, classes)):
+            self.flush()
+            self._box(el, kind, depth)
             self._tail(el)
             return
         if tag == "div" and "nisc" in classes:  # our own 統一基準との対応 box: one mapping per item
@@ -244,6 +251,23 @@ class _Walker:
                 " ".join(li.itertext()).split())),), role=METADATA, role_detail="mapping note written by a guideline "
                 "build", meta=meta, line=li.sourceline or line))
 
+    def _box(self, el, kind: str, depth: int) -> None:
+        """A 参考/例/注意 box (our ``aside.box``, or a block opening with a 【参考】 line): one entry holding its
+        paragraphs, the title line left out."""
+        sub = _Walker(self.where)
+        sub._has_other_h1 = self._has_other_h1
+        for child in el:
+            sub.walk(child, depth + 1)
+        sub.flush()
+        inner = list(sub.paras)
+        if inner and box_kind(inner[0].text):
+            inner = inner[1:]
+        line = el.sourceline or 0
+        self.images += sub.images
+        self.paras.append(SourcePara(0, f"line {line} (box 【{kind}】)", box=kind, inner=tuple(inner),
+                                     role=self.ctx.get("role", "body"), line=line,
+                                     notes=[n for p in inner for n in p.notes]))
+
     def _table(self, table) -> None:
         rows: list[list[tuple[tuple[Inline, ...], int, int]]] = []
         header_rows = 0
@@ -296,6 +320,17 @@ class _Walker:
                                      caption=caption, row_header=bool(body_first) and all(body_first),
                                      anchor=table.get("id") or "" if (table.get("id") or "").startswith("tbl-") else "",
                                      role=self.ctx.get("role", "body"), line=table.sourceline or 0))
+
+
+def _box_kind(el, classes: set[str]) -> str:
+    """参考/例/注意 when ``el`` is a box: our writer's ``aside.box`` (its aria-label names the kind), or any block
+    whose first child is a 【参考】 title line."""
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    # the first few text nodes of the first child only: a page's body is often one big div
+    kind = box_kind("".join(islice(first.itertext(), 4))) if first is not None else ""
+    if not kind and "box" in classes:
+        kind = box_kind(f"【{el.get('aria-label') or ''}】")
+    return kind
 
 
 def _span(value) -> int:

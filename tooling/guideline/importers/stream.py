@@ -54,6 +54,8 @@ class SourcePara:
     caption: tuple[Inline, ...] = ()  # a table's caption (HTML <caption>, the 表N paragraph above a Word table)
     row_header: bool = False  # the first cell of every body row is a row header (th scope=row, bold first column)
     figure: Figure | None = None
+    box: str = ""  # 参考 / 例 / 注意: this entry is a box, its paragraphs in ``inner``
+    inner: tuple["SourcePara", ...] = ()
     notes: list[tuple[str, str]] = field(default_factory=list)  # (key, text) of footnotes referenced from it
     meta: tuple = ()  # clause metadata printed by our own writers: ("nisc", id, relationship, rationale) or
     #                   ("models", (alpha, ...)), read back from a mapping note
@@ -63,6 +65,8 @@ class SourcePara:
     def text(self) -> str:
         if self.table is not None:
             return " ".join(_plain(c) for row in (self.table.header, *self.table.rows) for c in row)
+        if self.box:
+            return " ".join([f"【{self.box}】", *(p.text for p in self.inner)])
         return _plain(self.inlines)
 
     @property
@@ -184,9 +188,18 @@ def is_table_caption(text: str) -> bool:
     return bool(_TABLE_NUMBER.match(text)) and bool(_TABLE_NUMBER.sub("", text, count=1).strip())
 
 
+_BOX_TITLE = re.compile(r"^[\s\u3000]*【[\s\u3000]*(参考|例|注意)[\s\u3000]*】[\s\u3000]*$")
+
+
+def box_kind(title: str) -> str:
+    """参考, 例 or 注意 when ``title`` is a box's title line 【参考】 as our writers print it, else ""."""
+    m = _BOX_TITLE.match(title)
+    return m.group(1) if m else ""
+
+
 def text_inlines(text: str) -> tuple[Inline, ...]:
     return (Text(text),) if text else ()
 
 
-__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "table_caption", "is_table_caption", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
+__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "table_caption", "is_table_caption", "box_kind", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
            "METADATA", "FURNITURE"]

@@ -272,7 +272,7 @@ class Builder:
                 self.toc.append(TocEntry(m, heading, rng, p))
             self.place(p, "toc")
             return
-        if p.table is not None or p.figure is not None:
+        if p.table is not None or p.figure is not None or p.box:
             self._ensure_part(p)
             self._block(p)
             if p.merged and not p.caption:
@@ -597,9 +597,9 @@ class Builder:
     def _block(self, p: SourcePara) -> None:
         node = self.current or self._ensure_part(p)
         target = node.commentary if (self.commentary_mode or p.role == COMMENTARY) else node.pieces
-        kind = "table" if p.table is not None else "figure"
-        target.append((kind, p.table if p.table is not None else p.figure, p))
-        self.place(p, "placed", node, kind)
+        piece = _block_piece(p)
+        target.append(piece)
+        self.place(p, "placed", node, piece[0])
 
     # ---- 解説 parts -------------------------------------------------------------------------------------------------
 
@@ -800,6 +800,33 @@ class Builder:
             prev = v
 
 
+def _block_piece(p: SourcePara) -> tuple:
+    """A table, figure or box entry as a piece: ("table", Table, p), ("figure", Figure, p), ("box", pieces, p)."""
+    if p.table is not None:
+        return ("table", p.table, p)
+    if p.box:
+        return ("box", box_pieces(p.inner), p)
+    return ("figure", p.figure, p)
+
+
+def box_pieces(paras: tuple[SourcePara, ...]) -> list:
+    """The paragraphs of a box as pieces of clause text: list items, bullets, tables, figures, nested boxes and
+    paragraphs. Nothing in a box opens a clause, whatever number it starts with."""
+    out: list = []
+    for p in paras:
+        m = recognise(p.text) if p.table is None and p.figure is None and not p.box else None
+        if p.table is not None or p.figure is not None or p.box:
+            out.append(_block_piece(p))
+        elif m is not None and m.kind in LIST_DEPTH and not p.bullet:
+            out.append(("item", LIST_DEPTH[m.kind], _strip_label(p.inlines, m.label) or text_inlines(m.rest), p))
+        elif p.bullet or (m is not None and m.kind == "bullet"):
+            out.append(("bullet", _strip_label(p.inlines, m.label) if m is not None and m.kind == "bullet" and
+                        not p.bullet else p.inlines, p))
+        else:
+            out.append(("para", ((Text(p.list_label + "\u3000"),) if p.list_label else ()) + tuple(p.inlines), p))
+    return out
+
+
 def _heading_like(text: str) -> bool:
     """Text after a number that can be a heading: short, and no sentence."""
     text = text.strip()
@@ -893,4 +920,4 @@ def build(paras: list[SourcePara], family: str | None = None, title: str | None 
     return Builder(paras, family, title, fallback_title).run()
 
 
-__all__ = ["build", "Built", "Node", "Placement", "TocEntry", "detect_family", "wareki_date", "LEGAL", "OUTLINE"]
+__all__ = ["build", "box_pieces", "Built", "Node", "Placement", "TocEntry", "detect_family", "wareki_date", "LEGAL", "OUTLINE"]
