@@ -13,7 +13,7 @@ from guideline.importers.document import import_document, write_result
 from guideline.model import GridTable, Table, block_text, inline_text
 
 sys.path.insert(0, str(FIXTURES))
-from docx_fixtures import package, para, run  # noqa: E402
+from docx_fixtures import W, package, para, run  # noqa: E402
 
 
 def _html(tmp_path: Path, body: str, name: str = "page.html") -> Path:
@@ -152,3 +152,52 @@ def test_boxes_come_back_as_boxes(tmp_path, fmt):
     assert (clause.commentary[1].kind, block_text(clause.commentary[1].blocks)) == ("注意", "迷う場合は上位の分類とする。")
     entry = next(p for p in result.paragraphs if p.get("as") == "box")
     assert entry["status"] == "placed" and entry["clause"] == "bunrui" and entry["text"].startswith("【例】")
+
+
+# --- footnotes -----------------------------------------------------------------------------------------------------
+
+
+FOOTNOTE_HTML = ("<h2>第1編 総則</h2><h3>1. 分類</h3>"
+                 '<p>三つに分ける<sup class="fnref"><a href="#fn-a" role="doc-noteref">注1</a></sup>。</p>'
+                 "<table><tr><th>分類</th><th>例</th></tr><tr><td>機密性3"
+                 '<sup class="fnref"><a href="#fn-b">注2</a></sup></td><td>台帳</td></tr></table>'
+                 '<aside class="footnotes" role="doc-endnotes"><ol>'
+                 '<li id="fn-a"><span class="fn-label">注1</span><div class="fn-body"><p>機密性、完全性、可用性。</p>'
+                 '</div><a class="fn-back" href="#r1" role="doc-backlink">↩</a></li>'
+                 '<li id="fn-b"><span class="fn-label">注2</span><div class="fn-body"><p>最も高い分類。</p></div></li>'
+                 '<li id="fn-c"><span class="fn-label">注9</span><div class="fn-body"><p>どこからも参照されない注。</p>'
+                 "</div></li></ol></aside>"
+                 '<h3>2. 持出し</h3><p>許可を得る<a href="#fn1" class="footnote-ref" role="doc-noteref"><sup>1</sup></a>。</p>'
+                 '<section class="footnotes" role="doc-endnotes"><hr><ol><li id="fn1"><p>書面による。'
+                 '<a href="#fnref1" class="footnote-back" role="doc-backlink">↩︎</a></p></li></ol></section>')
+
+
+def _notes(clause) -> list[str]:
+    return [block_text(f.blocks) for f in clause.footnotes]
+
+
+def test_html_footnote_lists_become_footnotes_of_the_clause(tmp_path):
+    """A reference (ours: sup.fnref; pandoc's: a.footnote-ref) into the page's footnote list is a footnote of the
+    clause holding it, also from a table cell, its text without the 注N label and the back link; a note nothing
+    references stays a paragraph."""
+    result, ed = _imported(tmp_path, _html(tmp_path, FOOTNOTE_HTML))
+    bunrui = ed.get("bunrui")
+    assert _notes(bunrui) == ["機密性、完全性、可用性。", "最も高い分類。"]
+    assert block_text(bunrui.body, ed, bunrui).split("\n") == ["三つに分ける注1。", "分類\t例", "機密性3注2\t台帳",
+                                                              "注9\u3000どこからも参照されない注。"]
+    assert _notes(ed.get("mochidashi")) == ["書面による。"] and result.report["html"]["footnotes"] == 3
+    assert "↩" not in block_text(ed.get("mochidashi").body)
+
+
+def test_word_footnote_in_a_table_cell_keeps_its_text(tmp_path):
+    """A footnote referenced from a Word table cell is a footnote of the clause, its reference in the cell."""
+    cell = para(run("機密性3"), '<w:r><w:footnoteReference w:id="5"/></w:r>')
+    footnotes = (f'<w:footnotes xmlns:w="{W}"><w:footnote w:id="5">{para(run("最も高い分類。"))}</w:footnote>'
+                 "</w:footnotes>")
+    src = _docx(tmp_path, para(run("第1編　総則"), style="Heading1") + para(run("1.　分類"), style="Heading3")
+                + "<w:tbl><w:tr>" + _tc(para(run("分類"))) + _tc(para(run("例"))) + "</w:tr><w:tr>" + _tc(cell)
+                + _tc(para(run("台帳"))) + "</w:tr></w:tbl>", footnotes=footnotes)
+    result, ed = _imported(tmp_path, src)
+    bunrui = ed.get("bunrui")
+    assert _notes(bunrui) == ["最も高い分類。"]
+    assert block_text(bunrui.body, ed, bunrui).split("\n") == ["分類\t例", "機密性3注1\t台帳"]

@@ -16,7 +16,7 @@ On top of that:
   by hand; bullet formats make list items.
 - **Tracked changes** are read as accepted: inserted and moved-to text kept, deleted and moved-from text dropped
   (counted in the report). **Comments** are ignored and counted. **Footnotes** become ``[^N]`` references with their
-  definitions in the same clause (in a table cell the reference reads （注N） and the text is dropped). **Bold** runs are kept as strong text; **images** are written to
+  definitions in the same clause (also from a table cell). **Bold** runs are kept as strong text; **images** are written to
   ``figures/`` and written as figures `![alt](figures/…){#fig-…}` (a missing alt text gets a placeholder and is
   flagged); tables keep their cells (merged cells noted).
 """
@@ -324,7 +324,7 @@ class _Reader:
         for fig in figures:
             self.paras.append(SourcePara(0, where, figure=fig, role=role or "body"))
 
-    def _runs(self, el: etree._Element, out: list[Inline], notes: list[tuple[str, str]] | None, figures: list[Figure], bold: bool,
+    def _runs(self, el: etree._Element, out: list[Inline], notes: list[tuple[str, str]], figures: list[Figure], bold: bool,
               state: dict) -> None:
         for child in el:
             tag = child.tag
@@ -352,7 +352,7 @@ class _Reader:
                          q("commentRangeEnd"), q("proofErr")):
                 continue
 
-    def _run(self, r: etree._Element, out: list[Inline], notes: list[tuple[str, str]] | None, figures: list[Figure],
+    def _run(self, r: etree._Element, out: list[Inline], notes: list[tuple[str, str]], figures: list[Figure],
              state: dict) -> None:
         rpr = r.find(q("rPr"))
         bold = False
@@ -397,13 +397,10 @@ class _Reader:
             elif tag == q("footnoteReference"):
                 self.note_no += 1
                 text = self.footnotes.get(child.get(q("id")) or "", "")
-                if notes is None:  # a table cell: no clause text for the definition to stand in
-                    buf.append(f"（注{self.note_no}）")
-                else:
-                    emit("".join(buf))
-                    buf = []
-                    out.append(FootnoteRef(str(self.note_no)))
-                    notes.append((str(self.note_no), text))
+                emit("".join(buf))
+                buf = []
+                out.append(FootnoteRef(str(self.note_no)))
+                notes.append((str(self.note_no), text))
             elif tag in (q("drawing"), q("pict"), q("object")):
                 figures.extend(self._images(child))
             elif tag == q("commentReference"):
@@ -480,6 +477,7 @@ class _Reader:
         header_rows = 0
         vmerge_at: dict[int, tuple[int, int]] = {}  # column → (row, cell index) of the cell a vertical merge began
         col0: list[list[Inline]] = []  # the cells of the body rows that start in the first column
+        notes: list[tuple[str, str]] = []  # footnotes referenced from the cells (defined in the clause)
         for tr in tbl.iter(q("tr")):
             if tr.getparent() is not tbl and tr.getparent().tag != q("tbl"):
                 continue
@@ -502,7 +500,7 @@ class _Reader:
                 inl: list[Inline] = []
                 for p in tc.iter(q("p")):
                     part: list[Inline] = []
-                    self._runs(p, part, None, [], False, {"field": []})
+                    self._runs(p, part, notes, [], False, {"field": []})
                     if part:
                         if inl:
                             inl.append(Text(" "))
@@ -536,11 +534,11 @@ class _Reader:
                                      for i, (inl, rs, cs) in enumerate(row)) for r, row in enumerate(rows))
             self.paras.append(SourcePara(0, where, table=Table(header=grid[0], rows=tuple(grid[1:])),
                                          merged=block_rows, header_rows=header_rows, caption=caption,
-                                         row_header=row_header))
+                                         row_header=row_header, notes=notes))
             return
         header = tuple(tuple(_unbold(cell)) for cell in grid[0])  # a header row is bold by its nature
         t = Table(header=header, rows=tuple(grid[1:]))  # a pipe table: its first row is the header
-        self.paras.append(SourcePara(0, where, table=t, header_rows=header_rows or 1))
+        self.paras.append(SourcePara(0, where, table=t, header_rows=header_rows or 1, notes=notes))
 
 
 def _notes_of(p: SourcePara) -> list[tuple[str, str]]:

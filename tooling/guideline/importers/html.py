@@ -35,7 +35,7 @@ from guideline.importers.stream import (
     trim_inlines,
 )
 from guideline.importers.text import decode, read_capped
-from guideline.model import Inline, Link, Placeholder, Strong, Table, Text, inline_text
+from guideline.model import FootnoteRef, Inline, Link, Placeholder, Strong, Table, Text, inline_text
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 200
@@ -62,10 +62,12 @@ def _decode(data: bytes, where: str) -> str:
 
 
 class _Walker:
-    def __init__(self, where: str):
+    def __init__(self, where: str, notes: "_Notes | None" = None):
         self.where = where
         self.paras: list[SourcePara] = []
         self.inlines: list[Inline] = []
+        self.footnotes = notes if notes is not None else _Notes({})  # shared with the walkers of inner elements
+        self.notes: list[tuple[str, str]] = []  # footnotes referenced from the paragraph being read
         self.ctx: dict = {}
         self.start_line = 0
         self.dropped: dict[str, int] = {}
@@ -83,7 +85,8 @@ class _Walker:
         p = SourcePara(0, f"line {self.start_line}" if self.start_line else "html", inlines=trim_inlines(inlines),
                        style_level=ctx.get("level", 0), anchor=ctx.get("anchor", ""), role=ctx.get("role", "body"),
                        role_detail=ctx.get("detail", ""), bullet=ctx.get("bullet", False),
-                       list_label=ctx.get("list_label", ""), line=self.start_line)
+                       list_label=ctx.get("list_label", ""), line=self.start_line, notes=self.notes)
+        self.notes = []
         if p.role == METADATA:
             p.meta = mapping_meta(p.text)
         self.paras.append(p)
@@ -112,6 +115,16 @@ class _Walker:
             return
         if depth > MAX_DEPTH:  # deeper than any real page: read the text, not the structure
             self.add(Text(" ".join(el.itertext())), el.sourceline or 0)
+            self._tail(el)
+            return
+        if self.footnotes.is_list(el, tag, classes):
+            self.flush()
+            self._footnote_list(el)
+            self._tail(el)
+            return
+        if (key := self.footnotes.reference(el, tag, classes)) is not None:
+            self.add(FootnoteRef(key[0]), el.sourceline or 0)
+            self.notes.append(key)
             self._tail(el)
             return
         if tag == "table":
@@ -161,12 +174,13 @@ class _Walker:
             self.add(Placeholder(" ".join("".join(el.itertext()).split())), el.sourceline or 0)
             self._tail(el)
             return
-        sub = _Walker(self.where)
+        sub = _Walker(self.where, self.footnotes)
         sub.ctx = {}
         if el.text:
             sub.inlines.append(Text(el.text))
         for child in el:
             sub.walk(child, depth + 1)
+        self.notes.extend(sub.notes)
         if sub.paras:  # a block inside an inline element: keep what it holds as paragraphs of their own
             self.flush()
             self.paras.extend(sub.paras)
@@ -251,10 +265,19 @@ class _Walker:
                 " ".join(li.itertext()).split())),), role=METADATA, role_detail="mapping note written by a guideline "
                 "build", meta=meta, line=li.sourceline or line))
 
+    def _footnote_list(self, el) -> None:
+        """A footnote list (our ``aside.footnotes``, pandoc's ``section.footnotes``): the notes a reference took are
+        definitions already; a note nothing referenced stays a paragraph where it stands."""
+        for li in el.iter("li"):
+            if li.get("id") not in self.footnotes.used:
+                label = " ".join("".join(li.xpath("string(.//*[contains(@class, 'fn-label')])")).split())
+                self.add(Text(f"{label}\u3000{_note_text(li)}" if label else _note_text(li)), li.sourceline or 0)
+                self.flush()
+
     def _box(self, el, kind: str, depth: int) -> None:
         """A 参考/例/注意 box (our ``aside.box``, or a block opening with a 【参考】 line): one entry holding its
         paragraphs, the title line left out."""
-        sub = _Walker(self.where)
+        sub = _Walker(self.where, self.footnotes)
         sub._has_other_h1 = self._has_other_h1
         for child in el:
             sub.walk(child, depth + 1)
@@ -272,6 +295,7 @@ class _Walker:
         rows: list[list[tuple[tuple[Inline, ...], int, int]]] = []
         header_rows = 0
         first_th: list[bool] = []  # per row: its first cell is a th (a row header when every body row has one)
+        notes: list[tuple[str, str]] = []  # footnotes referenced from the cells
         for tr in table.iter("tr"):
             cells = []
             is_head = tr.getparent() is not None and tr.getparent().tag == "thead"
@@ -282,7 +306,7 @@ class _Walker:
                 all_th = all_th and cell.tag.lower() == "th"
                 if not cells:
                     first_th.append(cell.tag.lower() == "th")
-                sub = _Walker(self.where)
+                sub = _Walker(self.where, self.footnotes)
                 sub.walk(cell, 1)
                 sub.flush()
                 inl: list[Inline] = []
@@ -290,6 +314,7 @@ class _Walker:
                     if i:
                         inl.append(Text(" "))
                     inl.extend(p.inlines if p.figure is None else (Text(p.figure.alt),))
+                    notes.extend(p.notes)
                 cells.append((tuple(merge_inlines(inl)), _span(cell.get("rowspan")), _span(cell.get("colspan"))))
             if not cells:
                 continue
@@ -301,7 +326,7 @@ class _Walker:
         caption: tuple[Inline, ...] = ()
         cap = table.find("caption")
         if cap is not None:
-            sub = _Walker(self.where)
+            sub = _Walker(self.where, self.footnotes)
             sub.walk(cap, 1)
             sub.flush()
             inl: list[Inline] = []
@@ -319,7 +344,69 @@ class _Walker:
                                      merged=tuple(rows) if merged or caption else (), header_rows=header_rows,
                                      caption=caption, row_header=bool(body_first) and all(body_first),
                                      anchor=table.get("id") or "" if (table.get("id") or "").startswith("tbl-") else "",
+                                     notes=notes,
                                      role=self.ctx.get("role", "body"), line=table.sourceline or 0))
+
+
+class _Notes:
+    """The footnotes of a page: the definitions its footnote lists hold (by the id of their ``li``), and the key
+    (1, 2 …, in reading order) of each one a reference took."""
+
+    def __init__(self, definitions: dict[str, str]):
+        self.definitions = definitions
+        self.used: dict[str, str] = {}
+
+    @staticmethod
+    def is_list(el, tag: str, classes: set[str]) -> bool:
+        return tag in ("aside", "section", "div", "ol") and (
+            "footnotes" in classes or el.get("role") in ("doc-endnotes", "doc-footnotes"))
+
+    def reference(self, el, tag: str, classes: set[str]) -> tuple[str, str] | None:
+        """(key, text) when ``el`` is a reference to a footnote of the page (``sup.fnref``, ``a[role=doc-noteref]``,
+        a ``sup`` holding a link to a footnote), else None."""
+        if tag == "sup":
+            link = next(el.iter("a"), None)
+        elif tag == "a" and (el.get("role") == "doc-noteref" or "footnote-ref" in classes):
+            link = el
+        else:
+            return None
+        target = (link.get("href") or "")[1:] if link is not None and (link.get("href") or "").startswith("#") else ""
+        if target not in self.definitions:
+            return None
+        key = self.used.setdefault(target, str(len(self.used) + 1))
+        return key, self.definitions[target]
+
+    @classmethod
+    def of(cls, root) -> "_Notes":
+        """The definitions of every footnote list on the page: each ``li`` with an id, its text without the
+        number label and the back link."""
+        definitions: dict[str, str] = {}
+        for el in root.iter():
+            if isinstance(el.tag, str) and cls.is_list(el, el.tag.lower(), set((el.get("class") or "").split())):
+                for li in el.iter("li"):
+                    if li.get("id"):
+                        definitions.setdefault(li.get("id"), _note_text(li))
+        return cls(definitions)
+
+
+def _note_text(li) -> str:
+    skip = {"fn-label", "fn-back", "footnote-back"}
+    parts: list[str] = []
+    stack = [(li, False)]
+    while stack:
+        el, done = stack.pop()
+        if done:
+            if el is not li and el.tail:
+                parts.append(el.tail)
+            continue
+        stack.append((el, True))
+        if isinstance(el.tag, str) and (skip & set((el.get("class") or "").split()) or el.get("role") == "doc-backlink"):
+            continue
+        if el.text and isinstance(el.tag, str):
+            parts.append(el.text)
+        for child in reversed(el):
+            stack.append((child, False))
+    return " ".join("".join(parts).split())
 
 
 def _box_kind(el, classes: set[str]) -> str:
@@ -377,7 +464,7 @@ def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
         if err.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in err.message:
             raise UserError(f"{where}: elements nested deeper than the HTML parser's limit ({err.message.split(',')[0]}); "
                             "refused: no real page nests that deep") from None
-    w = _Walker(where)
+    w = _Walker(where, _Notes.of(root))
     w._has_other_h1 = len(root.findall(".//h1")) > 1
     body = root.find("body")
     w.walk(body if body is not None else root)
@@ -385,7 +472,7 @@ def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
     _mark_title(w.paras, root.findtext(".//title") or "")
     for n, p in enumerate(w.paras, 1):
         p.index = n
-    info: dict = {"html": {"images_not_fetched": w.images}}
+    info: dict = {"html": {"images_not_fetched": w.images, "footnotes": len(w.footnotes.used)}}
     neutralised = []
     for tag in ("script", "iframe", "object", "embed", "template", "form"):  # (a stylesheet is inert here)
         count = sum(1 for _ in root.iter(tag))
