@@ -1,10 +1,12 @@
 """Constructs of the source format read back by ``guideline import`` (issue 18), one rule to one small spec each, in
 Word and in HTML: 別紙/様式 appendices, table captions, 参考/例/注意 boxes, footnotes (also from a table cell) and
-images embedded in a page. Every fixture is written here, small, with our own text."""
+images of a page (data: URIs and files beside it). Every fixture is written here, small, with our own text."""
 from __future__ import annotations
 
+import base64
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from import_support import FIXTURES, load_checked
@@ -14,6 +16,7 @@ from guideline.model import GridTable, Table, block_text, inline_text
 
 sys.path.insert(0, str(FIXTURES))
 from docx_fixtures import W, package, para, run  # noqa: E402
+from docx_fixtures import png as docx_png  # noqa: E402
 
 
 def _html(tmp_path: Path, body: str, name: str = "page.html") -> Path:
@@ -201,3 +204,53 @@ def test_word_footnote_in_a_table_cell_keeps_its_text(tmp_path):
     bunrui = ed.get("bunrui")
     assert _notes(bunrui) == ["最も高い分類。"]
     assert block_text(bunrui.body, ed, bunrui).split("\n") == ["分類\t例", "機密性3注1\t台帳"]
+
+
+# --- images of an HTML page ----------------------------------------------------------------------------------------
+
+
+def test_html_data_uri_and_local_images_become_figures(tmp_path):
+    """A data: image and an image file beside the page become figures in figures/ with their alt text and the
+    図N caption under them; a remote image is never fetched and stays a placeholder."""
+    from guideline.model import Figure, Para
+
+    png = docx_png(3, 2)
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "flow.png").write_bytes(docx_png(2, 2))
+    uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    src = _html(tmp_path, f'<h2>第1編 総則</h2><h3>1. 分類</h3><figure id="fig-a"><img src="{uri}" alt="分類の流れ図">'
+                          '<figcaption><span class="num">図1</span>分類の流れ</figcaption></figure>'
+                          '<p><img src="img/flow.png" alt="持出しの流れ図"></p>'
+                          '<p><img src="https://example.invalid/x.png" alt="外部の図"></p>')
+    result, ed = _imported(tmp_path, src)
+    blocks = ed.get("bunrui").body
+    assert [type(b) for b in blocks] == [Figure, Figure, Para]
+    assert (blocks[0].alt, inline_text(blocks[0].caption), blocks[0].number) == ("分類の流れ図", "分類の流れ", "図1")
+    assert (tmp_path / "town" / blocks[0].src).read_bytes() == png
+    assert (tmp_path / "town" / blocks[1].src).read_bytes() == docx_png(2, 2) and blocks[1].alt == "持出しの流れ図"
+    assert inline_text(blocks[2].inlines).startswith("［図：外部の図")
+    assert result.report["html"]["images"] == 2 and result.report["html"]["images_not_fetched"] == 1
+    assert [f["alt"] for f in result.report["figures"]] == ["分類の流れ図", "持出しの流れ図"]
+
+
+def test_html_hostile_images_are_refused_with_a_report_line(tmp_path):
+    """An oversized data: URI is not decoded, a scripted SVG and a file outside the page's folder are not taken:
+    each leaves a placeholder and a line under ``neutralised``; nothing of them is written."""
+    (tmp_path / "secret.png").write_bytes(docx_png(2, 2))
+    page = tmp_path / "site"
+    page.mkdir()
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
+    huge = "data:image/png;base64," + "A" * (14 * 1024 * 1024)
+    src = _html(page, f'<h2>第1編 総則</h2><h3>1. 分類</h3><p><img src="{huge}" alt="大きな図"></p>'
+                      f'<p><img src="data:image/svg+xml,{quote(svg)}" alt="危険な図"></p>'
+                      '<p><img src="../secret.png" alt="外の図"></p><p><img src="/etc/passwd" alt="絶対パス"></p>')
+    result, ed = _imported(tmp_path, src)
+    assert [inline_text(b.inlines)[:5] for b in ed.get("bunrui").body] == ["［図：大き", "［図：危険", "［図：外の",
+                                                                           "［図：絶対"]
+    lines = result.report["neutralised"]
+    assert any("a data: URI of 14,680,086 characters is longer than the 9,000,000 a page may embed; not decoded"
+               in x for x in lines)
+    assert any("an SVG with a script element; left out" in x for x in lines)
+    assert any("image ../secret.png lies outside the page's folder" in x for x in lines)
+    assert any("image /etc/passwd lies outside the page's folder" in x for x in lines)
+    assert not (tmp_path / "town" / "figures").exists() and result.report["html"]["images"] == 0

@@ -3,21 +3,27 @@
 The page is parsed by lxml's HTML parser with network access off; nothing in it is executed or fetched. ``script``,
 ``style``, ``template``, ``iframe``, ``object`` and ``embed`` are dropped with their content (counted in the report),
 event-handler attributes and ``javascript:`` links are ignored (only the text is read; links are kept only for
-http(s) and mailto), images are not fetched (their alt text is kept). Every block element (``p``, ``div`` with text,
-``h1``–``h6``, ``li``, ``dt``/``dd``, ``pre``) is a paragraph, and so is every line of a block broken by ``<br>``
-(例規集 pages write one 項 or 号 per line that way).
+http(s) and mailto), remote images are never fetched (their alt text is kept; ``data:`` images and files beside the
+page are read, size-capped and checked). Every block element (``p``, ``div`` with text, ``h1``–``h6``, ``li``,
+``dt``/``dd``, ``pre``) is a paragraph, and so is every line of a block broken by ``<br>`` (例規集 pages write one 項
+or 号 per line that way).
 
 Markup our own writers put on the page is read back: ``section.clause`` levels and ids (heading level and anchor),
 ``span.num`` (the number), ``div.commentary`` (解説), ``nav.toc`` (目次), the site header (title, edition line,
-sample notice), ``div.nisc`` / ``p.models`` (mapping notes, left out), ``span.placeholder``.
+sample notice), ``div.nisc`` / ``p.models`` (mapping notes, left out), ``span.placeholder``, ``aside.box`` (参考/例/注意),
+footnote references and lists, table ``caption``s, figures.
 """
 from __future__ import annotations
 
+import binascii
 import re
+from base64 import b64decode
 from itertools import islice
 from pathlib import Path
+from urllib.parse import unquote, unquote_to_bytes
 
 from guideline.diagnostics import UserError
+from guideline.figures import MAX_FIGURE_BYTES, jpeg_size, svg_problem
 from guideline.importers.stream import (
     COMMENTARY,
     FRONT,
@@ -62,16 +68,15 @@ def _decode(data: bytes, where: str) -> str:
 
 
 class _Walker:
-    def __init__(self, where: str, notes: "_Notes | None" = None):
+    def __init__(self, where: str, page: "_Page | None" = None):
         self.where = where
         self.paras: list[SourcePara] = []
         self.inlines: list[Inline] = []
-        self.footnotes = notes if notes is not None else _Notes({})  # shared with the walkers of inner elements
+        self.page = page if page is not None else _Page(_Notes({}), None)  # shared with the walkers of inner elements
         self.notes: list[tuple[str, str]] = []  # footnotes referenced from the paragraph being read
         self.ctx: dict = {}
         self.start_line = 0
         self.dropped: dict[str, int] = {}
-        self.images = 0
         self.ol_counters: list[int] = []
 
     # ---- paragraphs ---------------------------------------------------------------------------------------------
@@ -117,12 +122,12 @@ class _Walker:
             self.add(Text(" ".join(el.itertext())), el.sourceline or 0)
             self._tail(el)
             return
-        if self.footnotes.is_list(el, tag, classes):
+        if self.page.notes.is_list(el, tag, classes):
             self.flush()
             self._footnote_list(el)
             self._tail(el)
             return
-        if (key := self.footnotes.reference(el, tag, classes)) is not None:
+        if (key := self.page.notes.reference(el, tag, classes)) is not None:
             self.add(FootnoteRef(key[0]), el.sourceline or 0)
             self.notes.append(key)
             self._tail(el)
@@ -134,11 +139,10 @@ class _Walker:
             return
         if tag == "img":
             self.flush()
-            self.images += 1
             alt = (el.get("alt") or "").strip()
+            name, data = self.page.image((el.get("src") or "").strip(), el.sourceline or 0)
             self.paras.append(SourcePara(0, f"line {el.sourceline or 0}", figure=Figure(
-                name=Path(el.get("src") or "image").name, data=None, alt=alt, title=el.get("title") or ""),
-                line=el.sourceline or 0))
+                name=name, data=data, alt=alt, title=el.get("title") or ""), line=el.sourceline or 0))
             self._tail(el)
             return
         if tag == "br":
@@ -174,7 +178,7 @@ class _Walker:
             self.add(Placeholder(" ".join("".join(el.itertext()).split())), el.sourceline or 0)
             self._tail(el)
             return
-        sub = _Walker(self.where, self.footnotes)
+        sub = _Walker(self.where, self.page)
         sub.ctx = {}
         if el.text:
             sub.inlines.append(Text(el.text))
@@ -269,7 +273,7 @@ class _Walker:
         """A footnote list (our ``aside.footnotes``, pandoc's ``section.footnotes``): the notes a reference took are
         definitions already; a note nothing referenced stays a paragraph where it stands."""
         for li in el.iter("li"):
-            if li.get("id") not in self.footnotes.used:
+            if li.get("id") not in self.page.notes.used:
                 label = " ".join("".join(li.xpath("string(.//*[contains(@class, 'fn-label')])")).split())
                 self.add(Text(f"{label}\u3000{_note_text(li)}" if label else _note_text(li)), li.sourceline or 0)
                 self.flush()
@@ -277,7 +281,7 @@ class _Walker:
     def _box(self, el, kind: str, depth: int) -> None:
         """A 参考/例/注意 box (our ``aside.box``, or a block opening with a 【参考】 line): one entry holding its
         paragraphs, the title line left out."""
-        sub = _Walker(self.where, self.footnotes)
+        sub = _Walker(self.where, self.page)
         sub._has_other_h1 = self._has_other_h1
         for child in el:
             sub.walk(child, depth + 1)
@@ -286,7 +290,6 @@ class _Walker:
         if inner and box_kind(inner[0].text):
             inner = inner[1:]
         line = el.sourceline or 0
-        self.images += sub.images
         self.paras.append(SourcePara(0, f"line {line} (box 【{kind}】)", box=kind, inner=tuple(inner),
                                      role=self.ctx.get("role", "body"), line=line,
                                      notes=[n for p in inner for n in p.notes]))
@@ -306,7 +309,7 @@ class _Walker:
                 all_th = all_th and cell.tag.lower() == "th"
                 if not cells:
                     first_th.append(cell.tag.lower() == "th")
-                sub = _Walker(self.where, self.footnotes)
+                sub = _Walker(self.where, self.page)
                 sub.walk(cell, 1)
                 sub.flush()
                 inl: list[Inline] = []
@@ -326,7 +329,7 @@ class _Walker:
         caption: tuple[Inline, ...] = ()
         cap = table.find("caption")
         if cap is not None:
-            sub = _Walker(self.where, self.footnotes)
+            sub = _Walker(self.where, self.page)
             sub.walk(cap, 1)
             sub.flush()
             inl: list[Inline] = []
@@ -346,6 +349,111 @@ class _Walker:
                                      anchor=table.get("id") or "" if (table.get("id") or "").startswith("tbl-") else "",
                                      notes=notes,
                                      role=self.ctx.get("role", "body"), line=table.sourceline or 0))
+
+
+_IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/jpg": ".jpg", "image/svg+xml": ".svg",
+                "image/gif": ".gif", "image/webp": ".webp", "image/bmp": ".bmp"}
+_DATA_URI = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[^;,]*)*?),(?P<payload>.*)$", re.S | re.I)
+_SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
+# a data: URI longer than this is replaced by a stub before parsing (the parser refuses attribute values of ten
+# million characters); the stub says how long it was, so that the report can say what was left out
+MAX_DATA_URI_CHARS = 9_000_000
+_DATA_RUN = re.compile(r"data:[^\s\"'<>]*", re.I)
+_OVERSIZED = "application/x-oversized-data-uri"
+
+
+def _stub_oversized(m: re.Match) -> str:
+    n = len(m.group(0))
+    return f"data:{_OVERSIZED};chars={n}," if n > MAX_DATA_URI_CHARS else m.group(0)
+
+
+class _Page:
+    """What the walkers of one page share: its footnotes, the folder its image files may be read from (None: no
+    file is read), and what became of its images."""
+
+    def __init__(self, notes: "_Notes", base: Path | None):
+        self.notes = notes
+        self.base = base
+        self.neutralised: list[str] = []
+        self.not_fetched = 0
+        self.read = 0
+
+    def image(self, src: str, line: int) -> tuple[str, bytes | None]:
+        """(file name, bytes) of an ``<img src>``: a ``data:`` URI decoded, a file beside the page (or below it)
+        read; anything over the network is never fetched (bytes None)."""
+        where = f"line {line}: " if line else ""
+        if src[:5].lower() == "data:":
+            return self._data_uri(src, where)
+        if not src or _SCHEME.match(src):
+            self.not_fetched += 1  # remote (and file:) images are never fetched
+            return Path(src.split("?")[0]).name or "image", None
+        name = unquote(src.split("#")[0].split("?")[0])
+        if self.base is None:
+            self.not_fetched += 1
+            return Path(name).name or "image", None
+        try:
+            path = (self.base / name).resolve()
+            if self.base.resolve() not in path.parents:
+                self.neutralised.append(f"{where}image {name[:60]} lies outside the page's folder; not read")
+                return Path(name).name or "image", None
+            if not path.is_file():
+                self.not_fetched += 1
+                return path.name, None
+            if path.stat().st_size > MAX_FIGURE_BYTES:
+                self.neutralised.append(f"{where}image {name[:60]} is over the {MAX_FIGURE_BYTES // 1048576} MB "
+                                        "limit of a figure; not read")
+                return path.name, None
+            data = path.read_bytes()
+        except (OSError, RuntimeError):
+            self.not_fetched += 1
+            return Path(name).name or "image", None
+        ext = {".jpeg": ".jpg"}.get(path.suffix.lower(), path.suffix.lower())
+        return self._checked(f"image{ext}", data, f"image {name[:60]}", where)
+
+    def _data_uri(self, src: str, where: str) -> tuple[str, bytes | None]:
+        m = _DATA_URI.match(src)
+        kind = (m.group("type") or "").lower() if m else ""
+        if kind == _OVERSIZED:
+            chars = int(re.sub(r"\D", "", m.group("params")) or 0)
+            self.neutralised.append(f"{where}a data: URI of {chars:,} characters is longer than the "
+                                    f"{MAX_DATA_URI_CHARS:,} a page may embed; not decoded (put the image in a file "
+                                    "beside the page)")
+            return "data", None
+        ext = _IMAGE_TYPES.get(kind)
+        if m is None or ext is None:
+            self.neutralised.append(f"{where}a data: URI of type {kind or '?'} is no image; not decoded")
+            return "data", None
+        payload = m.group("payload")
+        base64 = ";base64" in m.group("params").lower()
+        if (len(payload) * 3 // 4 if base64 else len(payload)) > MAX_FIGURE_BYTES:
+            self.neutralised.append(f"{where}a data: image of {len(payload) // 1048576} MB is over the "
+                                    f"{MAX_FIGURE_BYTES // 1048576} MB limit of a figure; not decoded")
+            return "data", None
+        try:
+            data = b64decode(payload, validate=False) if base64 else unquote_to_bytes(payload)
+        except (ValueError, binascii.Error):
+            self.neutralised.append(f"{where}a data: image that does not decode; left out")
+            return "data", None
+        return self._checked(f"image{ext}", data, "a data: image", where)
+
+    def _checked(self, name: str, data: bytes, what: str, where: str) -> tuple[str, bytes | None]:
+        """The image when it is what its type says (an SVG: a static drawing), else None and a report line."""
+        ext = name[name.rfind("."):]
+        problem = ""
+        if ext == ".svg":
+            bad = svg_problem(data)
+            problem = f"an SVG with {bad}" if bad else ""
+        elif ext == ".png" and not data.startswith(b"\x89PNG\r\n\x1a\n"):
+            problem = "not a PNG"
+        elif ext == ".jpg" and jpeg_size(data) is None:
+            problem = "not a JPEG"
+        if problem:
+            self.neutralised.append(f"{where}{what} is {problem}; left out")
+            return name, None
+        self.read += 1
+        return name, data
 
 
 class _Notes:
@@ -447,13 +555,16 @@ def _mark_title(paras: list[SourcePara], page_title: str) -> None:
 
 def read_html(path: Path) -> tuple[list[SourcePara], dict]:
     where = str(path)
-    return parse_html(_decode(read_capped(path, MAX_HTML_BYTES, "an HTML"), where), where)
+    return parse_html(_decode(read_capped(path, MAX_HTML_BYTES, "an HTML"), where), where, path.parent)
 
 
-def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
+def parse_html(text: str, where: str = "html", base: Path | None = None) -> tuple[list[SourcePara], dict]:
+    """The paragraph stream of an HTML page; ``base`` is the folder image files named by the page are read from
+    (None: none is read)."""
     from lxml import etree, html
 
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    text = _DATA_RUN.sub(_stub_oversized, text)
     parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False,
                              recover=True)
     try:
@@ -461,10 +572,13 @@ def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UserError(f"{where}: not a readable HTML page ({exc})") from None
     for err in parser.error_log:
-        if err.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in err.message:
+        if "Excessive depth" in err.message:
             raise UserError(f"{where}: elements nested deeper than the HTML parser's limit ({err.message.split(',')[0]}); "
                             "refused: no real page nests that deep") from None
-    w = _Walker(where, _Notes.of(root))
+        if err.type_name == "ERR_RESOURCE_LIMIT":
+            raise UserError(f"{where}: a text or attribute longer than the HTML parser's limit "
+                            f"({err.message.split(',')[0]}); refused: split the page") from None
+    w = _Walker(where, _Page(_Notes.of(root), base))
     w._has_other_h1 = len(root.findall(".//h1")) > 1
     body = root.find("body")
     w.walk(body if body is not None else root)
@@ -472,7 +586,8 @@ def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
     _mark_title(w.paras, root.findtext(".//title") or "")
     for n, p in enumerate(w.paras, 1):
         p.index = n
-    info: dict = {"html": {"images_not_fetched": w.images, "footnotes": len(w.footnotes.used)}}
+    info: dict = {"html": {"images": w.page.read, "images_not_fetched": w.page.not_fetched,
+                           "footnotes": len(w.page.notes.used)}}
     neutralised = []
     for tag in ("script", "iframe", "object", "embed", "template", "form"):  # (a stylesheet is inert here)
         count = sum(1 for _ in root.iter(tag))
@@ -486,6 +601,7 @@ def parse_html(text: str, where: str = "html") -> tuple[list[SourcePara], dict]:
         ("javascript:", "vbscript:", "data:")))
     if scripted:
         neutralised.append(f"{scripted} javascript:/data: link{'s' if scripted > 1 else ''} kept as text only")
+    neutralised.extend(w.page.neutralised)
     if neutralised:
         info["neutralised"] = neutralised
     return w.paras, info
