@@ -16,6 +16,7 @@ from guideline.model import GridTable, Table, block_text, inline_text
 
 sys.path.insert(0, str(FIXTURES))
 from docx_fixtures import W, package, para, run  # noqa: E402
+from docx_fixtures import picture as docx_picture  # noqa: E402
 from docx_fixtures import png as docx_png  # noqa: E402
 
 
@@ -254,3 +255,20 @@ def test_html_hostile_images_are_refused_with_a_report_line(tmp_path):
     assert any("image ../secret.png lies outside the page's folder" in x for x in lines)
     assert any("image /etc/passwd lies outside the page's folder" in x for x in lines)
     assert not (tmp_path / "town" / "figures").exists() and result.report["html"]["images"] == 0
+
+
+def test_figure_caption_paragraph_is_reported_with_its_figure(tmp_path):
+    """The 「図1　…」 line under a Word figure is its caption, and one report entry names both; a sentence that
+    starts with 図1 under a figure that has its caption stays text."""
+    rels = [("rImg1", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image", "media/a.png",
+             False)]
+    src = _docx(tmp_path, para(run("第1編　総則"), style="Heading1") + para(run("1.　分類"), style="Heading3")
+                + para(docx_picture("rImg1", "分類の流れ図", 1)) + para(run("図1　分類の流れ"), style="Caption")
+                + para(run("図1 のとおり、三つに分ける。")), rels=rels, media={"a.png": docx_png(2, 2)})
+    result, ed = _imported(tmp_path, src)
+    fig, text = ed.get("bunrui").body
+    assert (fig.alt, inline_text(fig.caption)) == ("分類の流れ図", "分類の流れ")
+    assert inline_text(text.inlines) == "図1 のとおり、三つに分ける。"
+    entry = next(p for p in result.paragraphs if p.get("as") == "figure")
+    assert entry["where"] == "paragraph 3 (figure), paragraph 4 (Caption) (its caption)"
+    assert [p["text"] for p in result.paragraphs if p.get("as") == "text"] == ["図1 のとおり、三つに分ける。"]

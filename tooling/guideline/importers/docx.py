@@ -44,6 +44,7 @@ from guideline.importers.stream import (
     merge_inlines,
     span_grid,
     table_caption,
+    take_figure_caption,
     trim_inlines,
 )
 from guideline.model import FootnoteRef, Inline, Link, Placeholder, Strong, Table, Text, inline_text
@@ -318,9 +319,11 @@ class _Reader:
             if level:
                 self.styled += 1
             self.last_text_para = self.index
-            self.paras.append(SourcePara(0, where, inlines=tuple(trim_inlines(inlines)), style_level=level, anchor=anchor,
-                                         role=role or "body", role_detail=style_name if role else "", bullet=bullet,
-                                         notes=notes, meta=mapping_meta(text) if role == METADATA else ()))
+            para = SourcePara(0, where, inlines=tuple(trim_inlines(inlines)), style_level=level, anchor=anchor,
+                              role=role or "body", role_detail=style_name if role else "", bullet=bullet,
+                              notes=notes, meta=mapping_meta(text) if role == METADATA else ())
+            if figures or level or not take_figure_caption(self.paras, para):
+                self.paras.append(para)
         for fig in figures:
             self.paras.append(SourcePara(0, where, figure=fig, role=role or "body"))
 

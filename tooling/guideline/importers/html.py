@@ -38,6 +38,7 @@ from guideline.importers.stream import (
     merge_inlines,
     span_grid,
     table_caption,
+    take_figure_caption,
     trim_inlines,
 )
 from guideline.importers.text import decode, read_capped
@@ -94,7 +95,8 @@ class _Walker:
         self.notes = []
         if p.role == METADATA:
             p.meta = mapping_meta(p.text)
-        self.paras.append(p)
+        if p.style_level or not take_figure_caption(self.paras, p):
+            self.paras.append(p)
         # the anchor and the list label belong to the first paragraph of their element only
         self.ctx = {k: v for k, v in ctx.items() if k not in ("anchor", "list_label")}
 

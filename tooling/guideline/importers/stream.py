@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from guideline.model import Inline, Strong, Table, Text
 
@@ -188,6 +188,23 @@ def is_table_caption(text: str) -> bool:
     return bool(_TABLE_NUMBER.match(text)) and bool(_TABLE_NUMBER.sub("", text, count=1).strip())
 
 
+_FIGURE_NUMBER = re.compile(r"^[\s\u3000]*図[\s\u3000]*[0-9０-９]+[\s\u3000]+(?=\S)")
+
+
+def take_figure_caption(paras: list[SourcePara], p: SourcePara) -> bool:
+    """「図3　…」 right under a figure that has no caption is that caption (how our writers print one): it goes to
+    the figure, and the figure's entry in the report names both. True when ``p`` was taken."""
+    above = paras[-1] if paras else None
+    text = p.text.strip()
+    if (above is None or above.figure is None or above.figure.title or p.notes or not _FIGURE_NUMBER.match(text)
+            or text.endswith("。")):
+        return False
+    above.figure = replace(above.figure, title=_FIGURE_NUMBER.sub("", text, count=1).strip())
+    above.where = (f"{above.where} (figure and caption)" if above.where == p.where
+                   else f"{above.where} (figure), {p.where} (its caption)")
+    return True
+
+
 _BOX_TITLE = re.compile(r"^[\s\u3000]*【[\s\u3000]*(参考|例|注意)[\s\u3000]*】[\s\u3000]*$")
 
 
@@ -201,5 +218,5 @@ def text_inlines(text: str) -> tuple[Inline, ...]:
     return (Text(text),) if text else ()
 
 
-__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "table_caption", "is_table_caption", "box_kind", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
+__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "table_caption", "is_table_caption", "box_kind", "take_figure_caption", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
            "METADATA", "FURNITURE"]
