@@ -337,6 +337,7 @@ class _Walker:
             inl: list[Inline] = []
             for i, p in enumerate(sub.paras):
                 inl.extend((Text(" "), *p.inlines) if i else p.inlines)
+                notes.extend(p.notes)
             caption = table_caption(inl)
         grid, merged = span_grid(rows)
         header = grid[0] if header_rows else tuple(() for _ in grid[0])
