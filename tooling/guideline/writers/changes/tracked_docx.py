@@ -1,68 +1,10 @@
 """``tracked.docx``: the new edition exactly as ``guideline build --format docx`` makes it, with every difference from
 the old edition as native Word revisions (「変更履歴」), rendered from the diff engine's :class:`ChangeSet`.
 
-Accepting all changes gives the text of the new edition's ``guideline.docx``; rejecting all gives the old one's.
-
-How the document is made
-------------------------
-1. **Both editions are laid out** with the Word writer's own builder (:class:`guideline.writers.edition.docx.DocxBuilder`;
-   the old edition with a second builder sharing the id counter and the external-link table): title page, 目次,
-   every clause (``clause_to_elements(with_children=False)``: heading, 対象モデル, 例文, 統一基準対応 notes), and the
-   generated 解説 part. An unchanged clause that lays out the same in both editions (same blocks apart from source
-   lines, same 統一基準 headings, cross-reference targets on both sides: :func:`_same_rendering`) is copied to the
-   old side from the new side's paragraphs, less its bookmark, instead of being laid out again: most clauses of a
-   revision are unchanged, so this saves most of the old side's layout, and the bytes are the same (tested against
-   laying out every clause). Every paragraph or table is a *slot* with its
-   position in its own document, and slots of the 例文 and 解説 are keyed by the diff engine's text units
-   (:mod:`guideline.diff.units`: one unit per paragraph, list-item paragraph, table row or code block).
-2. **Slots are paired from the ChangeSet**: clause headings by the change's heading diffs (which also pair the TOC
-   entries, the 対象モデル and 統一基準対応 notes and the 解説 headings of the two clauses), text units by the
-   change's body / commentary :class:`~guideline.diff.changeset.TextDiff` (one old paragraph split into several
-   new ones, or several merged into one, come as pieces), title-page paragraphs by role, 統一基準対応 notes by NISC
-   ID in order. The writer diffs no text itself: inline runs are the ChangeSet's morpheme runs (deletion before
-   insertion); only derived text that has no unit (title page, running header, 対象モデル, 統一基準対応 notes, the
-   解説 part title) goes through the same engine function, :func:`guideline.diff.inline.diff_texts`. (``difflib`` is
-   used only to align a unit's text with the same text as the paragraph shows it, and NISC IDs of notes.)
-3. **Order**: items must keep the old document's order among everything with an old side and the new document's
-   order among everything with a new side. Paired items along a heaviest increasing subsequence (by old position,
-   in new order; items of clauses the ChangeSet marks ``moved``, with their sub-clauses, weigh little) stay in
-   place; every other pair is a **move**: ``w:moveFrom`` at the old place and ``w:moveTo`` at the new place, ranges
-   ``w:moveFromRangeStart/End`` and ``w:moveToRangeStart/End`` sharing a ``w:name`` (text changed inside a moved
-   clause shows as ``w:del`` in the moveFrom range and ``w:ins`` in the moveTo range). Unpaired old items (a deleted
-   clause, a deleted paragraph) stand where they stood in the old document, before the insertions at that place.
-   In the 目次 and on the title page a displaced pair is a plain deletion + insertion.
-4. **Rendering a pair**: each paragraph is cut into one-character atoms carrying their source run (so formatting,
-   placeholders 〔…〕, cross-reference hyperlinks and bookmarks survive); the unit text is aligned to the paragraph
-   text (they differ by list labels, placeholder brackets and soft-break spaces, which become "free" atoms) and the
-   ChangeSet runs are replayed over the atoms: equal → plain run (``w:rPrChange`` when the run formatting changed),
-   delete → ``w:del`` with ``w:delText``, insert → ``w:ins``. Free atoms that differ are replaced as a whole
-   (a display number ``6.2.`` → ``6.3.`` in a heading or the 目次, a list label ``(ア)`` → ``(イ)``). A paragraph
-   whose style or indent changed gets ``w:pPrChange``.
-5. **Paragraph marks**: a wholly new paragraph has its mark inserted (``w:pPr/w:rPr/w:ins``), a deleted one its mark
-   deleted; a paragraph split in two has the first piece's mark inserted, two merged into one the first one's mark
-   deleted; moved paragraphs have ``w:moveFrom``/``w:moveTo`` marks. Table rows carry ``w:trPr/w:ins|w:del``.
-6. The running header (title, label, 案/確定) is diffed the same way in ``word/header1.xml``.
-
-Every ``w:id`` (revisions, move ranges, bookmarks, ``w:pPrChange``/``w:rPrChange``) comes from the builder's one
-counter. Author and date are the caller's (``guideline diff --author/--date``), by default the new edition's title and
-its date at 00:00:00Z; nothing depends on the clock, and the same input gives byte-identical output.
-
-Known limits of the round trip (checked by ``tests/test_tracked_docx.py``)
---------------------------------------------------------------------------
-* pandoc (2.17) ignores row revisions (``w:trPr/w:ins``, ``w:trPr/w:del``): a wholly inserted table read with
-  ``--track-changes=reject`` is an empty table frame, a deleted row with ``accept`` an empty row. Word and
-  LibreOffice remove them. The tests therefore drop pandoc's table rule lines and empty lines before comparing.
-* pandoc joins paragraphs whose mark is deleted (accept) or inserted (reject) with a space, and does not know
-  ``w:moveFrom``/``w:moveTo`` paragraph marks (it leaves an empty paragraph). The text compares equal after
-  whitespace is removed, which the tests do.
-* pandoc reads the Title/Subtitle paragraphs of the title page as document metadata and prints neither; their
-  revisions are checked on the XML instead.
-* When the very last paragraph of the whole document is wholly inserted (or deleted), its own mark carries the
-  revision, and a document's final paragraph mark cannot be removed: rejecting (accepting) all changes leaves that
-  paragraph in place, emptied, at the end of the document. Moving the revision to the preceding paragraph's mark
-  instead would give the surviving text the last paragraph's style, which is worse. Found by the property test
-  (``tests/test_properties_diff.py``: 2 of 100 generated revision pairs); in the samples the document ends with
-  the 解説 part, which a revision does not add or remove whole.
+Accepting all changes gives the text of the new edition's ``guideline.docx``; rejecting all gives the old one's. Both
+editions are laid out with the Word writer's builder, paired slot by slot from the ChangeSet (the writer diffs no text
+itself), ordered with moves as ``w:moveFrom``/``w:moveTo``, and replayed run by run. The steps and the known limits
+of the round trip through pandoc: docs/word-output.md.
 """
 from __future__ import annotations
 

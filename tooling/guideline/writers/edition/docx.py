@@ -1,63 +1,10 @@
-"""The edition as Word files: ``guideline.docx`` (the whole guideline) and ``reibun.docx`` (第2編 例文 alone).
+"""The edition as Word files: ``guideline.docx`` (the whole guideline, with 目次, mapping notes and the generated 解説
+part) and ``reibun.docx`` (第2編 例文 alone, placeholders highlighted, as a municipality's starting file).
 
-``guideline.docx``: a title page (title, label, date, 案/確定, and a sample notice for sample editions), a table of
-contents field that Word fills when the file opens, every part in reading order (the 例文 part with its NISC mapping
-notes in the small 統一基準対応 style), then 第N編 解説 generated from the 例文 part's commentary under the same
-numbers (as the single-page HTML does, :mod:`guideline.writers.edition.html_single`).
-
-``reibun.docx``: the 例文 part alone, as an editable file a municipality starts its own policy from: no mapping notes,
-no 解説, placeholders (``{{本市}}``) bracketed 〔本市〕 and highlighted.
-
-Both are WordprocessingML built directly with lxml on fixed styles (:mod:`guideline.writers.edition.docx_styles`) —
-python-docx's ``add_paragraph`` is slow and superlinear on long documents — and zipped deterministically
-(:func:`guideline.writers.edition.docx_ooxml.zip_package`): the same edition gives byte-identical files.
-
-Structure in Word: clause headings use Heading 1–6 (outline levels 0–5: the navigation pane shows the tree) and carry
-their display number as text (``6.2.``, ``(1)``, ``①``); ordered-list labels (``(ア)``) are text too
-(:func:`guideline.numbering.ordered_labels`), never Word auto-numbering, so the numbers are exactly the guideline's.
-Every clause heading is wrapped in a bookmark named exactly its stable ID; cross-references ``[](#id)`` are internal
-hyperlinks (``w:hyperlink w:anchor="id"``) showing :func:`guideline.model.xref_label`.
-
-Reusing this writer (e.g. for ``tracked.docx``, the new edition with ``w:ins``/``w:del`` revisions)
--------------------------------------------------------------------------------------------------
-:class:`DocxBuilder` turns model pieces into lxml elements; nothing in it writes files. Every builder method takes a
-:class:`Marks` — two hooks applied to everything it produces:
-
-* ``Marks.run(r) -> element``: called with every ``w:r`` built (inside hyperlinks too); return the run, or a wrapper.
-  :func:`~guideline.writers.edition.docx_ooxml.wrap_revision` returns a hook that wraps each run in ``w:ins``/``w:del``
-  (turning ``w:t`` into ``w:delText``);
-* ``Marks.ppr(pPr)``: called with every paragraph's ``w:pPr``;
-  :func:`~guideline.writers.edition.docx_ooxml.mark_paragraph` marks the paragraph mark inserted/deleted.
-
-All ``w:id`` values (bookmarks and revisions) must come from the builder's one counter ``builder.ids``. A sketch::
-
-    from guideline.writers.edition import docx, docx_ooxml as ox
-    b = docx.DocxBuilder(new_edition)
-    who, when = "guideline", "2024-10-02T00:00:00Z"
-    ins = docx.Marks(run=ox.wrap_revision("ins", b.ids, who, when), ppr=ox.mark_paragraph("ins", b.ids, who, when))
-    dele = docx.Marks(run=ox.wrap_revision("del", b.ids, who, when), ppr=ox.mark_paragraph("del", b.ids, who, when))
-    body = b.title_page() + b.toc(new_edition.parts)
-    for clause in new_edition.clauses():      # walk yourself to decide clause by clause
-        if is_new(clause):                    # a wholly new clause: every run and paragraph mark inserted
-            body += b.clause_to_elements(clause, with_children=False, marks=ins)
-        elif is_reworded(clause):             # heading as is, then paragraphs of runs from your token diff
-            body.append(b.clause_heading_p(clause))
-            body.append(b.text_paragraph(clause, [ox.run("情報を"), ox.run("記載", hook=dele.run),
-                                                  ox.run("明記", hook=ins.run), ox.run("する。")]))
-        else:
-            body += b.clause_to_elements(clause, with_children=False)
-    # a deleted clause of the old edition: a second builder sharing ids and links, without bookmarks
-    old_b = docx.DocxBuilder(old_edition, share_with=b, link_targets=())
-    body += old_b.clause_to_elements(old_clause, bookmarks=False, marks=dele)
-    data = b.package(body, settings_extra='<w:revisionView w:insDel="1"/><w:trackRevisions/>')
-
-(:func:`~guideline.writers.edition.docx_ooxml.revision` also makes ``w:moveFrom``/``w:moveTo``; the range markers around
-them are the caller's.) ``tests/test_docx_writer.py::test_builder_hooks_make_tracked_revisions_pandoc_reads`` runs
-this pattern and reads it back with ``pandoc --track-changes=accept|reject``.
-
-Lower-level pieces: :meth:`DocxBuilder.inlines_to_runs`, :meth:`DocxBuilder.blocks_to_paragraphs`,
-:meth:`DocxBuilder.clause_heading_p` (``with_children=False`` on :meth:`clause_to_elements` gives one clause alone),
-:meth:`DocxBuilder.mapping_notes`, :func:`body_left` (the indent of a clause's text).
+WordprocessingML is built directly with lxml on fixed styles and zipped deterministically, so the same edition gives
+byte-identical files; numbers are text (never Word auto-numbering) and every clause heading carries a bookmark named
+its ID. :class:`DocxBuilder` turns model pieces into elements without writing files, with :class:`Marks` hooks that
+``tracked_docx`` uses to wrap runs in revisions. The structure and a sketch of that reuse: docs/word-output.md.
 """
 from __future__ import annotations
 
