@@ -126,9 +126,34 @@ def paragraphs(body: tuple, first: bool = False) -> tuple:
     return tuple(out)
 
 
+def source_heading(heading: str) -> str:
+    """An 条's heading as the source holds it: its caption without the （） that :func:`number_articles` adds."""
+    return heading[1:-1] if len(heading) > 2 and heading.startswith("（") and heading.endswith("）") else heading
+
+
+def source_paragraphs(body: tuple, first: bool = False) -> tuple:
+    """``body`` as the source holds it: the 項 numbers that :func:`paragraphs` writes (２　…) taken off again (for
+    text read back from a built file, e.g. ``guideline apply``). Only a number equal to the one computed for that
+    paragraph is taken off, so a paragraph that merely starts with a digit keeps it."""
+    out = []
+    for block, label in zip(body, paragraph_numbers(body, first)):
+        if label and block.inlines and isinstance(block.inlines[0], Text):
+            head = block.inlines[0].text
+            for written in (label, label.translate(_ASCII)):
+                if head.startswith(written) and head[len(written):len(written) + 1] in (ITEM_SEP, " "):
+                    rest = head[len(written) + 1:].lstrip(" " + ITEM_SEP)
+                    block = Para(((Text(rest),) if rest else ()) + block.inlines[1:], block.line)
+                    break
+        out.append(block)
+    return tuple(out)
+
+
+_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def fullwidth(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
 
 
-__all__ = ["number_articles", "number_items", "paragraphs", "paragraph_numbers", "item_label", "with_numbers",
-           "plain", "fullwidth", "CONTAINERS", "KATAKANA", "ITEM_SEP", "ARTICLE"]
+__all__ = ["number_articles", "number_items", "paragraphs", "paragraph_numbers", "source_heading", "source_paragraphs",
+           "item_label", "with_numbers", "plain", "fullwidth", "CONTAINERS", "KATAKANA", "ITEM_SEP", "ARTICLE"]

@@ -68,7 +68,7 @@ _ACTIVE_REL = ("oleObject", "package", "control", "aFChunk", "subDocument", "att
                "frame", "externalLinkPath", "wordVbaData", "keyMapCustomizations")
 _ACTIVE_PART = re.compile(r"(vbaProject|vbaData|activeX|embeddings/|oleObject)", re.IGNORECASE)
 _OFF = ("0", "false", "off", "none")
-HEADING_NUMBER = re.compile(r"^\s*(第[0-9０-９]+[編章]|別紙[0-9０-９]+|様式第[0-9０-９]+号|[0-9０-９]+[.．](?:[0-9０-９]+[.．])?|[（(][0-9０-９]+[）)]|"
+HEADING_NUMBER = re.compile(r"^\s*(第[0-9０-９]+[編章節款条]|別紙[0-9０-９]+|様式第[0-9０-９]+号|[0-9０-９]+[.．](?:[0-9０-９]+[.．])?|[（(][0-9０-９]+[）)]|"
                             r"[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])[\u3000 \t]*")
 LIST_LABEL = re.compile(r"^\s*(・|[（(][ア-ン][）)]|[a-z][)）]|[0-9]+[)）])[\u3000 \t]*")
 

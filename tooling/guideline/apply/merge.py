@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from guideline.apply.docx_read import WordClause, WordDoc
-from guideline.model import Block, Edition, Figure, block_text, inline_text, iter_blocks
+from guideline.model import Block, Clause, Edition, Figure, block_text, inline_text, iter_blocks
+from guideline.numbering_articles import source_heading, source_paragraphs
 from guideline.reader import ID_RE
 from guideline.wordview import (
     ClauseView,
@@ -159,6 +160,20 @@ def _figures(wc: WordClause, now: ClauseView, edition: Edition, ignored: list[tu
                    footnotes=tuple(map_blocks(f, fix) for f in wc.footnotes))
 
 
+def _as_source(edition: Edition, clause: Clause | None, wc: WordClause) -> WordClause:
+    """A clause as read from Word, as the source holds it: in an edition numbered as articles, the （） around an
+    条's caption and the 項 numbers (２　…) of its paragraphs, and of an 附則's, are computed, so they are taken off
+    (compared with the build as shown, written back without them). ``clause`` is None for a clause new in Word."""
+    if edition.meta.numbering != "articles":
+        return wc
+    article = clause.number.endswith("条") if clause is not None else wc.level == 5
+    part = wc.level == 1 and (clause is None or (clause.unnumbered and not clause.kind))
+    if not (article or part):
+        return wc
+    return replace(wc, heading=source_heading(wc.heading) if article else wc.heading,
+                   body=source_paragraphs(wc.body, first=part))
+
+
 def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False,
          fresh: dict[str, WordContent] | None = None) -> Plan:
     """Compare the file with the edition. ``expected_notes(clause) -> list[str]``: the generated paragraphs the
@@ -222,7 +237,7 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False,
             for a in aspects:
                 out.conflicts.append(Conflict(wc.id, a, _text_of(a, now, edition), _text_of(a, word, edition)))
             continue
-        changed[wc.id] = (wc, aspects)
+        changed[wc.id] = (_as_source(edition, clause, wc), aspects)
 
     # ------------------------------------------------------------------------------------------------------------
     # deletions: clauses the file was built with (or, without fingerprints, of the parts it shows) that are gone
@@ -276,7 +291,7 @@ def plan(edition: Edition, doc: WordDoc, expected_notes, *, force: bool = False,
         ident = wc.id if wc.id and wc.id not in used_ids else new_id(used_ids, parent, wc.heading)
         used_ids.add(ident)
         id_at.append(ident)
-        entries_new[k] = Entry(ident, wc.level, False, wc, ASPECTS)
+        entries_new[k] = Entry(ident, wc.level, False, _as_source(edition, None, wc), ASPECTS)
         out.added.append(ident)
     if word_struct:
         order: list[Entry] = []
