@@ -10,7 +10,7 @@ from import_support import FIXTURES, REPO, run
 
 from guideline import editions
 from guideline.importers.document import import_document, write_result
-from guideline.writers import docx
+from guideline.writers.edition import docx
 
 
 def _edition(tmp_path: Path) -> Path:
