@@ -217,7 +217,7 @@ def test_footnote_box_and_cell_changes_show_inline(tmp_path):
 
 
 def test_search_and_xref_find_captions_and_footnotes(mini):
-    site = html_site.Site(mini, nisc_module=None)
+    site = html_site.Site(mini, nisc_pages=None)
     texts = {d.href: d.text for d in site.search_docs()}
     structure = texts[site.href_for("structure")]
     assert "図1　庁内の構成" in structure and "注1　図は簡略化したものである。" in structure
@@ -262,7 +262,7 @@ def test_single_page_figures_footnotes_boxes_and_merged_cells(mini):
 
 def test_site_serves_figures_as_files(tmp_path, monkeypatch):
     ed = make_edition(tmp_path)
-    site = html_site.Site(read(ed), nisc_module=None).render_all()
+    site = html_site.Site(read(ed), nisc_pages=None).render_all()
     assert site["figures/layout.svg"] == (ed / "figures" / "layout.svg").read_bytes()
     pages = {k: v.decode() for k, v in site.items() if k.endswith(".html")}
     assert not any("<svg" in v for v in pages.values())

@@ -33,6 +33,7 @@ from guideline import editions, serve
 from guideline.cli import cli
 from guideline.diagnostics import UserError
 from guideline.writers.edition import html_site
+from guideline.writers.registry import build_writers
 
 GUIDELINE = Path(sys.executable).with_name("guideline")
 START_TIMEOUT = 120.0  # import + first build on a heavily loaded machine
@@ -397,7 +398,6 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_rebuild_parses_only_the_saved_file_and_equals_a_fresh_build(tmp_path: Path, monkeypatch):
     """In-process: after an edit the preview parses one file again (the others come from the parse cache), patches
     the search index, and still writes exactly what a build from scratch without any cache writes."""
-    from guideline.commands.build import FORMATS
     from guideline.parse_cache import clear_memory
     from guideline.writers.edition import search_index
 
@@ -428,8 +428,8 @@ def test_rebuild_parses_only_the_saved_file_and_equals_a_fresh_build(tmp_path: P
     search_index._GRAMS.clear()
     edition = editions.load_or_fail("base", src)
     fresh = tmp_path / "fresh"
-    for module_name in FORMATS["html"]:
-        __import__(module_name, fromlist=["write"]).write(edition, fresh)
+    for writer in build_writers(["html"]):
+        writer.write(edition, fresh)
     assert _tree(fresh) == served
 
 

@@ -23,7 +23,7 @@ from guideline.diff import compare
 from guideline.model import Figure
 from guideline.reader import read_edition
 from guideline.wordview import clause_view, map_blocks
-from guideline.writers.changes import tracked_docx
+from guideline.writers.changes import ChangeOptions, tracked_docx
 from diff.test_properties_diff import _settings, edited, records, write_tree
 
 
@@ -42,7 +42,7 @@ def shape(ed, figures: bool = True) -> list[tuple]:
 
 def apply_tracked(a, b, tmp: Path):
     tracked = tmp / "tracked.docx"
-    tracked.write_bytes(tracked_docx.render(compare(a, b), author="t", date="2024-10-02"))
+    tracked.write_bytes(tracked_docx.render(compare(a, b), ChangeOptions(author="t", date="2024-10-02")))
     prepared = prepare(a, docx_read.read(tracked))
     assert not prepared.plan.conflicts
     for path, text in prepared.texts.items():

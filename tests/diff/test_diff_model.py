@@ -73,9 +73,9 @@ def test_fixture_variants(original, variant):
 
 
 def test_sample_editions(in_repo):
-    from guideline.commands.diff import load
+    from guideline.diff.load import load_edition
 
-    old = load("r5-03")
-    new = load("draft", catalog=old.catalog)
+    old = load_edition("r5-03")
+    new = load_edition("draft", catalog=old.catalog)
     check(compare(old, new))
     check(compare(new, old))

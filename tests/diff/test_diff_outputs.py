@@ -74,10 +74,11 @@ def normalised(path_or_text) -> str:
 
 @pytest.mark.parametrize("columns", ["new-old", "old-new"])
 def test_comparison_html_matches_golden(changeset, columns):
+    from guideline.writers.changes import ChangeOptions
     from guideline.writers.changes.comparison import render_html
 
     golden = GOLDEN / f"comparison-original--combined-{columns}.html"
-    got = render_html(changeset, columns)
+    got = render_html(changeset, ChangeOptions(columns=columns))
     if os.environ.get("GUIDELINE_UPDATE_GOLDEN"):
         golden.write_text(got, encoding="utf-8")
     want, have = normalised(golden), normalised(got)
@@ -290,7 +291,7 @@ def test_cli_summary_on_the_terminal():
     assert "    統一基準 ~2.1.1(2)(a) (intersects-with → subset-of)" in lines
 
 
-def test_cli_writes_directory_deterministically_and_skips_tracked(tmp_path):
+def test_cli_writes_directory_deterministically(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for target in (a, b):
         proc = run("diff", "original", "combined", "-o", str(target), "--format", "json,redline,comparison-html,"
@@ -300,12 +301,7 @@ def test_cli_writes_directory_deterministically_and_skips_tracked(tmp_path):
     assert names == sorted(p.name for p in b.iterdir())
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    try:
-        import guideline.writers.changes.tracked_docx  # noqa: F401
-        assert "tracked.docx" in names
-    except ModuleNotFoundError:
-        assert "tracked.docx" not in names
-        assert "tracked.docx skipped" in proc.stderr
+    assert names == ["changes.json", "comparison.docx", "comparison.html", "redline.html", "tracked.docx"]
 
 
 def test_cli_errors_are_messages_not_tracebacks(tmp_path):

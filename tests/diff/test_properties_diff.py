@@ -39,7 +39,7 @@ from lxml import etree
 from guideline.diff import compare
 from guideline.writers.changes import changes_json
 from guideline.reader import read_edition
-from guideline.writers.changes import redline_html, tracked_docx
+from guideline.writers.changes import ChangeOptions, redline_html, tracked_docx
 from guideline.writers.edition import docx
 
 EXAMPLES = {"identity": 30, "accounting": 100, "tracked": 60}
@@ -437,7 +437,7 @@ def test_diff_of_an_edition_with_itself_is_empty(recs):
         assert all(e["kind"] == "unchanged" for e in entries), [e for e in entries if e["kind"] != "unchanged"]
         html = redline_html.render(cs)
         assert html.count("<ins") == html.count("<del") == 1  # only the legend's 表示の見方 sample
-        tracked = tracked_docx.render(cs, author="t", date="2024-10-02")
+        tracked = tracked_docx.render(cs, ChangeOptions(author="t", date="2024-10-02"))
         for name in ("word/document.xml", "word/header1.xml"):
             assert leftover_revisions(part(tracked, name)) == [], name
         assert paragraphs(part(tracked, "word/document.xml")) == paragraphs(
@@ -488,7 +488,7 @@ def test_accepting_tracked_changes_gives_b_and_rejecting_gives_a(data):
     cs = compare(a, b)
     for kind in sorted({c.kind for c in cs.changes}):
         event(f"change kind: {kind}")
-    tracked = tracked_docx.render(cs, author="t", date="2024-10-02")
+    tracked = tracked_docx.render(cs, ChangeOptions(author="t", date="2024-10-02"))
     plain = {"a": docx.render_guideline(a), "b": docx.render_guideline(b)}
     for name in ("word/document.xml", "word/header1.xml"):
         doc = part(tracked, name)
@@ -547,7 +547,7 @@ def test_pandoc_accept_and_reject_agree_on_a_fixed_case(tmp_path):
     cs = compare(a, b)
     assert {c.kind for c in cs.changes} >= {"changed", "added", "deleted", "split", "merged"}
     paths = {"tracked": tmp_path / "tracked.docx", "a": tmp_path / "a.docx", "b": tmp_path / "b.docx"}
-    paths["tracked"].write_bytes(tracked_docx.render(cs, author="t", date="2024-10-02"))
+    paths["tracked"].write_bytes(tracked_docx.render(cs, ChangeOptions(author="t", date="2024-10-02")))
     paths["a"].write_bytes(docx.render_guideline(a))
     paths["b"].write_bytes(docx.render_guideline(b))
     accepted = pandoc_lines(paths["tracked"], "--track-changes=accept")

@@ -34,7 +34,7 @@ def table(changeset):
 
 @pytest.fixture(scope="module")
 def built(changeset, table, tmp_path_factory):
-    data = comparison.render_pdf(changeset, "new-old", table)
+    data = comparison.render_pdf(changeset, table=table)
     path = tmp_path_factory.mktemp("pdf") / "comparison.pdf"
     path.write_bytes(data)
     return {"data": data, "path": path}
@@ -96,7 +96,7 @@ def test_tags_destinations_outline_and_pdf_ua(table, built):
 
 
 def test_same_bytes_twice(changeset, table, built):
-    assert comparison.render_pdf(changeset, "new-old", table) == built["data"]
+    assert comparison.render_pdf(changeset, table=table) == built["data"]
 
 
 def _table(rows: list[Row]) -> Table:
@@ -105,7 +105,7 @@ def _table(rows: list[Row]) -> Table:
 
 def _render(changeset, table: Table, tmp_path: Path, name: str = "t.pdf") -> list[str]:
     path = tmp_path / name
-    path.write_bytes(comparison.render_pdf(changeset, "new-old", table))
+    path.write_bytes(comparison.render_pdf(changeset, table=table))
     return page_texts(path)
 
 

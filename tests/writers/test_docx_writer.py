@@ -11,11 +11,12 @@ import pytest
 from conftest import REPO, replace_in
 from lxml import etree
 
-from guideline.commands.build import FORMATS, build
+from guideline.commands.build import build
 from guideline.model import Placeholder, Table, XRef, block_text, iter_inlines, xref_label
 from guideline.reader import read_edition
 from guideline.writers.edition import docx
 from guideline.writers.edition import docx_ooxml as ox
+from guideline.writers.registry import BUILD_FORMATS, EDITION
 
 R5_03 = REPO / "guideline_src" / "editions" / "r5-03"
 W_NS = ox.W_NS
@@ -93,7 +94,7 @@ def styles(built):
 
 
 def test_registered_as_build_format():
-    assert FORMATS["docx"] == ("guideline.writers.edition.docx",)
+    assert [EDITION[name].load() for name in BUILD_FORMATS["docx"]] == [docx]
 
 
 @pytest.mark.needs_pandoc

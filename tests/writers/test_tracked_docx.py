@@ -32,7 +32,7 @@ from lxml import etree
 from guideline import cli
 from guideline.diff import compare
 from guideline.reader import read_edition
-from guideline.writers.changes import tracked_docx
+from guideline.writers.changes import ChangeOptions, tracked_docx
 from guideline.writers.edition import docx
 from guideline.writers.edition import docx_ooxml as ox
 
@@ -195,7 +195,7 @@ def fixtures(tmp_path_factory):
     for name in VARIANTS:
         new = read(DIFF_EDITIONS / name)
         cs = compare(original, new)
-        data = tracked_docx.render(cs, author=WHO, date=WHEN)
+        data = tracked_docx.render(cs, ChangeOptions(author=WHO, date=WHEN))
         path = tmp / f"{name}.tracked.docx"
         path.write_bytes(data)
         new_docx = tmp / f"{name}.docx"
@@ -217,7 +217,7 @@ def sample(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("tracked-sample")
     cs = compare(old, new)
     t0 = time.perf_counter()
-    data = tracked_docx.render(cs, author=WHO, date=WHEN)
+    data = tracked_docx.render(cs, ChangeOptions(author=WHO, date=WHEN))
     seconds = time.perf_counter() - t0
     path = tmp / "tracked.docx"
     path.write_bytes(data)
@@ -459,8 +459,8 @@ def test_sample_every_change_kind_is_a_revision(sample):
 
 def test_render_is_deterministic(fixtures, sample):
     cs = fixtures["combined"]["cs"]
-    assert tracked_docx.render(cs, author=WHO, date=WHEN) == fixtures["combined"]["data"]
-    assert tracked_docx.render(sample["cs"], author=WHO, date=WHEN) == sample["data"]
+    assert tracked_docx.render(cs, ChangeOptions(author=WHO, date=WHEN)) == fixtures["combined"]["data"]
+    assert tracked_docx.render(sample["cs"], ChangeOptions(author=WHO, date=WHEN)) == sample["data"]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -552,9 +552,9 @@ def test_copying_unchanged_clauses_gives_the_bytes_of_laying_out_both_sides(fixt
             return result
 
         monkeypatch.setattr(tracked_docx, "_same_rendering", counted)
-        copied = tracked_docx.render(cs, author=WHO, date=WHEN)
+        copied = tracked_docx.render(cs, ChangeOptions(author=WHO, date=WHEN))
         monkeypatch.setattr(tracked_docx, "_same_rendering", lambda ch, changeset: False)
-        laid_out = tracked_docx.render(cs, author=WHO, date=WHEN)
+        laid_out = tracked_docx.render(cs, ChangeOptions(author=WHO, date=WHEN))
         monkeypatch.setattr(tracked_docx, "_same_rendering", same)
         assert copied == laid_out
         unchanged = [ch.new[0].id for ch in cs.changes if ch.kind == "unchanged"]

@@ -456,7 +456,7 @@ def _strict(spec: str, src: Path | None) -> Edition:
 def plan(spec: str, previous: str | None, round_ids: list[str], src: Path | None = None,
          comments_root: Path | None = None) -> Plan:
     from guideline import editions
-    from guideline.commands.diff import load as load_for_diff
+    from guideline.diff.load import load_edition as load_for_diff
     from guideline.comments import reconcile as rec
     from guideline.comments import report as comment_report
     from guideline.comments.privacy import private_values
@@ -512,12 +512,11 @@ def plan(spec: str, previous: str | None, round_ids: list[str], src: Path | None
 
 def build(p: Plan, out: Path, quiet: bool = False) -> dict:
     """Build the bundle into ``out`` (replaced whole, atomically). Returns the manifest."""
-    from guideline.commands.common import Progress
     from guideline.diff import compare
-    from guideline.writers.changes import changes_json
     from guideline.fileio import atomic_directory, atomic_write
-    from guideline.writers.changes import comparison
-    from guideline.writers.edition import docx, html_site, oscal, pdf
+    from guideline.progress import Progress
+    from guideline.writers.changes import ChangeOptions
+    from guideline.writers.registry import CHANGES, EDITION, write_change
 
     out = Path(out)
     progress = Progress(quiet)
@@ -538,10 +537,7 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
     check_target(out)
     with output_lock(out):
         for line in recover(out):
-            if not quiet:
-                import click
-
-                click.echo(f"release: {line}", err=True)
+            progress.say(f"release: {line}")
         with atomic_directory(out) as tmp:
             seen: set[str] = set()
 
@@ -549,15 +545,15 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
                 return set(bundle_files(tmp))
 
             with step("site/"):
-                html_site.write(ed, tmp)
+                EDITION["html_site"].write(ed, tmp)
                 scan_new(tmp, seen)
             seen = stage()
             with step("guideline.docx, reibun.docx"):
-                docx.write(ed, tmp)
+                EDITION["docx"].write(ed, tmp)
                 scan_new(tmp, seen)
             seen = stage()
             with step("guideline.pdf"):
-                pdf.write(ed, tmp)
+                EDITION["pdf"].write(ed, tmp)
                 scan_new(tmp, seen)
             seen = stage()
             changes = None
@@ -565,8 +561,8 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
             if p.previous is not None:
                 with step(f"新旧対照表 {p.previous.meta.id} → {ed.meta.id}"):
                     main_cs = compare(p.previous, ed)
-                    changes_json.write(main_cs, tmp)
-                    comparison.write(main_cs, tmp, formats=("html", "docx", "pdf"))
+                    for name in ("json", "comparison-html", "comparison-docx", "comparison-pdf"):
+                        write_change(name, main_cs, tmp)
                     changes = json.loads((tmp / "changes.json").read_text(encoding="utf-8"))
                     scan_new(tmp, seen)
                 seen = stage()
@@ -578,7 +574,7 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
                     scan_new(tmp, seen)
                 seen = stage()
             with step("oscal/"):
-                oscal.write(ed, tmp / "oscal")
+                EDITION["oscal"].write(ed, tmp / "oscal")
                 scan_new(tmp, seen)
             seen = stage()
             entries = []
@@ -591,7 +587,7 @@ def build(p: Plan, out: Path, quiet: bool = False) -> dict:
                         cs = main_cs if (main_cs is not None and p.previous is not None
                                          and p.previous.meta.id == old.meta.id) else compare(old, e)
                         rel = f"{diff_dir(old.meta.id, e.meta.id)}/comparison.html"
-                        atomic_write(tmp / rel, comparison.render_html(cs))
+                        atomic_write(tmp / rel, CHANGES["comparison-html"].render(cs, ChangeOptions()))
                         entry = HistoryEntry(entry.id, entry.label, entry.date, entry.status, entry.current,
                                              old.meta.id, rel)
                     entries.append(entry)

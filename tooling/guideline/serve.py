@@ -36,7 +36,6 @@ from __future__ import annotations
 import gc
 import html
 import http.server
-import importlib
 import ipaddress
 import json
 import os
@@ -53,6 +52,7 @@ from typing import Callable
 
 from guideline import gcscope, parse_cache
 from guideline.diagnostics import ERROR, WARNING, Report, UserError, display_path
+from guideline.writers.registry import build_writers
 
 POLL_INTERVAL = 0.1  # seconds between two looks at the sources' modification times (a dozen stat calls)
 SETTLE = 0.05  # after a change, wait until the files stop changing for this long (editors save in steps)
@@ -354,8 +354,6 @@ class Preview:
             return self._build()
 
     def _build(self) -> State:
-        from guideline.commands.build import FORMATS
-
         t0, c0 = time.perf_counter(), time.thread_time()
         errors: list[str] = []
         warnings: list[str] = []
@@ -376,8 +374,8 @@ class Preview:
                         self._pdf.submit(edition)
                 self.workdir.mkdir(parents=True, exist_ok=True)
                 target = Path(tempfile.mkdtemp(prefix="build-", dir=self.workdir))
-                for module_name in FORMATS["html"]:
-                    importlib.import_module(module_name).write(edition, target)
+                for writer in build_writers(["html"]):
+                    writer.write(edition, target)
         except UserError as exc:
             if exc.report is not None:
                 errors = [str(d) for d in exc.report.sorted() if d.severity == ERROR]

@@ -1,7 +1,6 @@
 """``guideline coverage``: every NISC 遵守事項 with the guideline clauses mapped to it, and the gaps."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import click
@@ -9,13 +8,7 @@ import click
 from guideline import editions, xref
 from guideline.commands.common import edition_option
 from guideline.fileio import atomic_write
-
-WRITERS = {
-    "html": "guideline.writers.coverage.html",
-    "csv": "guideline.writers.coverage.csv",
-    "xlsx": "guideline.writers.coverage.xlsx",
-    "json": "guideline.writers.coverage.json",
-}
+from guideline.writers.registry import COVERAGE
 
 
 @click.command(epilog="""\b
@@ -26,7 +19,7 @@ Examples:
 Without -o a summary per 部 is printed. A 遵守事項 counts as covered when a clause maps to it with a relationship
 other than no-relationship; the format is taken from the file name when --format is not given.""")
 @edition_option
-@click.option("--format", "-f", "fmt", type=click.Choice(sorted(WRITERS)), default=None,
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted(COVERAGE)), default=None,
               help="Output format (default: from the extension of -o).")
 @click.option("--output", "-o", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Output file.")
@@ -34,9 +27,9 @@ def command(edition: str, fmt: str | None, out: Path | None) -> None:
     """Coverage of the NISC 遵守事項 by the guideline: mapped clauses, relationships, gaps by 部 and 節."""
     if fmt is None and out is not None:
         fmt = out.suffix.lstrip(".").lower() or None
-        if fmt not in WRITERS:
+        if fmt not in COVERAGE:
             raise click.UsageError(f"cannot tell the format from {out.name!r}; add --format "
-                                   f"{'|'.join(sorted(WRITERS))}")
+                                   f"{'|'.join(sorted(COVERAGE))}")
     if fmt is not None and out is None:
         raise click.UsageError(f"--format {fmt} needs an output file: -o coverage.{fmt}")
     ed = editions.load_or_fail(edition)
@@ -44,8 +37,7 @@ def command(edition: str, fmt: str | None, out: Path | None) -> None:
     if out is None:
         click.echo(summary_text(cov))
         return
-    module = importlib.import_module(WRITERS[fmt])
-    path = atomic_write(out, module.render(cov))
+    path = atomic_write(out, COVERAGE[fmt].load().render(cov))
     click.echo(f"{path}: {cov.total} 遵守事項, {cov.covered} covered, {cov.uncovered} gaps")
 
 

@@ -1,67 +1,42 @@
 """``guideline diff OLD NEW``: clause-level diff of two editions.
 
 Without ``-o`` a readable summary goes to the terminal. With ``-o DIR`` the outputs are written into DIR (replaced
-whole and atomically): changes.json, redline.html, comparison.html / .docx / .pdf (新旧対照表), and tracked.docx when
-the Word tracked-changes writer (``guideline.writers.changes.tracked_docx``) is installed.
+whole and atomically): changes.json, redline.html, comparison.html / .docx / .pdf (新旧対照表) and tracked.docx, the
+change-set writers of :data:`guideline.writers.registry.CHANGES`.
 """
 from __future__ import annotations
 
 import datetime
-import importlib
+import functools
 import os
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import click
 
 from guideline import gcscope
-from guideline.commands.common import Progress, list_option
+from guideline.commands.common import list_option
 from guideline.diagnostics import UserError
-from guideline.fileio import atomic_write
+from guideline.diff import compare
+from guideline.diff.load import load_edition
+from guideline.diff.matching import SIMILARITY_THRESHOLD
+from guideline.fileio import atomic_directory, atomic_write
+from guideline.progress import Progress
 from guideline.vocabulary import ASPECT_JA, KIND_JA
+from guideline.writers.changes import ChangeOptions
+from guideline.writers.changes.changes_json import flatten
+from guideline.writers.registry import CHANGES
 
-# format name -> (module, output file names)
-OUTPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "json": ("guideline.writers.changes.changes_json", ("changes.json",)),
-    "redline": ("guideline.writers.changes.redline_html", ("redline.html",)),
-    "comparison-html": ("guideline.writers.changes.comparison", ("comparison.html",)),
-    "comparison-docx": ("guideline.writers.changes.comparison", ("comparison.docx",)),
-    "comparison-pdf": ("guideline.writers.changes.comparison", ("comparison.pdf",)),
-    "tracked": ("guideline.writers.changes.tracked_docx", ("tracked.docx",)),
-}
-ALL = tuple(OUTPUTS)
-
-
-def load(spec: str, catalog=None):
-    """Read an edition for diffing: reader errors stop the command; the cross-edition checks of ``guideline check``
-    (mappings, cross-references, lineage targets) are not needed to compare two texts and are skipped.
-
-    ``catalog``: an already loaded NISC catalog, used when the edition pins the same catalog file."""
-    from guideline import editions, nisc
-    from guideline.diagnostics import Report
-    from guideline.reader import read_edition, read_edition_meta
-
-    root = editions.resolve(spec)
-    if catalog is not None:
-        meta = read_edition_meta(root, Report())
-        same = meta is not None and meta.nisc_catalog == catalog.id and \
-            nisc.find_catalog_file(root, meta.nisc_catalog) == Path(catalog.loc.path).resolve()
-        catalog = catalog if same else None
-    edition, report = read_edition(root, catalog=catalog)
-    edition = editions.with_origin(edition, root)
-    if edition is None or report.failed():
-        raise UserError(f"edition {spec!r} has problems; fix them first (guideline check --edition {spec})",
-                        report=report)
-    return edition
-
+ALL = tuple(CHANGES)
 
 
 def _check_target(out: Path) -> None:
     """DIR is replaced whole: refuse a directory that holds something other than an earlier diff."""
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / "changes.json").is_file() and not any(
-            (out / name).is_file() for _, names in OUTPUTS.values() for name in names):
+    if out.is_dir() and any(out.iterdir()) and not any((out / w.file).is_file() for w in CHANGES.values()):
         raise UserError(f"{out} is not empty and holds no earlier diff; the output directory is replaced whole, "
                         "so give a new or dedicated directory (e.g. build/diff/OLD--NEW)")
 
@@ -95,8 +70,6 @@ class Background:
     for any reason, ``fn`` runs again here, so that its error is reported the ordinary way."""
 
     def __init__(self, fn):
-        from multiprocessing import get_context
-
         self.fn = fn
         ctx = get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
@@ -128,74 +101,42 @@ class Background:
         self._proc.join()
 
 
-def _tracked_module():
-    module_name = OUTPUTS["tracked"][0]
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        click.echo("tracked.docx skipped: the Word tracked-changes writer (guideline.writers.changes.tracked_docx) is not "
-                   "installed in this version", err=True)
-        return None
+def write_outputs(cs, out: Path, formats: list[str], options: ChangeOptions = ChangeOptions(),
+                  quiet: bool = False) -> list[Path]:
+    """Write the chosen outputs (names in :data:`~guideline.writers.registry.CHANGES`) into ``out`` (replaced whole).
 
-
-def write_outputs(cs, out: Path, formats: list[str], *, columns: str = "new-old", author: str | None = None,
-                  date: str | None = None, quiet: bool = False) -> list[Path]:
-    """Write the chosen outputs into ``out`` (replaced whole).
-
-    The slow ones start first and run beside the rest: tracked.docx in a forked child process, the 新旧対照表 PDF
-    (Typst) in a thread; the quick outputs are written meanwhile. GUIDELINE_WORKERS=1 does one thing at a time
-    (the bytes are the same)."""
+    The slow ones start first and run beside the rest, as their registry entry says: tracked.docx in a forked child
+    process, the 新旧対照表 PDF (Typst lays out without holding the GIL) in a thread; the quick outputs are written
+    meanwhile. GUIDELINE_WORKERS=1 does one thing at a time (the bytes are the same)."""
     _check_target(out)
     progress = Progress(quiet)
-    from guideline.fileio import atomic_directory
-
-    tracked = _tracked_module() if "tracked" in formats else None
-    when = revision_date(date, cs) if tracked is not None else None
-    table = pending = background = pdf_thread = None
+    writers = {fmt: CHANGES[fmt] for fmt in formats}
+    pending: dict[str, Background | Future] = {}
+    pool = None
     try:
-        parallel = _in_parallel()
-        if tracked is not None and parallel:
-            background = Background(lambda: tracked.render(cs, author=author, date=when))
-        if any(fmt.startswith("comparison-") for fmt in formats):
-            from guideline.writers.changes import comparison
-
-            table = comparison.build(cs)
-            if "comparison-pdf" in formats and parallel:
-                from concurrent.futures import ThreadPoolExecutor  # Typst lays out without holding the GIL
-
-                pdf_thread = ThreadPoolExecutor(1, thread_name_prefix="guideline-pdf")
-                pending = pdf_thread.submit(comparison.render_pdf, cs, columns, table)
+        if _in_parallel():
+            for fmt, w in writers.items():  # forked before any thread starts
+                if w.runs == "process":
+                    pending[fmt] = Background(functools.partial(w.render, cs, options))
+            for fmt, w in writers.items():
+                if w.runs == "thread":
+                    pool = pool or ThreadPoolExecutor(1, thread_name_prefix="guideline-pdf")
+                    pending[fmt] = pool.submit(w.render, cs, options)
         with atomic_directory(out) as tmp:
-            for fmt in formats:
-                name = OUTPUTS[fmt][1][0]
-                if fmt == "comparison-pdf" and pending is not None:
-                    continue  # last: it is being laid out meanwhile
-                if fmt == "tracked":
-                    if tracked is not None and background is None:
-                        with progress.step(f"diff: {name}"):
-                            tracked.write(cs, tmp, author=author, date=when)
-                    continue  # else written below, when the child process is done
-                module = importlib.import_module(OUTPUTS[fmt][0])
-                with progress.step(f"diff: {name}"):
-                    if fmt.startswith("comparison-"):
-                        module.write(cs, tmp, formats=(fmt.split("-", 1)[1],), columns=columns, table=table)
-                    else:
-                        module.write(cs, tmp)
-            if pending is not None:
-                with progress.step("diff: comparison.pdf"):
-                    atomic_write(tmp / "comparison.pdf", pending.result())
-            if background is not None:
-                with progress.step("diff: tracked.docx"):
-                    atomic_write(tmp / "tracked.docx", background.result())
-            present = {fmt: [out / n for n in OUTPUTS[fmt][1] if (tmp / n).exists()] for fmt in formats}
+            for fmt, w in writers.items():
+                if fmt not in pending:
+                    with progress.step(f"diff: {w.file}"):
+                        atomic_write(tmp / w.file, w.render(cs, options))
+            for fmt, job in pending.items():  # last: they were made meanwhile
+                with progress.step(f"diff: {writers[fmt].file}"):
+                    atomic_write(tmp / writers[fmt].file, job.result())
     finally:
-        if background is not None:
-            background.close()
-        if pdf_thread is not None:
-            pdf_thread.shutdown(wait=True)
-    return [path for fmt in formats for path in present[fmt]]
+        for job in pending.values():
+            if isinstance(job, Background):
+                job.close()
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return [out / w.file for w in writers.values()]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -227,8 +168,6 @@ def _excerpt(runs, width: int = 160) -> str:
 
 
 def summary_lines(cs, verbose: bool = True) -> list[str]:
-    from guideline.writers.changes.changes_json import flatten
-
     o, n = cs.old.meta, cs.new.meta
     counts = cs.summary()
     lines = [
@@ -305,18 +244,16 @@ Editions are named draft, an edition id (r5-03), a directory with an edition.yam
 def command(old: str, new: str, out: Path | None, formats: tuple[str, ...], columns: str, author: str | None,
             date: str | None, threshold: float | None, brief: bool, quiet: bool) -> None:
     """Clause-level diff of two editions: 新旧対照表, tracked DOCX, HTML redline, JSON."""
-    from guideline.diff import compare
-    from guideline.diff.matching import SIMILARITY_THRESHOLD
-
     chosen = list(formats)
-    old_ed = load(old)
-    new_ed = load(new, catalog=old_ed.catalog)
+    old_ed = load_edition(old)
+    new_ed = load_edition(new, catalog=old_ed.catalog)
     cs = compare(old_ed, new_ed, threshold if threshold is not None else SIMILARITY_THRESHOLD)
     if out is None:
         for line in summary_lines(cs, verbose=not brief):
             click.echo(line)
         return
-    written = write_outputs(cs, out, chosen, columns=columns, author=author, date=date, quiet=quiet)
+    options = ChangeOptions(columns, author, revision_date(date, cs))
+    written = write_outputs(cs, out, chosen, options, quiet=quiet)
     for path in written:
         click.echo(str(path))
     if not quiet:

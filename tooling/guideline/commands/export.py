@@ -7,6 +7,7 @@ import click
 
 from guideline import editions
 from guideline.commands.common import edition_option
+from guideline.writers.registry import EDITION
 
 
 @click.group(epilog="""\b
@@ -28,8 +29,6 @@ UUIDs and dates derive from the edition: the same edition gives the same bytes."
               help="Output directory (created if missing; the three files in it are replaced).")
 def oscal(edition: str, out: Path) -> None:
     """Write the guideline as an OSCAL catalog and its NISC mappings as an OSCAL mapping collection."""
-    from guideline.writers.edition import oscal as writer
-
     ed = editions.load_or_fail(edition)
-    for path in writer.write(ed, out):
+    for path in EDITION["oscal"].write(ed, out):
         click.echo(str(path))

@@ -106,12 +106,13 @@ Outputs go to OUT/ (guideline.html, site/, guideline.docx, guideline.pdf).""")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def build_cmd(directory: Path, out: Path, fmt: str, style: str | None, quiet: bool) -> None:
     """Build the municipality's policy (HTML, Word, PDF)."""
-    from guideline.commands.build import write_edition, writer_modules
+    from guideline.commands.build import write_edition
     from guideline.local.compose import load_policy
+    from guideline.writers.registry import build_writers
 
-    modules = writer_modules(sorted(BUILD_FORMATS) if fmt == "all" else [fmt])
+    writers = build_writers(sorted(BUILD_FORMATS) if fmt == "all" else [fmt])
     edition = load_policy(directory, style)
-    for path in write_edition(edition, modules, out, quiet):
+    for path in write_edition(edition, writers, out, quiet):
         click.echo(str(path))
 
 
@@ -191,6 +192,7 @@ def diff_cmd(directory: Path, against: str | None, out: Path, formats: str, styl
     from guideline.diff import compare
     from guideline.local.compose import load_policy
     from guideline.local.project import PREVIOUS, from_git, load_or_fail
+    from guideline.writers.changes import ChangeOptions
 
     chosen = []
     for name in (n.strip() for n in formats.split(",")):
@@ -209,7 +211,7 @@ def diff_cmd(directory: Path, against: str | None, out: Path, formats: str, styl
                         "local rebase; or give --against DIR)")
     style = style or load_or_fail(directory).style
     cs = compare(load_policy(old_dir, style), load_policy(directory, style))
-    for path in write_outputs(cs, out, chosen, columns=columns, quiet=quiet):
+    for path in write_outputs(cs, out, chosen, ChangeOptions(columns=columns), quiet=quiet):
         click.echo(str(path))
 
 

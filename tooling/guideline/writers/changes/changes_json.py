@@ -4,15 +4,13 @@ Deterministic: keys sorted, entries in the ChangeSet's order, no timestamps; UTF
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from guideline import jsontext
 from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.diff.inline import DELETE, EQUAL, INSERT, Run, coalesce
 from guideline.figures import figure_files
-from guideline.fileio import atomic_write
 from guideline.gcscope import fewer_collections
 from guideline.model import Edition, NiscMapping
+from guideline.writers.changes import ChangeOptions
 
 FORMAT_VERSION = 1
 
@@ -141,5 +139,6 @@ def dumps(cs: ChangeSet) -> str:
     return jsontext.dumps(to_data(cs), indent=1) + "\n"  # json.dumps(…, ensure_ascii=False, sort_keys=True, indent=1)
 
 
-def write(cs: ChangeSet, out_dir: Path) -> list[Path]:
-    return [atomic_write(Path(out_dir) / "changes.json", dumps(cs))]
+def render(cs: ChangeSet, options: ChangeOptions = ChangeOptions()) -> str:
+    """changes.json (the options change nothing in it)."""
+    return dumps(cs)

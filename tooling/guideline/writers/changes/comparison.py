@@ -6,7 +6,7 @@ rows, keeping the headings of the parents of the changes shown; a new clause has
 removed one 「（削除）」 in the new column. A caption 「（傍線部分は改正部分）」 and a title line naming both editions
 head the table; a 項番対応表 (old number ↔ new number) follows it.
 
-The rows are built once (:func:`build`) and rendered three ways: HTML, a real Word table in a landscape A4 DOCX
+The rows are built once per change set (:func:`table_of`) and rendered three ways: HTML, a real Word table in a landscape A4 DOCX
 (python-docx, then re-zipped with fixed timestamps), and a PDF laid out by Typst from the rows as data
 (:func:`pdf_data`, ``templates/pdf/comparison.typ``).
 """
@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import datetime
 import io
+import threading
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
 
 from guideline import __version__
 from guideline.diff.changeset import Change, ChangeSet, TextDiff
-from guideline.fileio import atomic_write
 from guideline.figures import figure_files, figures_of
 from guideline.model import NETWORK_MODELS, Asset, Clause, Edition, inline_text
 from guideline.render_html import RELATIONSHIP_JA, data_uri, jinja_env, templates_dir
 from guideline.vocabulary import KIND_JA, NEW_LABEL, OLD_LABEL, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, wareki
+from guideline.writers.changes import ChangeOptions
 
 CAPTION = "（傍線部分は改正部分）"
 OMIT, ADDED, DELETED = "（略）", "（新設）", "（削除）"
@@ -326,6 +327,22 @@ def build(cs: ChangeSet) -> Table:
     return table
 
 
+_last_lock = threading.Lock()
+_last: tuple[weakref.ref, Table] | None = None
+
+
+def table_of(cs: ChangeSet) -> Table:
+    """The rows of ``cs``, built once for its three forms (``diff`` lays out the PDF in a thread beside the HTML and
+    Word forms); the last change set's rows are kept while it lives."""
+    global _last
+    with _last_lock:
+        if _last is not None and _last[0]() is cs:
+            return _last[1]
+        table = build(cs)
+        _last = (weakref.ref(cs), table)
+        return table
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # HTML
 
@@ -389,8 +406,10 @@ def css() -> str:
     return (templates_dir() / "diff" / "comparison.css").read_text(encoding="utf-8")
 
 
-def render_html(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> str:
-    table = table or build(cs)
+def render_html(cs: ChangeSet, options: ChangeOptions = ChangeOptions(), *, table: Table | None = None) -> str:
+    """comparison.html; ``table``: rows to show instead of :func:`table_of` ``cs``."""
+    table = table or table_of(cs)
+    columns = options.columns
     return jinja_env().get_template("diff/comparison.html.j2").render(
         table=table, heads=heads(columns), rows=row_dicts(table, columns), caption=CAPTION, css=css(),
         version=__version__, sample=cs.old.meta.sample or cs.new.meta.sample, new_first=columns == "new-old",
@@ -465,7 +484,7 @@ def _docx_paragraph(line: Line) -> str:
     return "".join(out)
 
 
-def render_docx(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> bytes:
+def render_docx(cs: ChangeSet, options: ChangeOptions = ChangeOptions(), *, table: Table | None = None) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -477,7 +496,8 @@ def render_docx(cs: ChangeSet, columns: str = "new-old", table: Table | None = N
 
     from guideline.writers.edition.docx_ooxml import W_NS
 
-    table = table or build(cs)
+    table = table or table_of(cs)
+    columns = options.columns
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -637,31 +657,14 @@ def pdf_data(cs: ChangeSet, table: Table, columns: str = "new-old") -> dict:
     }
 
 
-def render_pdf(cs: ChangeSet, columns: str = "new-old", table: Table | None = None) -> bytes:
+def render_pdf(cs: ChangeSet, options: ChangeOptions = ChangeOptions(), *, table: Table | None = None) -> bytes:
     from guideline.writers.edition.typst_pdf import compile_pdf
 
-    table = table or build(cs)
+    table = table or table_of(cs)
+    columns = options.columns
     from guideline.writers.edition.pdf import figure_file
 
     images = {figure_file(line.image): line.image.data for row in table.rows for line in (*row.new, *row.old)
               if line.image is not None}
     return compile_pdf("comparison.typ", pdf_data(cs, table, columns), cs.new.meta.date, what="comparison.pdf",
                        files=images)
-
-
-# --------------------------------------------------------------------------------------------------------------------
-
-
-def write(cs: ChangeSet, out_dir: Path, formats: tuple[str, ...] = ("html", "docx", "pdf"),
-          columns: str = "new-old", *, table: Table | None = None) -> list[Path]:
-    """Write the chosen forms into ``out_dir``."""
-    out_dir = Path(out_dir)
-    table = table or build(cs)
-    written = []
-    if "html" in formats:
-        written.append(atomic_write(out_dir / "comparison.html", render_html(cs, columns, table)))
-    if "docx" in formats:
-        written.append(atomic_write(out_dir / "comparison.docx", render_docx(cs, columns, table)))
-    if "pdf" in formats:
-        written.append(atomic_write(out_dir / "comparison.pdf", render_pdf(cs, columns, table)))
-    return written

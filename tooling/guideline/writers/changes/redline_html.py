@@ -9,15 +9,14 @@ everything from the sources is escaped.
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 
 from guideline import __version__
 from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.diff.units import Unit
-from guideline.fileio import atomic_write
 from guideline.model import Clause, NiscMapping
 from guideline.render_html import RELATIONSHIP_JA, HtmlRenderer, attr, jinja_env, templates_dir
 from guideline.vocabulary import ASPECT_JA, KIND_JA, KIND_ORDER, wareki
+from guideline.writers.changes import ChangeOptions
 from guideline.writers.edition.html_single import heading_tag
 
 
@@ -305,7 +304,8 @@ class Redline:
         return rows
 
 
-def render(cs: ChangeSet) -> str:
+def render(cs: ChangeSet, options: ChangeOptions = ChangeOptions()) -> str:
+    """redline.html (the options change nothing in it)."""
     red = Redline(cs)
     summary = cs.summary()
     base_css = templates_dir() / "html" / "style.css"
@@ -319,7 +319,3 @@ def render(cs: ChangeSet) -> str:
         changes=red.change_list(), mapping_changes=red.mapping_changes(), content=red.document(), css=css,
         script=script, version=__version__, sample=cs.old.meta.sample or cs.new.meta.sample,
     )
-
-
-def write(cs: ChangeSet, out_dir: Path) -> list[Path]:
-    return [atomic_write(Path(out_dir) / "redline.html", render(cs))]

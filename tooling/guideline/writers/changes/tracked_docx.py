@@ -14,7 +14,6 @@ import difflib
 import io
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from lxml import etree
 
@@ -22,15 +21,14 @@ from guideline.diagnostics import UserError
 from guideline.diff.changeset import ChangeSet, TextDiff, meta_key
 from guideline.diff.inline import DELETE, INSERT, Runs, diff_texts
 from guideline.diff.units import Unit, block_units
-from guideline.fileio import atomic_write
 from guideline.model import Clause, Edition, XRef, iter_inlines
 from guideline.wordview import fingerprint_part
+from guideline.writers.changes import ChangeOptions
 from guideline.writers.edition import docx
 from guideline.writers.edition import docx_ooxml as ox
 from guideline.writers.edition.docx_ooxml import NSMAP, W, XML_SPACE
 from guideline.writers.edition.docx_styles import S
 
-FILENAME = "tracked.docx"
 SETTINGS = "<w:trackRevisions/>"  # further edits in Word are tracked too
 MOVE_REGIONS = ("body", "commentary")
 
@@ -38,16 +36,10 @@ MOVE_REGIONS = ("body", "commentary")
 # entry point
 
 
-def write(changeset: ChangeSet, out_dir: Path, *, author: str | None = None,
-          date: datetime.datetime | datetime.date | str | None = None) -> list[Path]:
-    """Write ``out_dir/tracked.docx``."""
-    return [atomic_write(Path(out_dir) / FILENAME, render(changeset, author=author, date=date))]
-
-
-def render(changeset: ChangeSet, *, author: str | None = None,
-           date: datetime.datetime | datetime.date | str | None = None) -> bytes:
-    """The bytes of ``tracked.docx``."""
-    return _Tracked(changeset, author or default_author(changeset), revision_date(date, changeset)).build()
+def render(changeset: ChangeSet, options: ChangeOptions = ChangeOptions()) -> bytes:
+    """The bytes of ``tracked.docx``, with ``options.author`` and ``options.date`` on its revisions."""
+    return _Tracked(changeset, options.author or default_author(changeset),
+                    revision_date(options.date, changeset)).build()
 
 
 def default_author(cs: ChangeSet) -> str:

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from guideline import xref
-from guideline.fileio import atomic_write
-from guideline.model import Edition
 from guideline.render_html import RELATIONSHIP_JA
 
-FILENAME = "nisc-coverage.csv"
 
 DETAIL_HEADER = ("部", "部の見出し", "節", "節の見出し", "対策項目", "対策項目の見出し", "遵守事項", "状態",
                  "条項ID", "条項番号", "条項見出し", "関係", "関係（日本語）", "根拠")
@@ -71,7 +67,3 @@ def render(cov: xref.Coverage) -> bytes:
         w.writerow([_cell(v) for v in row])
     # embedded line breaks inside a quoted cell stay LF, as Excel writes them
     return buf.getvalue().encode("utf-8-sig")
-
-
-def write(edition: Edition, out_dir: Path) -> list[Path]:
-    return [atomic_write(Path(out_dir) / FILENAME, render(xref.coverage(edition)))]

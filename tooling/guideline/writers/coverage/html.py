@@ -7,15 +7,11 @@ site's NISC index page.
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from typing import Callable
 
 from guideline import xref
-from guideline.fileio import atomic_write
-from guideline.model import Edition
 from guideline.render_html import RELATIONSHIP_JA, attr
 
-FILENAME = "nisc-coverage.html"
 
 CSS = """
 body{font-family:"Noto Sans CJK JP","IPAexGothic",sans-serif;line-height:1.6;margin:1.5rem auto;max-width:72rem;
@@ -140,7 +136,3 @@ def render(cov: xref.Coverage) -> bytes:
 </html>
 """
     return body.encode("utf-8")
-
-
-def write(edition: Edition, out_dir: Path) -> list[Path]:
-    return [atomic_write(Path(out_dir) / FILENAME, render(xref.coverage(edition)))]

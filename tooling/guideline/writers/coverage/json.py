@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from guideline import xref
-from guideline.fileio import atomic_write
-from guideline.model import Edition
 
-FILENAME = "nisc-coverage.json"
 
 
 def _mapping(m: xref.MappedClause) -> dict:
@@ -44,7 +40,3 @@ def data(cov: xref.Coverage) -> dict:
 
 def render(cov: xref.Coverage) -> bytes:
     return (json.dumps(data(cov), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def write(edition: Edition, out_dir: Path) -> list[Path]:
-    return [atomic_write(Path(out_dir) / FILENAME, render(xref.coverage(edition)))]

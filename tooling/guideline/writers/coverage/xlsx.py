@@ -10,14 +10,10 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
-from pathlib import Path
 
 from guideline import xref
-from guideline.fileio import atomic_write
-from guideline.model import Edition
 from guideline.writers.coverage.csv import DETAIL_HEADER, SUMMARY_HEADER, detail_rows, summary_rows
 
-FILENAME = "nisc-coverage.xlsx"
 FONT = "游ゴシック"
 
 
@@ -116,7 +112,3 @@ def render(cov: xref.Coverage) -> bytes:
     archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     ExcelWriter(wb, archive).save()  # unlike openpyxl's save_workbook, keeps properties.modified as set
     return _fixed_zip(buf.getvalue(), datetime.date.fromisoformat(cov.edition_date))
-
-
-def write(edition: Edition, out_dir: Path) -> list[Path]:
-    return [atomic_write(Path(out_dir) / FILENAME, render(xref.coverage(edition)))]

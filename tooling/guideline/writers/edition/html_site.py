@@ -7,9 +7,8 @@ Pages, in reading order (previous/next links follow it):
 - one page per 章 (``<chapter-id>.html``), holding the whole 章 — a 編 without 章 is one page;
 - ``kaisetsu.html`` and one ``kaisetsu-<chapter-id>.html`` per 章 of the generated 第N編 解説, built from the
   commentary of the 例文 part exactly like the single page does (anchors ``c.<clause-id>``);
-- ``search.html`` (static bigram search, see :mod:`guideline.writers.edition.search_index`) and, when the module
-  :mod:`guideline.writers.edition.site_nisc` exists, the NISC index pages it returns (``nisc.html``), wrapped in the same
-  page template.
+- ``search.html`` (static bigram search, see :mod:`guideline.writers.edition.search_index`) and the NISC index
+  pages (``nisc.html``, :mod:`guideline.writers.edition.site_nisc`), wrapped in the same page template.
 
 Every clause is a ``<section id="<clause-id>">``; a link to a clause from anywhere is ``<page>.html#<clause-id>``
 (:meth:`Site.href_for`). NISC mappings link to ``nisc.html#nisc-<nisc-id>``. The whole site is assembled in a
@@ -18,9 +17,6 @@ Output depends on the edition alone (no clock): two builds are byte-identical.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -32,14 +28,13 @@ from guideline.fileio import atomic_directory
 from guideline.model import Clause, Edition, block_text
 from guideline.render_html import HtmlRenderer, attr, figure_file, jinja_env, templates_dir
 from guideline.vocabulary import STATUS_TITLE, wareki
-from guideline.writers.edition import search_index
+from guideline.writers.edition import search_index, site_nisc
 from guideline.writers.edition.html_single import COMMENTARY_ANCHOR, heading_tag
 
 SITE_DIR = "site"
 ASSET_DIR = "assets"
 ASSETS = ("site.css", "site.js", "search.js")
 SEARCH_INDEX_FILE = "search-index.js"
-NISC_MODULE = "guideline.writers.edition.site_nisc"
 NISC_PAGE = "nisc.html"
 RESERVED = ("index.html", "search.html", NISC_PAGE, "kaisetsu.html")
 
@@ -52,15 +47,6 @@ def nisc_href(nisc_id: str) -> str:
 
 def _chapters(part: Clause) -> list[Clause]:
     return [c for c in part.children if c.level == 2]
-
-
-def _module_exists(name: str) -> bool:
-    if name in sys.modules:
-        return True
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 @dataclass
@@ -82,7 +68,11 @@ class Page:
 class Site:
     """The page plan of one edition, and the renderer for its pages."""
 
-    def __init__(self, edition: Edition, nisc_module: str | None = NISC_MODULE):
+    def __init__(self, edition: Edition,
+                 nisc_pages: Callable[[Edition, Callable[[str], str]], list[tuple[str, str, str]]] | None
+                 = site_nisc.pages):
+        """``nisc_pages``: the NISC index pages as (filename, title, main HTML), given the edition and
+        :meth:`href_for`; None leaves them out."""
         self.edition = edition
         self.meta = edition.meta
         self.page_of: dict[str, str] = {}  # clause id -> page filename (例文/本文)
@@ -97,7 +87,7 @@ class Site:
         self._plan_parts()
         self._plan_commentary()
         self.extra_pages: list[tuple[Page, str]] = []  # (page, main_html) from other modules (NISC index)
-        self._nisc_module = nisc_module
+        self._nisc_pages = nisc_pages
         self._template = jinja_env().get_template("site/page.html.j2")
 
     # plan ----------------------------------------------------------------------------------------------------------
@@ -393,10 +383,9 @@ class Site:
         )
 
     def _load_nisc_pages(self) -> None:
-        if not self._nisc_module or not _module_exists(self._nisc_module):
+        if self._nisc_pages is None:
             return
-        module = importlib.import_module(self._nisc_module)
-        for filename, title, main_html in module.pages(self.edition, self.href_for):
+        for filename, title, main_html in self._nisc_pages(self.edition, self.href_for):
             if filename in self._taken and filename != NISC_PAGE:
                 clash = next((cid for cid, f in self.page_of.items() if f == filename), filename)
                 clause = self.edition.get(clash)
@@ -449,13 +438,13 @@ class Site:
 
 def render_page(edition: Edition, filename: str, title: str, main_html: str, site: Site | None = None) -> str:
     """One page of ``edition``'s site around ``main_html`` (for pages written by other modules)."""
-    site = site or Site(edition, nisc_module=None)
+    site = site or Site(edition, nisc_pages=None)
     return site.render_page(Page(filename, title), main_html)
 
 
 def href_map(edition: Edition) -> Callable[[str], str]:
     """clause ID → ``<page>.html#<id>`` as used by the site."""
-    return Site(edition, nisc_module=None).href_for
+    return Site(edition, nisc_pages=None).href_for
 
 
 def write(edition: Edition, out_dir: Path) -> list[Path]:
