@@ -206,7 +206,7 @@ def test_sha256sum_and_verify(bundle, tmp_path):
 
 
 def test_no_private_data_in_any_output(bundle):
-    from guideline.release import text_of
+    from guideline.bundle.text import text_of
 
     out, _, _ = bundle
     for path in sorted(out.rglob("*")):
@@ -241,18 +241,18 @@ def test_reproducible_across_processes_and_without_pdf_cache(bundle, tree):
 def test_preview_of_a_draft_is_marked(bundle):
     """An edition with status 案 is released as a preview: marked on the download and history pages and in the
     manifest (rendered from the same plan with only the status changed)."""
-    from guideline import release
+    from guideline.bundle import manifest, pages
+    from guideline.bundle.plan import plan as make_plan
 
-    plan = release.plan("next", None, [])
+    plan = make_plan("next", None, [])
     draft = dataclasses.replace(plan.edition, meta=dataclasses.replace(plan.edition.meta, status="案"))
     plan = dataclasses.replace(plan, edition=draft, history=[*plan.history[:-1], draft])
     out, _, _ = bundle
-    index = release.render_index(plan, release.file_entries(out), None, None)
+    index = pages.render_index(plan, manifest.file_entries(out), None, None)
     assert "案（プレビュー）" in index and "<title>【案】" in index and '<span class="status">案</span>' in index
     assert "前の版が指定されていない" in index
-    assert release.make_manifest(plan, [])["preview"] is True
-    history = release.render_history(plan, [release.HistoryEntry("next", "テスト改定版",
-                                                                  draft.meta.date, "案", True)])
+    assert manifest.make_manifest(plan, [])["preview"] is True
+    history = pages.render_history(plan, [pages.HistoryEntry("next", "テスト改定版", draft.meta.date, "案", True)])
     assert "案（プレビュー）" in history and "<td>案</td>" in history
 
 
@@ -362,7 +362,7 @@ def test_kill_mid_build_leaves_previous_release_intact(bundle, tree):
     """SIGKILL the release (its whole process group) at random points and right before the swap: every time the
     previous bundle is whole and verifies, nothing else appears under the visible name; the next release cleans up
     the leftovers. (The target sits beside the first bundle so that the PDF cache is warm and a run is short.)"""
-    from guideline import release
+    from guideline.bundle.manifest import verify
 
     parent = bundle[0].parent
     target = parent / "killed"
@@ -400,7 +400,7 @@ def test_kill_mid_build_leaves_previous_release_intact(bundle, tree):
         killed.append((kind, round(delay, 2), "finished first" if finished else "killed",
                        "after the swap" if swapped else "before the swap"))
         inode = target.stat().st_ino
-        assert release.verify(target) == [], (seed, killed)
+        assert verify(target) == [], (seed, killed)
         check = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=target, capture_output=True)
         assert check.returncode == 0, (seed, killed)
         assert snapshot(target) == before, (seed, killed)  # the very same bundle, nothing added
@@ -413,14 +413,14 @@ def test_kill_mid_build_leaves_previous_release_intact(bundle, tree):
                           str(target), "-q"], cwd=tree, env=env_for(tree), capture_output=True, text=True,
                          timeout=300)
     assert run.returncode == 0, run.stderr
-    assert release.verify(target) == []
+    assert verify(target) == []
     assert visible() == ["killed"]
 
 
 def test_recover_restores_a_release_caught_between_the_two_renames(tmp_path):
     """A kill between the two renames of the swap leaves OUT missing and the old bundle at .OUT.*.old: the next
     release puts it back before anything else."""
-    from guideline import release
+    from guideline.bundle.target import recover
 
     old = tmp_path / ".release.abc.old"
     old.mkdir()
@@ -428,7 +428,7 @@ def test_recover_restores_a_release_caught_between_the_two_renames(tmp_path):
     stale = tmp_path / ".release.def.tmp"
     stale.mkdir()
     (stale / "half.pdf").write_bytes(b"%PDF")
-    done = release.recover(tmp_path / "release")
+    done = recover(tmp_path / "release")
     assert (tmp_path / "release" / "manifest.json").is_file()
     assert not old.exists() and not stale.exists()
     assert len(done) == 2

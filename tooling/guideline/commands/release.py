@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from guideline import release
+from guideline.bundle.files import bundle_files, human_size
+from guideline.bundle.manifest import MANIFEST, SUMS, verify
 from guideline.commands.common import list_option
 from guideline.diagnostics import display_path
 
@@ -38,17 +41,15 @@ def command(edition: str | None, previous: str | None, rounds: tuple[str, ...], 
             quiet: bool) -> None:
     """Build the publication bundle of an edition: site, PDF, Word, 新旧対照表, comment results, OSCAL,
     manifest.json, SHA256SUMS and a download page."""
-    from guideline import release
-
     if verify_dir is not None:
-        problems = release.verify(verify_dir)
+        problems = verify(verify_dir)
         for p in problems:
             click.echo(f"{display_path(verify_dir)}/{p}", err=True)
         if problems:
             click.echo(f"{display_path(verify_dir)}: does NOT verify ({len(problems)} problem(s))", err=True)
             sys.exit(1)
-        n = len(release.bundle_files(verify_dir))
-        click.echo(f"{display_path(verify_dir)}: {n} files verify against {release.MANIFEST} and {release.SUMS}")
+        n = len(bundle_files(verify_dir))
+        click.echo(f"{display_path(verify_dir)}: {n} files verify against {MANIFEST} and {SUMS}")
         return
     if not edition:
         raise click.UsageError("give --edition (or --verify DIR)")
@@ -61,9 +62,9 @@ def command(edition: str | None, previous: str | None, rounds: tuple[str, ...], 
     total = sum(f["size"] for f in files)
     n = len(files) + 2  # manifest.json and SHA256SUMS
     status = "preview (案)" if manifest["preview"] else manifest["edition"]["status"]
-    click.echo(f"{display_path(out)}: {n} files, {release.human_size(total)}, edition {plan.edition.meta.id} "
+    click.echo(f"{display_path(out)}: {n} files, {human_size(total)}, edition {plan.edition.meta.id} "
                f"{status}, in {time.perf_counter() - t0:.1f} s")
-    click.echo(f"verify: cd {display_path(out)} && sha256sum -c {release.SUMS}")
+    click.echo(f"verify: cd {display_path(out)} && sha256sum -c {SUMS}")
 
 
 __all__ = ["command"]
