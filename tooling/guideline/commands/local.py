@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from guideline.cli import print_report
+from guideline.writers.changes import ChangeOptions
+from guideline.writers.registry import build_writers
 
 EPILOG = """\b
 Examples:
@@ -108,7 +110,6 @@ def build_cmd(directory: Path, out: Path, fmt: str, style: str | None, quiet: bo
     """Build the municipality's policy (HTML, Word, PDF)."""
     from guideline.commands.build import write_edition
     from guideline.local.compose import load_policy
-    from guideline.writers.registry import build_writers
 
     writers = build_writers(sorted(BUILD_FORMATS) if fmt == "all" else [fmt])
     edition = load_policy(directory, style)
@@ -192,7 +193,6 @@ def diff_cmd(directory: Path, against: str | None, out: Path, formats: str, styl
     from guideline.diff import compare
     from guideline.local.compose import load_policy
     from guideline.local.project import PREVIOUS, from_git, load_or_fail
-    from guideline.writers.changes import ChangeOptions
 
     chosen = []
     for name in (n.strip() for n in formats.split(",")):
