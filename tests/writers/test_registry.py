@@ -12,7 +12,7 @@ from guideline.commands.diff import write_outputs
 from guideline.diff import compare
 from guideline.reader import read_edition
 from guideline.writers.changes import ChangeOptions
-from guideline.writers.registry import BUILD_FORMATS, CHANGES, COVERAGE, EDITION, build_writers
+from guideline.writers.registry import BUILD_FORMATS, CHANGES, COMMENTS, COVERAGE, EDITION, build_writers
 
 
 def test_every_entry_loads_with_its_groups_signature():
@@ -24,6 +24,9 @@ def test_every_entry_loads_with_its_groups_signature():
         assert params[1].name == "options" and params[1].default == ChangeOptions(), writer.module
     for writer in COVERAGE.values():
         assert list(inspect.signature(writer.load().render).parameters) == ["cov"], writer.module
+    for writer in COMMENTS.values():
+        fn = getattr(writer.load(), writer.function)
+        assert list(inspect.signature(fn).parameters) == ["result"], writer.function
     assert {name for names in BUILD_FORMATS.values() for name in names} <= set(EDITION)
 
 

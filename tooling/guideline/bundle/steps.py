@@ -14,12 +14,11 @@ from guideline.bundle.manifest import MANIFEST, SUMS, file_entries, file_entry, 
 from guideline.bundle.pages import HISTORY, INDEX, HistoryEntry, diff_dir, render_history, render_index
 from guideline.bundle.personal_data import PersonalDataScanner
 from guideline.bundle.plan import Plan
-from guideline.comments import report as comment_report
 from guideline.diagnostics import UserError
 from guideline.diff import ChangeSet, compare
 from guideline.fileio import atomic_write
 from guideline.writers.changes import ChangeOptions
-from guideline.writers.registry import CHANGES, EDITION, write_change
+from guideline.writers.registry import CHANGES, EDITION, write_change, write_results
 
 PUBLISHED_REPORT_FORMATS = ("html", "docx", "pdf")  # result.csv / result.xlsx are for internal use only
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
@@ -71,7 +70,7 @@ def comparison(b: Bundle) -> None:
 
 def comment_results(b: Bundle, round_id: str, result) -> None:
     """The published result of one comment round (``comments/<round>/``)."""
-    comment_report.write(result, b.root / "comments" / round_id, PUBLISHED_REPORT_FORMATS)
+    write_results(result, b.root / "comments" / round_id, PUBLISHED_REPORT_FORMATS)
 
 
 def oscal(b: Bundle) -> None:

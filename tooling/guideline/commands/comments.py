@@ -12,6 +12,7 @@ from guideline import editions
 from guideline.cli import print_report
 from guideline.commands.common import list_option
 from guideline.diagnostics import Report, UserError
+from guideline.writers.registry import COMMENTS, write_results
 
 EPILOG = """\b
 Examples:
@@ -213,7 +214,7 @@ blocks publication unless --draft.""")
 @click.option("--round", "round_id", required=True, help="Round id.")
 @click.option("--output", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output directory (replaced whole).")
-@list_option("--format", "-f", "formats", choices=("html", "docx", "pdf", "csv", "xlsx"), default=("all",),
+@list_option("--format", "-f", "formats", choices=tuple(COMMENTS), default=("all",),
              groups={"all": ("all",)}, what="format", help="Formats to write", note="default all")
 @click.option("--draft", is_flag=True, help="Write a marked internal draft even if answers are missing.")
 @click.pass_context
@@ -224,8 +225,8 @@ def report_cmd(ctx, round_id: str, out: Path, formats: tuple[str, ...], draft: b
     data = _load(ctx, round_id)
     edition = _edition(data.round.edition, f"round {round_id}'s edition")
     result = report.build(data, edition, draft=draft)
-    chosen = report.FORMATS if "all" in formats else tuple(f for f in report.FORMATS if f in formats)
-    for path in report.write(result, out, chosen):
+    chosen = tuple(f for f in COMMENTS if "all" in formats or f in formats)
+    for path in write_results(result, out, chosen):
         click.echo(str(path))
     click.echo(f"{len(result.rows)} comment(s) in the result{' (draft)' if draft else ''}", err=True)
 

@@ -5,7 +5,8 @@ One signature per group:
 
 - an edition writer (``EDITION``): ``write(edition, out_dir) -> list[Path]``, the files written;
 - a change-set writer (``CHANGES``): ``render(changeset, options: ChangeOptions) -> str | bytes``, one file each;
-- a coverage writer (``COVERAGE``): ``render(coverage) -> bytes``, one file.
+- a coverage writer (``COVERAGE``): ``render(coverage) -> bytes``, one file;
+- a comment-result writer (``COMMENTS``): ``render(result) -> str | bytes``, one file each.
 
 A writer's module is imported when it is first used: importing all of them takes over a second, which
 ``guideline build --format html`` should not spend.
@@ -18,11 +19,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from guideline.fileio import atomic_write
+from guideline.fileio import atomic_directory, atomic_write
 from guideline.model import Edition
 from guideline.writers.changes import ChangeOptions
 
-if TYPE_CHECKING:  # importing the diff engine is not needed to name a writer
+if TYPE_CHECKING:  # importing the diff engine or the comments is not needed to name a writer
+    from guideline.comments.report import Result
     from guideline.diff.changeset import ChangeSet
 
 
@@ -63,6 +65,21 @@ class ChangeWriter:
         return getattr(self.load(), self.function)(changeset, options)
 
 
+@dataclass(frozen=True)
+class ResultWriter:
+    """A file of a comment round's result: the function of ``module`` that renders it and the file it goes to."""
+
+    module: str
+    function: str
+    file: str
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+    def render(self, result: Result) -> str | bytes:
+        return getattr(self.load(), self.function)(result)
+
+
 EDITION: dict[str, Writer] = {
     "html_single": Writer("guideline.writers.edition.html_single", ("guideline.html",)),
     "html_site": Writer("guideline.writers.edition.html_site", ("site/",)),
@@ -88,6 +105,12 @@ COVERAGE: dict[str, Writer] = {
     for fmt in ("csv", "html", "json", "xlsx")
 }
 
+# ``guideline comments report --format``, in the order written; release publishes html, docx and pdf
+COMMENTS: dict[str, ResultWriter] = {
+    fmt: ResultWriter("guideline.writers.comments.result", f"render_{fmt}", f"result.{fmt}")
+    for fmt in ("html", "docx", "pdf", "csv", "xlsx")
+}
+
 
 def build_writers(formats: list[str] | tuple[str, ...]) -> list[Writer]:
     """The edition writers of ``guideline build --format`` names, in order."""
@@ -98,3 +121,13 @@ def write_change(name: str, changeset: ChangeSet, out_dir: Path, options: Change
     """Write one change-set output into ``out_dir``; returns its path."""
     writer = CHANGES[name]
     return atomic_write(Path(out_dir) / writer.file, writer.render(changeset, options))
+
+
+def write_results(result: Result, out_dir: Path, formats: tuple[str, ...] | list[str]) -> list[Path]:
+    """Write the chosen files of a comment round's result into ``out_dir`` (replaced whole, atomically)."""
+    out_dir = Path(out_dir)
+    with atomic_directory(out_dir) as tmp:
+        for fmt in formats:
+            data = COMMENTS[fmt].render(result)
+            (tmp / COMMENTS[fmt].file).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return [out_dir / COMMENTS[fmt].file for fmt in formats]
