@@ -32,6 +32,7 @@ from conftest import REPO, SRC, line_of, replace_in
 from guideline import editions, serve
 from guideline.cli import cli
 from guideline.diagnostics import UserError
+from guideline.render_html import stylesheet
 from guideline.writers.edition import html_site
 from guideline.writers.registry import build_writers
 
@@ -175,7 +176,7 @@ def test_serves_the_site_with_the_reload_script_only_in_served_pages(server: Ser
         assert "</body>" in text and "__reload" not in text
     # assets are served as they are
     status, css = fetch(server.url + "assets/site.css")
-    assert status == 200 and css == (REPO / "templates" / "site" / "site.css").read_text(encoding="utf-8")
+    assert status == 200 and css == stylesheet("site/site.css") and "aside.box" in css
 
 
 def test_every_page_at_one_url_scheme(server: Server, page: str):

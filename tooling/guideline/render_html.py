@@ -61,6 +61,17 @@ def templates_dir() -> Path:
     return Path(os.environ.get("GUIDELINE_TEMPLATES", TEMPLATES))
 
 
+SHARED_CSS = "shared/content.css"
+
+
+def stylesheet(relative: str) -> str:
+    """The stylesheet ``relative`` (to the templates directory) followed by ``shared/content.css``: the rules for
+    figures, boxes, footnotes and merged-cell tables, which the single page, the site and the redline all need, kept
+    in one file."""
+    directory = templates_dir()
+    return (directory / relative).read_text(encoding="utf-8") + (directory / SHARED_CSS).read_text(encoding="utf-8")
+
+
 def jinja_env():
     """The Jinja environment of the templates directory: one per directory and process, so that templates are
     loaded and compiled once (a `guideline serve` rebuild used to compile them again each time); Jinja reloads a

@@ -14,7 +14,7 @@ from guideline import __version__
 from guideline.diff.changeset import Change, ChangeSet, TextDiff
 from guideline.diff.units import Unit
 from guideline.model import Clause, NiscMapping
-from guideline.render_html import RELATIONSHIP_JA, HtmlRenderer, attr, jinja_env, templates_dir
+from guideline.render_html import RELATIONSHIP_JA, HtmlRenderer, attr, jinja_env, stylesheet, templates_dir
 from guideline.vocabulary import ASPECT_JA, KIND_JA, KIND_ORDER, wareki
 from guideline.writers.changes import ChangeOptions
 from guideline.writers.edition.html_single import heading_tag
@@ -308,9 +308,7 @@ def render(cs: ChangeSet, options: ChangeOptions = ChangeOptions()) -> str:
     """redline.html (the options change nothing in it)."""
     red = Redline(cs)
     summary = cs.summary()
-    base_css = templates_dir() / "html" / "style.css"
-    css = (base_css.read_text(encoding="utf-8") if base_css.is_file() else "") + "\n" + \
-        (templates_dir() / "diff" / "redline.css").read_text(encoding="utf-8")
+    css = stylesheet("html/style.css") + "\n" + (templates_dir() / "diff" / "redline.css").read_text(encoding="utf-8")
     script = (templates_dir() / "diff" / "redline.js").read_text(encoding="utf-8")
     filters = [{"kind": k, "label": KIND_JA[k], "count": summary[k]} for k in KIND_ORDER if summary[k]]
     return jinja_env().get_template("diff/redline.html.j2").render(

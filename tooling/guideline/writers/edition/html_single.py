@@ -11,7 +11,7 @@ from pathlib import Path
 from guideline import __version__
 from guideline.fileio import atomic_write
 from guideline.model import Clause, Edition
-from guideline.render_html import HtmlRenderer, attr, jinja_env, templates_dir
+from guideline.render_html import HtmlRenderer, attr, jinja_env, stylesheet
 from guideline.vocabulary import wareki
 
 COMMENTARY_ANCHOR = "c."
@@ -72,7 +72,7 @@ def render(edition: Edition) -> str:
             f'<h2 class="clause-heading"><span class="num">{escape(number)}</span>{escape(title)}</h2>'
             + "\n".join(inner) + "</section>"
         )
-    css = (templates_dir() / "html" / "style.css").read_text(encoding="utf-8")
+    css = stylesheet("html/style.css")
     template = jinja_env().get_template("html/single.html.j2")
     return template.render(
         edition=edition.meta,

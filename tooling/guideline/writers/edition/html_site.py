@@ -26,7 +26,7 @@ from guideline import __version__
 from guideline.diagnostics import UserError
 from guideline.fileio import atomic_directory
 from guideline.model import Clause, Edition, block_text
-from guideline.render_html import HtmlRenderer, attr, figure_file, jinja_env, templates_dir
+from guideline.render_html import HtmlRenderer, attr, figure_file, jinja_env, stylesheet, templates_dir
 from guideline.vocabulary import STATUS_TITLE, wareki
 from guideline.writers.edition import search_index, site_nisc
 from guideline.writers.edition.html_single import COMMENTARY_ANCHOR, heading_tag
@@ -430,7 +430,8 @@ class Site:
             scripts=(f"{ASSET_DIR}/{SEARCH_INDEX_FILE}", f"{ASSET_DIR}/search.js"))
         files[f"{ASSET_DIR}/{SEARCH_INDEX_FILE}"] = search_index.to_js(search_index.build(self.search_docs()))
         for name in ASSETS:
-            files[f"{ASSET_DIR}/{name}"] = (templates_dir() / "site" / name).read_bytes()
+            files[f"{ASSET_DIR}/{name}"] = (stylesheet("site/site.css").encode("utf-8") if name == "site.css"
+                                            else (templates_dir() / "site" / name).read_bytes())
         for asset in self.edition.assets.values():  # checked static by the reader; shown only through <img>
             files[figure_file(asset)] = asset.data
         return {k: (v.encode("utf-8") if isinstance(v, str) else v) for k, v in sorted(files.items())}
