@@ -49,6 +49,7 @@ from guideline.model import (
     Table,
     iter_inlines,
 )
+from guideline.ooxml import MergedCell, table_rows
 from guideline.reader import ID_RE
 from guideline.wordview import ALIGNS, PART_NS, Seg, map_inlines, merge, rebuild
 from guideline.writers.edition.docx_styles import S, styles_xml
@@ -283,19 +284,12 @@ class _P:
 
 
 @dataclass
-class _GridCell:
-    segs: list[Seg]
-    colspan: int
-    vmerge: str  # "" none, "restart", "continue"
-    fill: str
-
-
-@dataclass
 class _Tbl:
     table: Table
     marks: list[str]
     index: int = 0
-    rows: list[tuple[bool, list[_GridCell]]] = field(default_factory=list)  # (header row, cells) as in the file
+    rows: list[tuple[bool, list[tuple[list[Seg], MergedCell, str]]]] = field(default_factory=list)
+    # the rows with their merged cells: (header row, [(text, cell, shading)])
 
 
 @dataclass
@@ -508,46 +502,43 @@ class _Reader:
         marks = title.marks + [mk for it in inner.items for mk in it.marks]
         return _BoxItem(m.group(1), inner.items, marks, self.count)
 
+    def cell_segs(self, tc) -> tuple[list[Seg], list[str]]:
+        """A cell's text (its paragraphs joined by line breaks) and the clause bookmarks in it."""
+        segs: list[Seg] = []
+        marks: list[str] = []
+        for k, p in enumerate(tc.iter(q("p"))):
+            para = self.paragraph(p)
+            marks += para.marks
+            if k and segs:
+                segs.append(Seg("t", "\n"))
+            segs += para.segs
+        return merge(segs), marks
+
     def table(self, tbl) -> _Tbl:
         self.count += 1
         rows: list[list[list[Seg]]] = []
-        grid: list[tuple[bool, list[_GridCell]]] = []
         header_jc: list[str] = []
         marks: list[str] = []
-        for r, tr in enumerate(tbl.iter(q("tr"))):
-            if tr.getparent() is not tbl and _local(tr.getparent()) not in ("sdtContent", "customXml"):
-                continue  # a nested table's rows belong to their cell
-            trpr = tr.find(q("trPr"))
+        grid = []
+        for r, row in enumerate(table_rows(tbl)):
             cells = []
-            gcells = []
-            for tc in tr.iter(q("tc")):
-                if tc.getparent() is not tr:
+            for tc in row.tr.iter(q("tc")):
+                if tc.getparent() is not row.tr:
                     continue
-                segs: list[Seg] = []
-                for k, p in enumerate(tc.iter(q("p"))):
-                    para = self.paragraph(p)
-                    marks += para.marks
-                    if k and segs:
-                        segs.append(Seg("t", "\n"))
-                    segs += para.segs
-                    if r == 0 and k == 0:
-                        header_jc.append(para.jc)
-                cells.append(merge([Seg(x.kind, x.text, False if r == 0 else x.bold, x.italic, x.group)
-                                    for x in segs]))
-                tcpr = tc.find(q("tcPr"))
-                span, vmerge, fill = 1, "", ""
-                if tcpr is not None:
-                    gs = tcpr.find(q("gridSpan"))
-                    if gs is not None and (gs.get(q("val")) or "").isdigit():
-                        span = max(1, min(int(gs.get(q("val"))), 63))
-                    vm = tcpr.find(q("vMerge"))
-                    if vm is not None:
-                        vmerge = "restart" if (vm.get(q("val")) or "continue") == "restart" else "continue"
-                    shd = tcpr.find(q("shd"))
-                    fill = (shd.get(q("fill")) or "").upper() if shd is not None else ""
-                gcells.append(_GridCell(merge(segs), span, vmerge, fill))
+                segs, found = self.cell_segs(tc)
+                marks += found
+                if r == 0:  # the writer makes header cells bold
+                    first = tc.find(f".//{q('p')}")
+                    header_jc.append(_ppr(first)[2] if first is not None else "")
+                    segs = merge([Seg(x.kind, x.text, False, x.italic, x.group) for x in segs])
+                cells.append(segs)
             rows.append(cells)
-            grid.append((trpr is not None and trpr.find(q("tblHeader")) is not None, gcells))
+            starts = []
+            for cell in row.cells:
+                shd = cell.tc.find(f"{q('tcPr')}/{q('shd')}")
+                fill = (shd.get(q("fill")) or "").upper() if shd is not None else ""
+                starts.append((self.cell_segs(cell.tc)[0], cell, fill))
+            grid.append((row.header, starts))
         ncols = max((len(r) for r in rows), default=0)
         norm = [tuple(rebuild(r[i]) if i < len(r) else () for i in range(ncols)) for r in rows]
         header, body_rows = (norm[0], tuple(norm[1:])) if norm else ((), ())
@@ -555,40 +546,24 @@ class _Reader:
         return _Tbl(Table(header, body_rows, aligns), marks, self.count, grid)
 
 
-def grid_table(caption: tuple[Inline, ...], rows: list[tuple[bool, list[_GridCell]]]) -> GridTable:
-    """A table block from the rows of a Word table: a cell merged down (``w:vMerge`` continue) adds to the rowspan
-    of the cell above it; the leading rows marked to repeat as header rows are the head; a body row whose first
-    cell has the row header shading makes the table's first column row headers."""
-    out: list[list[list]] = []  # rows of [segs, rowspan, colspan, fill]
-    above: dict[int, list] = {}  # grid column -> the cell that starts a vertical merge there
-    columns = 0
-    for _, cells in rows:
-        row: list[list] = []
-        col = 0
-        for c in cells:
-            if c.vmerge == "continue" and col in above:
-                above[col][1] += 1
-            else:
-                cell = [c.segs, 1, c.colspan, c.fill, col]
-                row.append(cell)
-                if c.vmerge == "restart":
-                    above[col] = cell
-                else:
-                    above.pop(col, None)
-            col += c.colspan
-        columns = max(columns, col)
-        out.append(row)
+def grid_table(caption: tuple[Inline, ...], rows: list[tuple[bool, list[tuple[list[Seg], MergedCell, str]]]]) -> GridTable:
+    """A table block from the rows of a Word table (:func:`guideline.ooxml.table_rows`): the leading rows marked
+    to repeat are the head; a body row whose first cell has the row header shading makes the first column row
+    headers, whose bold (like the head's) the writer adds."""
+    columns = max((c.column + c.colspan for _, cells in rows for _, c, _ in cells), default=0)
     nhead = 0
     while nhead < len(rows) and rows[nhead][0]:
         nhead += 1
-    row_header = any(row and row[0][4] == 0 and row[0][3] == ROW_HEADER_FILL for row in out[nhead:])
+    row_header = any(cells and cells[0][1].column == 0 and cells[0][2] == ROW_HEADER_FILL
+                     for _, cells in rows[nhead:])
 
-    def cells(row: list[list], head: bool) -> tuple[Cell, ...]:
-        return tuple(Cell(rebuild([Seg(x.kind, x.text, False, x.italic, x.group) for x in c[0]]
-                                  if head or (row_header and c[4] == 0) else c[0]), c[1], c[2]) for c in row)
+    def out(cells, head: bool) -> tuple[Cell, ...]:
+        return tuple(Cell(rebuild([Seg(x.kind, x.text, False, x.italic, x.group) for x in segs]
+                                  if head or (row_header and c.column == 0) else segs), c.rowspan, c.colspan)
+                     for segs, c, _ in cells)
 
-    return GridTable(caption, tuple(cells(r, True) for r in out[:nhead]),
-                     tuple(cells(r, False) for r in out[nhead:]), columns, "", row_header)
+    return GridTable(caption, tuple(out(cells, True) for _, cells in rows[:nhead]),
+                     tuple(out(cells, False) for _, cells in rows[nhead:]), columns, "", row_header)
 
 
 # --------------------------------------------------------------------------------------------------------------------

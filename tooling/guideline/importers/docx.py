@@ -48,6 +48,7 @@ from guideline.importers.stream import (
     trim_inlines,
 )
 from guideline.model import FootnoteRef, Inline, Link, Placeholder, Strong, Table, Text, inline_text
+from guideline.ooxml import table_rows
 
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PR = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -478,46 +479,24 @@ class _Reader:
         self.index += 1
         rows: list[list[tuple[tuple[Inline, ...], int, int]]] = []
         header_rows = 0
-        vmerge_at: dict[int, tuple[int, int]] = {}  # column → (row, cell index) of the cell a vertical merge began
         col0: list[list[Inline]] = []  # the cells of the body rows that start in the first column
         notes: list[tuple[str, str]] = []  # footnotes referenced from the cells (defined in the clause)
-        for tr in tbl.iter(q("tr")):
-            if tr.getparent() is not tbl and tr.getparent().tag != q("tbl"):
-                continue
-            if tr.getparent() is not tbl:
-                continue
+        for row in table_rows(tbl):  # merged cells resolved (guideline.ooxml)
             cells: list[tuple[tuple[Inline, ...], int, int]] = []
-            col = 0
-            trpr = tr.find(q("trPr"))
-            is_head = trpr is not None and trpr.find(q("tblHeader")) is not None
-            for tc in tr.findall(q("tc")):
-                tcpr = tc.find(q("tcPr"))
-                span = int(_val(tcpr.find(q("gridSpan"))) or 1) if tcpr is not None else 1
-                vm = tcpr.find(q("vMerge")) if tcpr is not None else None
-                if vm is not None and (vm.get(q("val")) or "continue") == "continue" and col in vmerge_at:
-                    r0, i0 = vmerge_at[col]
-                    inl, rs, cs = rows[r0][i0]
-                    rows[r0][i0] = (inl, rs + 1, cs)
-                    col += span
-                    continue
+            for cell in row.cells:
                 inl: list[Inline] = []
-                for p in tc.iter(q("p")):
+                for p in cell.tc.iter(q("p")):
                     part: list[Inline] = []
                     self._runs(p, part, notes, [], False, {"field": []})
                     if part:
                         if inl:
                             inl.append(Text(" "))
                         inl.extend(part)
-                if vm is not None:
-                    vmerge_at[col] = (len(rows), len(cells))
-                else:
-                    vmerge_at.pop(col, None)
-                if col == 0 and not is_head:
+                if cell.column == 0 and not row.header:
                     col0.append(trim_inlines(merge_inlines(inl)))
-                cells.append((tuple(trim_inlines(merge_inlines(inl))), 1, max(1, min(span, 100))))
-                col += span
+                cells.append((tuple(trim_inlines(merge_inlines(inl))), cell.rowspan, cell.colspan))
             if cells:
-                if is_head and header_rows == len(rows):
+                if row.header and header_rows == len(rows):
                     header_rows += 1
                 rows.append(cells)
         if not rows:
