@@ -272,3 +272,24 @@ def test_figure_caption_paragraph_is_reported_with_its_figure(tmp_path):
     entry = next(p for p in result.paragraphs if p.get("as") == "figure")
     assert entry["where"] == "paragraph 3 (figure), paragraph 4 (Caption) (its caption)"
     assert [p["text"] for p in result.paragraphs if p.get("as") == "text"] == ["図1 のとおり、三つに分ける。"]
+
+
+# --- page breaks ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_page_break_paragraph_is_a_pagebreak(tmp_path, fmt):
+    """A paragraph holding only a page break (Word w:br type=page, our HTML div.page-break) is {.pagebreak} where it
+    stands; one above the first heading is page furniture."""
+    from guideline.model import PageBreak, Para
+
+    if fmt == "html":
+        src = _html(tmp_path, '<div class="page-break"></div><h2>第1編 総則</h2><h3>1. 分類</h3><p>前の文。</p>'
+                              '<div class="page-break"></div><p>次の頁の文。</p>')
+    else:
+        brk = para('<w:r><w:br w:type="page"/></w:r>')
+        src = _docx(tmp_path, brk + para(run("第1編　総則"), style="Heading1") + para(run("1.　分類"), style="Heading3")
+                    + para(run("前の文。")) + brk + para(run("次の頁の文。")))
+    result, ed = _imported(tmp_path, src)
+    assert [type(b) for b in ed.get("bunrui").body] == [Para, PageBreak, Para]
+    assert [p["status"] for p in result.paragraphs if p["where"].endswith("(page break)")] == ["furniture", "placed"]

@@ -7,7 +7,7 @@ come back too (the writers keep them as bookmarks and anchors), and so do the NI
 The constructs of issue 17 come back as such from both formats, and every clause is compared by text, footnotes
 and block structure: figures (alt text, 図N captions; from HTML decoded from their data: URIs), footnotes (also
 from the page's footnote lists), 参考/例/注意 boxes, table blocks with their captions, and 別紙/様式 as appendix
-parts with their own numbering. Only {.pagebreak} is not read back."""
+parts with their own numbering, and {.pagebreak}."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,7 +17,7 @@ from import_support import REPO, load_checked, norm
 
 from guideline import editions
 from guideline.importers.document import import_document, write_result
-from guideline.model import (Box, BulletList, Figure, GridTable, OrderedList, PageBreak, block_text, inline_text)
+from guideline.model import (Box, BulletList, Figure, GridTable, OrderedList, block_text, inline_text)
 
 SAMPLES = sorted(p.parent.name for p in (REPO / "guideline_src").glob("*/*/edition.yaml")) + ["draft"]
 
@@ -35,12 +35,9 @@ def built(request, tmp_path_factory):
 
 
 def _shape(blocks) -> list:
-    """What kind of block each is, with a box's kind, a figure's alt text and a table block's caption, nested
-    ({.pagebreak} left out: the importer does not read page breaks back)."""
+    """What kind of block each is, with a box's kind, a figure's alt text and a table block's caption, nested."""
     out: list = []
     for b in blocks:
-        if isinstance(b, PageBreak):  # page control, not read back
-            continue
         if isinstance(b, Box):
             out.append(("Box", b.kind, _shape(b.blocks)))
         elif isinstance(b, Figure):

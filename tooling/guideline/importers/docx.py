@@ -327,6 +327,8 @@ class _Reader:
                 self.paras.append(para)
         for fig in figures:
             self.paras.append(SourcePara(0, where, figure=fig, role=role or "body"))
+        if not text and not figures and any(br.get(q("type")) == "page" for br in p.iter(q("br"))):
+            self.paras.append(SourcePara(0, f"{where} (page break)", page_break=True, role=role or "body"))
 
     def _runs(self, el: etree._Element, out: list[Inline], notes: list[tuple[str, str]], figures: list[Figure], bold: bool,
               state: dict) -> None:

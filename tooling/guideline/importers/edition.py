@@ -40,6 +40,7 @@ from guideline.model import (
     iter_inlines,
     NiscMapping,
     OrderedList,
+    PageBreak,
     Para,
     Text,
 )
@@ -156,6 +157,8 @@ def blocks_of(pieces: list, figures: dict[int, tuple[str, str]],
         elif kind == "table":
             src: SourcePara = pieces[i][-1]
             out.append(grid_table(src) if src.merged or src.caption else pieces[i][1])
+        elif kind == "pagebreak":
+            out.append(PageBreak())
         elif kind == "box":
             out.append(Box(pieces[i][-1].box, blocks_of(pieces[i][1], figures)))
         elif kind == "figure":

@@ -147,6 +147,13 @@ class _Walker:
                 name=name, data=data, alt=alt, title=el.get("title") or ""), line=el.sourceline or 0))
             self._tail(el)
             return
+        if tag == "div" and "page-break" in classes:  # our writers' {.pagebreak}
+            self.flush()
+            line = el.sourceline or 0
+            self.paras.append(SourcePara(0, f"line {line} (page break)", page_break=True, line=line,
+                                         role=self.ctx.get("role", "body")))
+            self._tail(el)
+            return
         if tag == "br":
             self.flush()
             self._tail(el)

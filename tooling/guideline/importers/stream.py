@@ -55,6 +55,7 @@ class SourcePara:
     row_header: bool = False  # the first cell of every body row is a row header (th scope=row, bold first column)
     figure: Figure | None = None
     box: str = ""  # 参考 / 例 / 注意: this entry is a box, its paragraphs in ``inner``
+    page_break: bool = False  # a paragraph holding nothing but a page break ({.pagebreak})
     inner: tuple["SourcePara", ...] = ()
     notes: list[tuple[str, str]] = field(default_factory=list)  # (key, text) of footnotes referenced from it
     meta: tuple = ()  # clause metadata printed by our own writers: ("nisc", id, relationship, rationale) or

@@ -272,7 +272,10 @@ class Builder:
                 self.toc.append(TocEntry(m, heading, rng, p))
             self.place(p, "toc")
             return
-        if p.table is not None or p.figure is not None or p.box:
+        if p.page_break and self.part is None:
+            self.place(p, "furniture", reason="page break above the first heading")
+            return
+        if p.table is not None or p.figure is not None or p.box or p.page_break:
             self._ensure_part(p)
             self._block(p)
             if p.merged and not p.caption:
@@ -801,11 +804,14 @@ class Builder:
 
 
 def _block_piece(p: SourcePara) -> tuple:
-    """A table, figure or box entry as a piece: ("table", Table, p), ("figure", Figure, p), ("box", pieces, p)."""
+    """A table, figure, box or page break entry as a piece: ("table", Table, p), ("figure", Figure, p),
+    ("box", pieces, p), ("pagebreak", None, p)."""
     if p.table is not None:
         return ("table", p.table, p)
     if p.box:
         return ("box", box_pieces(p.inner), p)
+    if p.page_break:
+        return ("pagebreak", None, p)
     return ("figure", p.figure, p)
 
 
@@ -814,8 +820,9 @@ def box_pieces(paras: tuple[SourcePara, ...]) -> list:
     paragraphs. Nothing in a box opens a clause, whatever number it starts with."""
     out: list = []
     for p in paras:
-        m = recognise(p.text) if p.table is None and p.figure is None and not p.box else None
-        if p.table is not None or p.figure is not None or p.box:
+        block = p.table is not None or p.figure is not None or p.box or p.page_break
+        m = recognise(p.text) if not block else None
+        if block:
             out.append(_block_piece(p))
         elif m is not None and m.kind in LIST_DEPTH and not p.bullet:
             out.append(("item", LIST_DEPTH[m.kind], _strip_label(p.inlines, m.label) or text_inlines(m.rest), p))
