@@ -16,7 +16,7 @@ from pathlib import Path
 
 from guideline.diagnostics import UserError, display_path
 from guideline.importers import edition as ed
-from guideline.importers.stream import SourcePara
+from guideline.importers.stream import SourcePara, with_inner
 from guideline.importers.structure import build, wareki_date
 from guideline.model import Edition
 
@@ -149,7 +149,7 @@ def import_document(path: str | os.PathLike[str], fmt: str = "auto", edition_id:
 
 
 def _alt_of(paras: list[SourcePara], key: int) -> str:
-    for p in paras:
+    for p in with_inner(paras):
         if p.figure is not None and id(p.figure) == key:
             return p.figure.alt
     return ""

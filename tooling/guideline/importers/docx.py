@@ -46,6 +46,7 @@ from guideline.importers.stream import (
     table_caption,
     take_figure_caption,
     trim_inlines,
+    with_inner,
 )
 from guideline.model import FootnoteRef, Inline, Link, Placeholder, Strong, Table, Text, inline_text
 from guideline.ooxml import table_rows
@@ -472,7 +473,7 @@ class _Reader:
         self.index, self.last_text_para = index, last
         context = outer[-1].role if outer and outer[-1].role == COMMENTARY else "body"  # a box inside a 解説
         self.paras.append(SourcePara(0, f"paragraph {index} (box 【{kind}】)", box=kind, inner=inner, role=context,
-                                     notes=[n for p in inner for n in _notes_of(p)]))
+                                     notes=[n for p in with_inner(inner) for n in p.notes]))
         return True
 
     def _table(self, tbl: etree._Element) -> None:
@@ -523,11 +524,6 @@ class _Reader:
         header = tuple(tuple(_unbold(cell)) for cell in grid[0])  # a header row is bold by its nature
         t = Table(header=header, rows=tuple(grid[1:]))  # a pipe table: its first row is the header
         self.paras.append(SourcePara(0, where, table=t, header_rows=header_rows or 1, notes=notes))
-
-
-def _notes_of(p: SourcePara) -> list[tuple[str, str]]:
-    """The footnotes referenced from a paragraph and, for a box, from the paragraphs in it."""
-    return [*p.notes, *(n for q_ in p.inner for n in _notes_of(q_))] if p.box else list(p.notes)
 
 
 def _all_bold(inlines) -> bool:

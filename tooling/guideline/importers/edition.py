@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from guideline.diagnostics import Loc
 from guideline.importers import recognise as rz
 from guideline.importers.romanise import slug
-from guideline.importers.stream import Figure, SourcePara, span_grid, text_inlines
+from guideline.importers.stream import Figure, SourcePara, span_grid, text_inlines, with_inner
 from guideline.importers.structure import LEGAL, Built, Node
 from guideline.model import (
     APPENDIX_KINDS,
@@ -287,7 +287,7 @@ def edition_of(built: Built, edition_id: str, title: str, date: datetime.date, l
 def figure_files(paras: list[SourcePara]) -> dict[int, tuple[str, bytes]]:
     """id(figure) → (figures/<name>, bytes) for every image with data; names from the content hash (stable)."""
     out: dict[int, tuple[str, bytes]] = {}
-    for p in _with_inner(paras):
+    for p in with_inner(paras):  # figures may stand in a box
         fig = p.figure
         if fig is None or fig.data is None:
             continue
@@ -295,13 +295,6 @@ def figure_files(paras: list[SourcePara]) -> dict[int, tuple[str, bytes]]:
         digest = hashlib.sha256(fig.data).hexdigest()[:12]
         out[id(fig)] = (f"figures/fig-{digest}{ext}", fig.data)
     return out
-
-
-def _with_inner(paras):
-    """The entries and, after each box, the paragraphs in it (figures may stand in a box)."""
-    for p in paras:
-        yield p
-        yield from _with_inner(p.inner)
 
 
 def figure_idents(files: dict[int, str]) -> dict[int, tuple[str, str]]:

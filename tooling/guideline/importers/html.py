@@ -40,6 +40,7 @@ from guideline.importers.stream import (
     table_caption,
     take_figure_caption,
     trim_inlines,
+    with_inner,
 )
 from guideline.importers.text import decode, read_capped
 from guideline.model import FootnoteRef, Inline, Link, Placeholder, Strong, Table, Text, inline_text
@@ -301,7 +302,7 @@ class _Walker:
         line = el.sourceline or 0
         self.paras.append(SourcePara(0, f"line {line} (box 【{kind}】)", box=kind, inner=tuple(inner),
                                      role=self.ctx.get("role", "body"), line=line,
-                                     notes=[n for p in inner for n in p.notes]))
+                                     notes=[n for p in with_inner(inner) for n in p.notes]))
 
     def _table(self, table) -> None:
         rows: list[list[tuple[tuple[Inline, ...], int, int]]] = []

@@ -189,6 +189,13 @@ def is_table_caption(text: str) -> bool:
     return bool(_TABLE_NUMBER.match(text)) and bool(_TABLE_NUMBER.sub("", text, count=1).strip())
 
 
+def with_inner(paras):
+    """Every entry and, after a box, the entries in it, depth first."""
+    for p in paras:
+        yield p
+        yield from with_inner(p.inner)
+
+
 _FIGURE_NUMBER = re.compile(r"^[\s\u3000]*図[\s\u3000]*[0-9０-９]+[\s\u3000]+(?=\S)")
 
 
@@ -219,5 +226,5 @@ def text_inlines(text: str) -> tuple[Inline, ...]:
     return (Text(text),) if text else ()
 
 
-__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "table_caption", "is_table_caption", "box_kind", "take_figure_caption", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
+__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "table_caption", "is_table_caption", "box_kind", "take_figure_caption", "with_inner", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
            "METADATA", "FURNITURE"]
