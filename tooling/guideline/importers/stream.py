@@ -226,5 +226,6 @@ def text_inlines(text: str) -> tuple[Inline, ...]:
     return (Text(text),) if text else ()
 
 
-__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid", "mapping_meta", "table_caption", "is_table_caption", "box_kind", "take_figure_caption", "with_inner", "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT",
-           "METADATA", "FURNITURE"]
+__all__ = ["SourcePara", "Figure", "normalise", "text_inlines", "merge_inlines", "trim_inlines", "span_grid",
+           "mapping_meta", "table_caption", "is_table_caption", "box_kind", "take_figure_caption", "with_inner",
+           "BODY", "COMMENTARY", "TOC", "TITLE", "FRONT", "METADATA", "FURNITURE"]
