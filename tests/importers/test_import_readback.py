@@ -293,3 +293,23 @@ def test_page_break_paragraph_is_a_pagebreak(tmp_path, fmt):
     result, ed = _imported(tmp_path, src)
     assert [type(b) for b in ed.get("bunrui").body] == [Para, PageBreak, Para]
     assert [p["status"] for p in result.paragraphs if p["where"].endswith("(page break)")] == ["furniture", "placed"]
+
+
+def test_figure_and_footnote_inside_a_box(tmp_path):
+    """A figure and a footnote reference inside a box stay there: the figure file is written and listed with its alt
+    text, the footnote is defined in the clause."""
+    from guideline.model import Box, Figure
+
+    uri = "data:image/png;base64," + base64.b64encode(docx_png(2, 3)).decode()
+    src = _html(tmp_path, '<h2>第1編 総則</h2><h3>1. 分類</h3><p>本文。</p><aside class="box" aria-label="参考">'
+                          f'<p class="box-title">【参考】</p><figure><img src="{uri}" alt="箱の中の図"></figure>'
+                          '<p>補足する<sup class="fnref"><a href="#fn-x">注1</a></sup>。</p></aside>'
+                          '<aside class="footnotes"><ol><li id="fn-x"><div class="fn-body"><p>箱の注。</p></div></li>'
+                          "</ol></aside>")
+    result, ed = _imported(tmp_path, src)
+    clause = ed.get("bunrui")
+    box = clause.body[1]
+    assert isinstance(box, Box) and box.kind == "参考" and isinstance(box.blocks[0], Figure)
+    assert (tmp_path / "town" / box.blocks[0].src).read_bytes() == docx_png(2, 3)
+    assert [f["alt"] for f in result.report["figures"]] == ["箱の中の図"]
+    assert [block_text(f.blocks) for f in clause.footnotes] == ["箱の注。"]
