@@ -30,7 +30,7 @@ from guideline.writers.changes.changes_json import to_data
 from guideline.figures import svg_problem
 from guideline.model import Box, Figure, GridTable, PageBreak, block_text, xref_label
 from guideline.parse_cache import ParseCache
-from guideline.reader import decode_events, encode_events, parse_file, read_edition
+from guideline.reader import EVENTS, parse_file, read_edition
 from guideline.validate import validate
 from guideline.writers.changes import comparison
 from guideline.writers.edition import docx, html_single, html_site
@@ -166,8 +166,8 @@ def test_parse_cache_round_trips_every_new_construct(tmp_path):
     for name in ("a.md", "b.md"):
         path = ed / name
         events = parse_file(path.read_bytes(), str(path))
-        encoded = json.loads(json.dumps(encode_events(events, str(path))))
-        assert decode_events(encoded, str(path)) == events
+        encoded = json.loads(json.dumps(EVENTS.encode(events, str(path))))
+        assert EVENTS.decode(encoded, str(path)) == events
 
 
 def test_reading_is_the_same_with_the_parse_cache(tmp_path):

@@ -8,11 +8,14 @@ import random
 import shutil
 import subprocess
 import time
+from dataclasses import dataclass, make_dataclass
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from guideline import editions, parse_cache
+from guideline.diagnostics import Loc
 from guideline.reader import read_edition
 
 REPO = Path(__file__).resolve().parents[1]
@@ -150,12 +153,7 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rebuilt(base: Path, tmp_pat
 
     def tampered(data: bytes) -> bytes:  # a valid payload, but not the one the header vouches for
         head, _, payload = data.partition(b"\n")
-        events = json.loads(payload)
-        if head.find(b'"kind":"md"') >= 0:
-            events.append(["d", "error", 1, "injected"])
-        else:
-            events[0][0] = "injected"
-        return head + b"\n" + json.dumps(events, ensure_ascii=False).encode()
+        return head + b"\n" + json.dumps(json.loads(payload)).encode()  # the same value, written otherwise
 
     damage(tampered)
 
@@ -167,10 +165,13 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rebuilt(base: Path, tmp_pat
 
     damage(foreign)
 
-    def wrong_schema(data: bytes) -> bytes:  # a well-formed entry whose payload does not decode
-        head, _, _ = data.partition(b"\n")
+    def wrong_schema(data: bytes) -> bytes:  # a well-formed entry whose payload does not decode: a line as text
+        head, _, payload = data.partition(b"\n")
         header = json.loads(head)
-        payload = json.dumps([["s", "one", [], None, "body", [["p", 1, [["Z", 1]]]], None, [], None, []]]).encode()
+        value = json.loads(payload)
+        record = value[0] if isinstance(value, list) and value and isinstance(value[0], list) else value
+        record[1] = "one"
+        payload = json.dumps(value).encode()
         header["payload"] = parse_cache.digest(payload)
         return json.dumps(header).encode() + b"\n" + payload
 
@@ -312,8 +313,9 @@ def test_memory_is_bounded_by_source_size(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(parse_cache, "MEMORY_BYTES", sizes[-1] + sizes[-2])
     plain = _read(draft, parse_cache.ParseCache(None, enabled=False))
     assert _read(draft, parse_cache.ParseCache(None)) == plain
-    assert 1 <= len(parse_cache._MEMORY) < len(sizes) + 1
-    assert parse_cache._memory_bytes == sum(size for _, size in parse_cache._MEMORY.values()) <= sizes[-1] + sizes[-2]
+    entries, size = parse_cache.memory_use()
+    assert 1 <= entries < len(sizes) + 1
+    assert size <= sizes[-1] + sizes[-2]
     again = parse_cache.ParseCache(None)
     assert _read(draft, again) == plain
     assert again.misses > 0  # what was dropped is parsed again
@@ -322,7 +324,7 @@ def test_memory_is_bounded_by_source_size(tmp_path: Path, monkeypatch):
 def test_fill_parses_in_a_child_only_when_this_process_has_no_other_thread(tmp_path: Path, monkeypatch):
     import threading
 
-    from guideline.reader import decode_events, encode_events, parse_file
+    from guideline.reader import EVENTS, parse_file
 
     monkeypatch.delenv("GUIDELINE_READ_WORKERS", raising=False)
     items = [(f"# 第{i}編 {{#part-{i}}}\n\n本文{i}である。\n".encode(), str(tmp_path / f"{i}.md")) for i in range(4)]
@@ -331,7 +333,7 @@ def test_fill_parses_in_a_child_only_when_this_process_has_no_other_thread(tmp_p
     other.start()
     try:
         threaded = parse_cache.ParseCache(tmp_path / "threaded")
-        assert threaded.fill("md", items, parse_file, encode_events, decode_events) == 0
+        assert threaded.fill(EVENTS.kind, items, parse_file, EVENTS.encode, EVENTS.decode) == 0
         assert threaded.filled == 0 and threaded.misses == 0  # nothing done ahead: get() parses as before
     finally:
         stop.set()
@@ -339,9 +341,74 @@ def test_fill_parses_in_a_child_only_when_this_process_has_no_other_thread(tmp_p
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: fill() never forks")
     cache = parse_cache.ParseCache(tmp_path / "alone")
-    forked = cache.fill("md", items, parse_file, encode_events, decode_events)
+    forked = cache.fill(EVENTS.kind, items, parse_file, EVENTS.encode, EVENTS.decode)
     assert forked == cache.filled == 2 and cache.misses == 2  # half each, by size
-    results = [cache.get("md", data, path, lambda: pytest.fail("parsed again"), encode_events, decode_events)
+    results = [cache.get(EVENTS.kind, data, path, lambda: pytest.fail("parsed again"), EVENTS.encode, EVENTS.decode)
                for data, path in items]
     assert cache.disk_hits == 2 and cache.hits == 2
     assert results == [parse_file(data, path) for data, path in items]
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    name: str
+    kind: Literal["part", "item"]
+    loc: Loc
+    children: tuple[Node | Leaf, ...] = ()
+    note: str | None = None
+    count: int = 0
+    flag: bool = False
+
+
+def test_record_codec_round_trips_any_dataclasses_by_their_hints():
+    codec = parse_cache.RecordCodec("test", tuple[Node, ...], bare=(Leaf,))
+    tree = (Node("a", "part", Loc("/x/a.md", 3), (Leaf("text"), Node("b", "item", Loc("/x/a.md", 4), note="n"))),
+            Node("c", "item", Loc("/x/a.md", 9), count=2, flag=True))
+    data = json.loads(json.dumps(codec.encode(tree, "/x/a.md")))
+    assert "/x/a.md" not in json.dumps(data) and "text" in json.dumps(data)
+    moved = codec.decode(data, "/y/a.md")  # the path is bound on load
+    assert moved == tuple(_moved(n, "/y/a.md") for n in tree)
+    with pytest.raises(ValueError):  # a location in another file cannot be cached
+        codec.encode((Node("d", "part", Loc("/x/other.md", 1)),), "/x/a.md")
+    with pytest.raises(TypeError):  # nor a value its hints do not allow
+        codec.encode((Leaf("x"),), "/x/a.md")
+
+
+def _moved(node, path):
+    if isinstance(node, Leaf):
+        return node
+    return Node(node.name, node.kind, Loc(path, node.loc.line), tuple(_moved(c, path) for c in node.children),
+                node.note, node.count, node.flag)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d[0].__setitem__(2, "chapter"),  # not one of the Literal's values
+    lambda d: d[0].__setitem__(3, "3"),  # a line as text
+    lambda d: d[0].__setitem__(6, "6"),  # text for a number
+    lambda d: d[0].__setitem__(7, 1),  # a number for true or false
+    lambda d: d[0].append(0),  # a field too many
+    lambda d: d[0][4].append(["not a record"]),
+    lambda d: d[0][4].append(5),
+    lambda d: d.append(None),
+])
+def test_record_codec_refuses_values_that_do_not_fit_the_hints(damage):
+    codec = parse_cache.RecordCodec("test", tuple[Node, ...], bare=(Leaf,))
+    data = codec.encode((Node("a", "part", Loc("p", 1), (Leaf("t"),), "n"),), "p")
+    damage(data)
+    with pytest.raises((ValueError, TypeError, KeyError, IndexError)):
+        codec.decode(data, "p")
+
+
+def test_a_new_field_changes_the_kind_so_old_entries_are_not_read():
+    old = make_dataclass("Clause", [("id", str)], frozen=True)
+    new = make_dataclass("Clause", [("id", str), ("label", str)], frozen=True)
+    assert parse_cache.RecordCodec("md", old).kind == parse_cache.RecordCodec("md", old).kind
+    assert parse_cache.RecordCodec("md", old).kind != parse_cache.RecordCodec("md", new).kind
+    assert parse_cache.RecordCodec("md", new).decode([0, "x", "y"], "p") == new("x", "y")
+    with pytest.raises(ValueError):  # an entry of the old shape
+        parse_cache.RecordCodec("md", new).decode([0, "x"], "p")

@@ -61,12 +61,6 @@ class Report:
     def extend(self, other: Iterable[Diagnostic]) -> None:
         self.items.extend(other)
 
-    def extend_file(self, path: str, diags: Iterable[tuple[str, int, str]]) -> None:
-        """Diagnostics of the file ``path`` given as ``(severity, line, message)`` (as the parse cache keeps them)."""
-        if isinstance(diags, (tuple, list)) and not diags:  # the usual case: reading a file calls this ~17,000 times
-            return
-        self.items.extend(Diagnostic(Loc(path, line), severity, message) for severity, line, message in diags)
-
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == ERROR]

@@ -318,8 +318,9 @@ class NiscCatalog:
     edition: str
     items: tuple[NiscItem, ...]
     loc: Loc = Loc("", 0)
-    by_id: Mapping[str, NiscItem] = field(default_factory=dict, compare=False, repr=False)
-    children_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # derived from items (init=False: not given, not stored in the parse cache)
+    by_id: Mapping[str, NiscItem] = field(default_factory=dict, init=False, compare=False, repr=False)
+    children_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         by_id = {item.id: item for item in self.items}

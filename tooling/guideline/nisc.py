@@ -6,10 +6,11 @@ import io
 import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from guideline import parse_cache, yamlio
-from guideline.diagnostics import Loc, Report
+from guideline.diagnostics import Diagnostic, Loc, Report
 from guideline.model import NiscCatalog, NiscItem
 
 KINDS = ("部", "節", "款", "対策項目", "遵守事項", "基本対策事項")
@@ -95,6 +96,18 @@ def find_catalog_file(start: str | os.PathLike[str], catalog_id: str) -> Path | 
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogRead:
+    """What reading a catalog file's bytes gives (and the parse cache keeps): the catalog, if usable, and the
+    problems found."""
+
+    catalog: NiscCatalog | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+CATALOG_READ = parse_cache.RecordCodec("nisc", CatalogRead)
+
+
 def load_catalog(path: str | os.PathLike[str], report: Report, cache=None) -> NiscCatalog | None:
     """Read a catalog file; problems go to ``report``. Returns None when the file cannot be used at all.
 
@@ -110,14 +123,14 @@ def load_catalog(path: str | os.PathLike[str], report: Report, cache=None) -> Ni
         return None
     cache = cache if cache is not None else parse_cache.default_for(path)
 
-    def compute() -> tuple:
+    def compute() -> CatalogRead:
         found = Report()
         catalog = _parse_catalog(text, path, found)
-        return catalog, tuple((d.severity, d.loc.line, d.message) for d in found.items)
+        return CatalogRead(catalog, tuple(found.items))
 
-    catalog, diags = cache.get("nisc", raw, path, compute, parse_cache.enc_catalog, parse_cache.dec_catalog)
-    report.extend_file(path, diags)
-    return catalog
+    read = cache.get(CATALOG_READ.kind, raw, path, compute, CATALOG_READ.encode, CATALOG_READ.decode)
+    report.extend(read.diagnostics)
+    return read.catalog
 
 
 def _parse_catalog(text: str, path: str, report: Report) -> NiscCatalog | None:

@@ -14,15 +14,16 @@ in the order the reader meets them (see :func:`guideline.reader.parse_file`). Th
 state (the heading stack and the IDs seen in earlier files), so a cache hit gives the same edition and the same
 diagnostics, in the same order, as reading afresh.
 
-Keys and trust. An entry's name is the SHA-256 of the file's bytes together with a fingerprint of the tool: the
-format version, the guideline version, a hash of the reader's own source files (so an edited checkout never reuses
+Keys and trust. An entry's name is the SHA-256 of the file's bytes together with its kind (which carries a digest of
+the records' schema, :attr:`RecordCodec.kind`) and a fingerprint of the tool: the format version, the guideline version, a hash of the reader's own source files (so an edited checkout never reuses
 entries from before the edit), the Python version, the versions of PyYAML (and whether it uses libyaml) and of the
 Unicode database, and the package files of markdown-it-py and mdit-py-plugins that carry their versions. Entries
 hold no path: file locations are bound when an entry is loaded, so the same text read from another directory (an
 edition exported from git into a temporary directory, a copy of an edition) hits too.
 
 An entry is a header line (JSON: format, fingerprint, kind, content hash, SHA-256 of the payload) and a JSON
-payload decoded by a fixed schema into model objects; nothing in it is executed (no pickle). An entry that does not
+payload that :class:`RecordCodec` decodes into model records by their dataclass fields and type hints, checking every
+value; nothing in it is executed (no pickle). An entry that does not
 parse, whose header names another tool, kind or content, whose payload hash does not match, or that does not decode
 is ignored and rebuilt. Entries are written to a temporary file and renamed into place (not fsync'ed: a cache entry
 torn by a crash fails its payload hash and is rebuilt). Entries not used for :data:`MAX_AGE_DAYS` days are removed,
@@ -35,6 +36,7 @@ half of them to disk); ``GUIDELINE_READ_WORKERS=1`` keeps it in one process.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -43,6 +45,8 @@ import sys
 import tempfile
 import threading
 import time
+import types
+import typing
 import unicodedata
 from collections import OrderedDict
 from pathlib import Path
@@ -53,36 +57,9 @@ import yaml
 from guideline import __version__
 from guideline.diagnostics import Loc
 from guideline.gcscope import frozen, paused
-from guideline.model import (
-    BlockQuote,
-    Box,
-    BulletList,
-    Cell,
-    ClauseMeta,
-    Code,
-    CodeBlock,
-    Emph,
-    Figure,
-    Footnote,
-    FootnoteRef,
-    GridTable,
-    LineBreak,
-    Link,
-    NiscCatalog,
-    NiscItem,
-    NiscMapping,
-    OrderedList,
-    PageBreak,
-    Para,
-    Placeholder,
-    Strong,
-    Table,
-    Text,
-    XRef,
-)
 from guideline.sourceroot import real_source_root
 
-FORMAT = 1
+FORMAT = 2
 ENV = "GUIDELINE_PARSE_CACHE"
 READ_WORKERS_ENV = "GUIDELINE_READ_WORKERS"  # 1: never parse in a second process (ParseCache.fill)
 CACHE_SUBDIR = ("build", ".cache", "parse")
@@ -158,212 +135,219 @@ def cache_dir_for(path: str | os.PathLike[str]) -> Path | None:
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# encoding: a fixed schema, no paths (bound on load)
+# encoding: records (dataclasses) as JSON, generically from their fields and type hints; no paths
 
 
-def _enc_inlines(nodes) -> list:
-    out: list = []
-    for n in nodes:
-        t = type(n)
-        if t is Text:
-            out.append(n.text)
-        elif t is LineBreak:
-            out.append(1 if n.hard else 0)
-        elif t is Strong:
-            out.append(["S", _enc_inlines(n.children)])
-        elif t is Emph:
-            out.append(["E", _enc_inlines(n.children)])
-        elif t is Code:
-            out.append(["C", n.text])
-        elif t is Placeholder:
-            out.append(["P", n.text])
-        elif t is XRef:
-            out.append(["X", n.target, _enc_inlines(n.children)])
-        elif t is Link:
-            out.append(["L", n.href, _enc_inlines(n.children)])
-        elif t is FootnoteRef:
-            out.append(["F", n.key])
+class RecordCodec:
+    """Encodes a cached result of type ``root`` as JSON and decodes it back, from the dataclasses' fields and type
+    hints alone, so that a new field of the model needs no cache code.
+
+    A record (a dataclass) is ``[tag, field, …]``: ``tag`` its number in the schema, then its ``__init__`` fields in
+    order (fields with ``init=False`` are derived, not stored). A record of ``bare`` (one field of type str, int or
+    bool, e.g. :class:`~guideline.model.Text`) is that field alone: most inlines are plain text, and this keeps them
+    as small as they are in the source. A tuple is a list; str, int, bool and None are themselves; a
+    :class:`~guideline.diagnostics.Loc` is its line, its path being that of the file (an entry holds no path: it is
+    bound on load; a location in another file makes the result uncacheable).
+
+    Decoding checks every value against its type hint (``Literal`` included) and raises ValueError, TypeError,
+    KeyError or IndexError on the first that does not fit. ``kind`` names the results in the cache with a digest of
+    the schema (every reachable record's name, fields and hints, in tag order), so that an entry written for another
+    shape of the records is never read. A warm read of an edition is mostly decoding, so the encoder and decoder of
+    each type are generated once, as straight-line Python, from the type hints (as :mod:`dataclasses` generates
+    ``__init__``); the payload itself is only ever read as data."""
+
+    def __init__(self, name: str, root: Any, bare: tuple[type, ...] = ()):
+        self._ns: dict[str, Any] = {"Loc": Loc, "_line": _line_in}
+        self._src: list[str] = []
+        self._fill: list[str] = []  # statements filling the dispatch tables, run after every function is defined
+        self._dec: dict[Any, str] = {}  # type hint (or ("record", class)) -> name of its generated decoder
+        self._enc: dict[Any, str] = {}  # the same for encoders
+        self._tags: dict[type, int] = {}
+        self._bare: dict[type, type] = {}  # bare record -> the type of its one field
+        self._schema: list[str] = [f"root {root!r}"]
+        for cls in bare:
+            hints = typing.get_type_hints(cls)
+            names = [f.name for f in dataclasses.fields(cls) if f.init]
+            if len(names) != 1 or hints[names[0]] not in (str, int, bool):
+                raise TypeError(f"{cls.__name__} cannot be bare: it needs exactly one field of type str, int or bool")
+            self._bare[cls] = hints[names[0]]
+            self._schema.append(f"bare {cls.__name__}")
+        dec, enc = self._decoder(root), self._encoder(root)
+        exec(compile("\n".join(self._src + self._fill), f"<RecordCodec {name}>", "exec"), self._ns)  # noqa: S102 (our own code)
+        self._decode, self._encode = self._ns[dec], self._ns[enc]
+        self.kind = f"{name}-{hashlib.sha256(chr(10).join(self._schema).encode()).hexdigest()[:16]}"
+
+    def encode(self, value: Any, path: str) -> Any:
+        """``value`` as JSON-ready data; ValueError or TypeError when it cannot be cached."""
+        try:
+            return self._encode(value, path)
+        except (KeyError, AttributeError) as exc:  # a type the hints do not allow
+            raise TypeError(f"cannot cache {exc}") from None
+
+    def decode(self, data: Any, path: str) -> Any:
+        """The value ``data`` encodes, with ``path`` bound into its locations."""
+        return self._decode(data, path)
+
+    # the schema -----------------------------------------------------------------------------------------------------
+    def _name(self, prefix: str, obj: Any) -> str:
+        name = f"{prefix}{len(self._ns)}"
+        self._ns[name] = obj
+        return name
+
+    @staticmethod
+    def _members(hint: Any) -> tuple[Any, ...]:
+        origin = typing.get_origin(hint)
+        return typing.get_args(hint) if origin is typing.Union or origin is types.UnionType else (hint,)
+
+    def _records_of(self, hint: Any) -> tuple[type, ...]:
+        """The record classes a value of ``hint`` may be (empty when it is not a record or a union of records)."""
+        members = self._members(hint)
+        if not all(isinstance(m, type) and dataclasses.is_dataclass(m) and m is not Loc for m in members):
+            return ()
+        shapes = [self._bare[m] for m in members if m in self._bare]
+        if len(shapes) != len(set(shapes)):
+            raise TypeError(f"two bare records of one type in {hint!r}")
+        return members
+
+    @staticmethod
+    def _fields(cls: type) -> list[tuple[str, Any]]:
+        hints = typing.get_type_hints(cls)
+        return [(f.name, hints[f.name]) for f in dataclasses.fields(cls) if f.init]
+
+    def _tag(self, cls: type) -> int:
+        """The record's number in the schema (given when it is first met; its fields are then described)."""
+        if cls not in self._tags:
+            self._tags[cls] = len(self._tags)
+            fields = self._fields(cls)
+            self._schema.append(f"{cls.__module__}.{cls.__qualname__}(" + ", ".join(f"{n}: {h!r}" for n, h in fields)
+                                + ")")
+            self._record(cls)
+        return self._tags[cls]
+
+    # decoding -------------------------------------------------------------------------------------------------------
+    def _check(self, hint: Any, x: str) -> list[str]:
+        """Statements that check the JSON value in variable ``x`` against ``hint`` and leave the decoded value in it
+        (inlined into the decoder of a record: most values are short, and a call per value costs more than the
+        value)."""
+        for simple, what in ((str, "text"), (int, "a number"), (bool, "true or false")):
+            if hint is simple:
+                return [f"if type({x}) is not {simple.__name__}: raise ValueError('expected {what}')"]
+        if hint is Loc:
+            return [f"if type({x}) is not int: raise ValueError('expected a line')", f"{x} = Loc(path, {x})"]
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin is typing.Literal:
+            allowed = self._name("L", frozenset(args))
+            return [f"if type({x}) is not str or {x} not in {allowed}: raise ValueError('unexpected value')"]
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            item = args[0]
+            out = [f"if type({x}) is not list: raise ValueError('expected a list')"]
+            if item in (str, int, bool):
+                return out + [f"for y in {x}:", *[f"    {c}" for c in self._check(item, "y")], f"{x} = tuple({x})"]
+            return out + [f"{x} = tuple([{self._item(item, 'y')} for y in {x}]) if {x} else ()"]
+        members = self._members(hint)
+        if type(None) in members:
+            rest = tuple(m for m in members if m is not type(None))
+            inner = rest[0] if len(rest) == 1 else typing.Union[rest]
+            return [f"if {x} is not None:", *[f"    {c}" for c in self._check(inner, x)]]
+        return [f"{x} = {self._item(hint, x)}"]
+
+    def _item(self, hint: Any, x: str) -> str:
+        """An expression decoding ``x``: a bare record by its JSON type, another record by its tag (a value that
+        is not a list fails to index), anything else by the decoder generated for ``hint``."""
+        classes = self._records_of(hint)
+        if not classes:
+            return f"{self._decoder(hint)}({x}, path)"
+        table = self._table(classes)
+        expr = f"{table}[{x}[0]]({x}, path)"
+        for cls in classes:
+            if cls in self._bare:
+                expr = f"({self._name('B', cls)}({x}) if type({x}) is {self._bare[cls].__name__} else {expr})"
+        return expr
+
+    def _table(self, classes: tuple[type, ...]) -> str:
+        """The name of the dict from tag to decoder for a union of records (the bare ones are told by JSON type)."""
+        key = ("table", classes)
+        if key not in self._dec:
+            self._dec[key] = self._name("T", {})  # filled when the code runs: its records may hold this union
+            entries = ", ".join(f"{self._tag(c)}: {self._dec[('record', c)]}" for c in classes if c not in self._bare)
+            self._fill.append(f"{self._dec[key]}.update({{{entries}}})")
+        return self._dec[key]
+
+    def _decoder(self, hint: Any) -> str:
+        if hint in self._dec:
+            return self._dec[hint]
+        name = self._dec[hint] = f"d{len(self._dec)}"
+        if self._records_of(hint):
+            body = [f"return {self._item(hint, 'v')}"]
         else:
-            raise TypeError(f"cannot cache inline {t.__name__}")
-    return out
+            checks = self._check(hint, "v")
+            if checks == [f"v = {name}(v, path)"]:
+                raise TypeError(f"the parse cache cannot hold {hint!r}")
+            body = [*checks, "return v"]
+        self._src.append("\n".join([f"def {name}(v, path):", *[f"    {c}" for c in body]]))
+        return name
 
+    def _record(self, cls: type) -> None:
+        """Generate the decoder and the encoder of one record class."""
+        fields = self._fields(cls)
+        cname = self._name("C", cls)
+        dname = self._dec[("record", cls)] = f"r{len(self._dec)}"
+        ename = self._enc[("record", cls)] = f"s{len(self._enc)}"
+        if cls in self._bare:
+            self._src.append(f"def {ename}(v, path):\n    return v.{fields[0][0]}")
+            return
+        lines = [f"def {dname}(v, path):",
+                 f"    if len(v) != {len(fields) + 1}: raise ValueError('{cls.__name__}: expected {len(fields)} fields')"]
+        for i, (_, hint) in enumerate(fields, 1):
+            lines.append(f"    a{i} = v[{i}]")
+            lines += [f"    {c}" for c in self._check(hint, f"a{i}")]
+        lines.append(f"    return {cname}({', '.join(f'a{i}' for i in range(1, len(fields) + 1))})")
+        self._src.append("\n".join(lines))
+        values = ", ".join(self._value(hint, f"v.{n}") for n, hint in fields)
+        self._src.append(f"def {ename}(v, path):\n    return [{self._tags[cls]}, {values}]")
 
-def _dec_inlines(data: list) -> tuple:
-    out = []
-    for n in data:
-        t = type(n)
-        if t is str:
-            out.append(Text(n))
-        elif t is int:
-            out.append(LineBreak(bool(n)))
+    # encoding -------------------------------------------------------------------------------------------------------
+    def _value(self, hint: Any, x: str) -> str:
+        """An expression of the JSON value of ``x`` (of type ``hint``)."""
+        if hint in (str, int, bool) or typing.get_origin(hint) is typing.Literal:
+            return x
+        if hint is Loc:
+            return f"_line({x}, path)"
+        return f"{self._encoder(hint)}({x}, path)"
+
+    def _encoder(self, hint: Any) -> str:
+        if hint in self._enc:
+            return self._enc[hint]
+        name = self._enc[hint] = f"e{len(self._enc)}"
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        members = self._members(hint)
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            body = ["if type(v) is not tuple: raise TypeError('expected a tuple')",
+                    f"return [{self._value(args[0], 'x')} for x in v]"]
+        elif type(None) in members:
+            rest = tuple(m for m in members if m is not type(None))
+            inner = rest[0] if len(rest) == 1 else typing.Union[rest]
+            body = [f"return None if v is None else {self._value(inner, 'v')}"]
+        elif self._records_of(hint):
+            for cls in self._records_of(hint):
+                self._tag(cls)
+            table = self._name("E", {})
+            entries = ", ".join(f"{self._name('K', c)}: {self._enc[('record', c)]}" for c in self._records_of(hint))
+            self._fill.append(f"{table}.update({{{entries}}})")
+            body = [f"return {table}[type(v)](v, path)"]
         else:
-            tag = n[0]
-            if tag == "S":
-                out.append(Strong(_dec_inlines(n[1])))
-            elif tag == "E":
-                out.append(Emph(_dec_inlines(n[1])))
-            elif tag == "C":
-                out.append(Code(_str(n[1])))
-            elif tag == "P":
-                out.append(Placeholder(_str(n[1])))
-            elif tag == "X":
-                out.append(XRef(_str(n[1]), _dec_inlines(n[2])))
-            elif tag == "L":
-                out.append(Link(_str(n[1]), _dec_inlines(n[2])))
-            elif tag == "F":
-                out.append(FootnoteRef(_str(n[1])))
-            else:
-                raise ValueError(f"unknown inline tag {tag!r}")
-    return tuple(out)
+            raise TypeError(f"the parse cache cannot hold {hint!r}")
+        self._src.append("\n".join([f"def {name}(v, path):", *[f"    {c}" for c in body]]))
+        return name
 
 
-def enc_blocks(blocks) -> list:
-    out: list = []
-    for b in blocks:
-        t = type(b)
-        if t is Para:
-            out.append(["p", b.line, _enc_inlines(b.inlines)])
-        elif t is BulletList or t is OrderedList:
-            out.append(["u" if t is BulletList else "o", b.line, [enc_blocks(item) for item in b.items]])
-        elif t is Table:
-            out.append(["t", b.line, [_enc_inlines(c) for c in b.header],
-                        [[_enc_inlines(c) for c in row] for row in b.rows], list(b.aligns)])
-        elif t is CodeBlock:
-            out.append(["c", b.line, b.text, b.info])
-        elif t is BlockQuote:
-            out.append(["q", b.line, enc_blocks(b.blocks)])
-        elif t is Figure:
-            out.append(["f", b.line, b.src, b.alt, _enc_inlines(b.caption), b.ident, b.number])
-        elif t is Box:
-            out.append(["b", b.line, b.kind, enc_blocks(b.blocks)])
-        elif t is Footnote:
-            out.append(["n", b.line, b.key, enc_blocks(b.blocks), b.number])
-        elif t is PageBreak:
-            out.append(["k", b.line])
-        elif t is GridTable:
-            out.append(["g", b.line, _enc_inlines(b.caption), [_enc_rows(b.head), _enc_rows(b.body)], b.columns,
-                        b.ident, b.row_header, b.number])
-        else:
-            raise TypeError(f"cannot cache block {t.__name__}")
-    return out
-
-
-def dec_blocks(data: list) -> tuple:
-    out = []
-    for b in data:
-        tag, line = b[0], _int(b[1])
-        if tag == "p":
-            out.append(Para(_dec_inlines(b[2]), line))
-        elif tag == "u":
-            out.append(BulletList(tuple(dec_blocks(item) for item in b[2]), line))
-        elif tag == "o":
-            out.append(OrderedList(tuple(dec_blocks(item) for item in b[2]), line))
-        elif tag == "t":
-            out.append(Table(tuple(_dec_inlines(c) for c in b[2]), tuple(tuple(_dec_inlines(c) for c in row)
-                                                                          for row in b[3]),
-                             tuple(_str(a) for a in b[4]), line))
-        elif tag == "c":
-            out.append(CodeBlock(_str(b[2]), _str(b[3]), line))
-        elif tag == "q":
-            out.append(BlockQuote(dec_blocks(b[2]), line))
-        elif tag == "f":
-            out.append(Figure(_str(b[2]), _str(b[3]), _dec_inlines(b[4]), _str(b[5]), line, _str(b[6])))
-        elif tag == "b":
-            out.append(Box(_str(b[2]), dec_blocks(b[3]), line))
-        elif tag == "n":
-            out.append(Footnote(_str(b[2]), dec_blocks(b[3]), line, _int(b[4])))
-        elif tag == "k":
-            out.append(PageBreak(line))
-        elif tag == "g":
-            if type(b[6]) is not bool:
-                raise ValueError("expected true or false")
-            out.append(GridTable(_dec_inlines(b[2]), _dec_rows(b[3][0]), _dec_rows(b[3][1]), _int(b[4]), _str(b[5]),
-                                 b[6], line, _str(b[7])))
-        else:
-            raise ValueError(f"unknown block tag {tag!r}")
-    return tuple(out)
-
-
-def _enc_rows(rows) -> list:
-    return [[[_enc_inlines(c.inlines), c.rowspan, c.colspan] for c in row] for row in rows]
-
-
-def _dec_rows(data: list) -> tuple:
-    return tuple(tuple(Cell(_dec_inlines(c[0]), _int(c[1]), _int(c[2])) for c in row) for row in data)
-
-
-def _str(v: Any) -> str:
-    if type(v) is not str:
-        raise ValueError("expected text")
-    return v
-
-
-def _int(v: Any) -> int:
-    if type(v) is not int:
-        raise ValueError("expected a number")
-    return v
-
-
-def _strs(v: Any) -> tuple[str, ...]:
-    return tuple(_str(x) for x in v)
-
-
-def _line_of(loc: Loc | None, path: str) -> int | None:
-    if loc is None:
-        return None
+def _line_in(loc: Loc, path: str) -> int:
+    """The line of a location in the file being cached (the entry binds that file's path when it is loaded)."""
+    if type(loc) is not Loc:
+        raise TypeError("expected a location")
     if loc.path != path:
         raise ValueError("a location in another file")  # never cached: the entry would bind the wrong path
     return loc.line
-
-
-def enc_meta(meta: ClauseMeta | None, path: str) -> list | None:
-    if meta is None:
-        return None
-    return [_line_of(meta.loc, path),
-            [[m.nisc_id, m.relationship, m.rationale, _line_of(m.loc, path)] for m in meta.nisc],
-            list(meta.models), meta.split_from, list(meta.merged_from), meta.replaces, meta.note, list(meta.tags)]
-
-
-def dec_meta(data: list | None, path: str) -> ClauseMeta | None:
-    if data is None:
-        return None
-    line, nisc, models, split_from, merged_from, replaces, note, tags = data
-    return ClauseMeta(
-        nisc=tuple(NiscMapping(_str(i), _str(r), _str(x), Loc(path, _int(n))) for i, r, x, n in nisc),
-        models=_strs(models), split_from=_str(split_from), merged_from=_strs(merged_from), replaces=_str(replaces),
-        note=_str(note), tags=_strs(tags), loc=None if line is None else Loc(path, _int(line)))
-
-
-def dec_diags(data: list) -> tuple:
-    out = []
-    for severity, line, message in data:
-        if severity not in ("error", "warning"):
-            raise ValueError("unknown severity")
-        out.append((severity, _int(line), _str(message)))
-    return tuple(out)
-
-
-def enc_catalog(result: tuple, path: str) -> list:
-    """(NiscCatalog | None, diagnostics) → JSON-ready."""
-    catalog, diags = result
-    cat = None
-    if catalog is not None:
-        if catalog.loc.path != path or any(item.loc.path != path for item in catalog.items):
-            raise ValueError("a location in another file")
-        cat = [catalog.id, catalog.title, catalog.edition, catalog.loc.line,
-               [[it.id, it.kind, it.heading, it.parent, it.loc.line] for it in catalog.items]]
-    return [cat, [list(d) for d in diags]]
-
-
-def dec_catalog(data: list, path: str) -> tuple:
-    cat, diags = data
-    catalog = None
-    if cat is not None:
-        ident, title, edition, line, items = cat
-        catalog = NiscCatalog(_str(ident), _str(title), _str(edition),
-                              tuple(NiscItem(_str(i), _str(k), _str(h), _str(p), Loc(path, _int(n)))
-                                    for i, k, h, p, n in items), Loc(path, _int(line)))
-    return catalog, dec_diags(diags)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -603,6 +587,12 @@ def _remember(mkey: tuple, result: Any, size: int) -> None:
         while len(_MEMORY) > 1 and (len(_MEMORY) > MEMORY_ENTRIES or _memory_bytes > MEMORY_BYTES):
             _, (_, dropped) = _MEMORY.popitem(last=False)
             _memory_bytes -= dropped
+
+
+def memory_use() -> tuple[int, int]:
+    """How many results the in-memory cache holds, and the total size of their sources in bytes."""
+    with _LOCK:
+        return len(_MEMORY), _memory_bytes
 
 
 def clear_memory() -> None:

@@ -13,10 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Union
 
 from guideline import figures, markup, nisc, parse_cache, yamlio
-from guideline.diagnostics import ERROR, WARNING, Loc, Report
+from guideline.diagnostics import ERROR, WARNING, Diagnostic, Loc, Report
 from guideline.gcscope import fewer_collections
 from guideline.model import (
     META_KEYS,
@@ -30,6 +30,7 @@ from guideline.model import (
     Footnote,
     NiscCatalog,
     NiscMapping,
+    Text,
 )
 from guideline.numbering import STYLES, number_tree
 
@@ -318,52 +319,73 @@ def _parse_cutting_fences(lines: list[str]) -> tuple[list[Token], dict[int, int]
         start = heading
 
 
-# One file is read in two steps. :func:`parse_file` is the stateless part: the file's bytes → a tuple of *events*
-# (diagnostics, headings, runs of blocks) in the order the reader meets them; it depends on the bytes alone, so its
-# result is cached (:mod:`guideline.parse_cache`). :meth:`_EditionReader.replay` then applies the events to the
-# reader's state — the heading stack carried across files, the clause IDs seen so far — adding the diagnostics that
-# depend on that state. Events (``line`` is 1-based; ``diag`` is ``(severity, line, message)``):
-#
-# - ``("d", severity, line, message)``: a diagnostic;
-# - ``("h", line, level, ident, unnumbered, text, before, check_duplicate, after, kind)``: a heading (``kind``:
-#   "", "appendix" or "form", from the classes .appendix and .form); ``before`` and
-#   ``after`` are the diagnostics found about it before and after the duplicate-ID check, which happens (against
-#   the IDs of the edition so far) only when ``check_duplicate`` is true, i.e. when the ID is well-formed; an empty
-#   ``ident`` is a heading without an ID, reported once the edition is read (with a suggestion of a free ID);
-# - ``("s", line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems)``: a run of blocks at the
-#   top level of the file; ``inside``: headings found inside it; the rest is only used when the run belongs to a
-#   clause: ``unclosed``: an unclosed fence (diag or None); ``kind``: "body", "commentary", "yaml" (``meta`` and its
-#   ``meta_diags``) or "yaml-unclosed"; ``closing``: an unclosed 解説 container (diag or None); ``problems``: found
-#   while converting ``blocks``.
+# One file is read in two steps. :func:`parse_file` is the stateless part: the file's bytes → a tuple of events
+# (:data:`ParseEvent`: diagnostics, headings, top-level blocks) in the order the reader meets them; it depends on the
+# bytes alone, so its result is cached (:mod:`guideline.parse_cache`, through :data:`EVENTS`). :meth:`_EditionReader.
+# replay` then applies the events to the reader's state — the heading stack carried across files, the clause IDs
+# seen so far — adding the diagnostics that depend on that state. A :class:`~guideline.diagnostics.Diagnostic` among
+# the events is one found about the file itself (encoding, tabs, placeholders typed wrong).
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedHeading:
+    """A heading line as written. ``before`` and ``after`` are the diagnostics found about it before and after the
+    duplicate-ID check, which happens (against the IDs of the edition so far) only when ``check_duplicate`` is true,
+    i.e. when the ID is well-formed; an empty ``ident`` is a heading without an ID, reported once the edition is read
+    (with a suggestion of a free ID). ``kind``: from the classes .appendix and .form."""
+
+    line: int
+    level: int
+    ident: str
+    unnumbered: bool
+    text: str
+    before: tuple[Diagnostic, ...]
+    check_duplicate: bool
+    after: tuple[Diagnostic, ...]
+    kind: Literal["", "appendix", "form"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSpan:
+    """One top-level Markdown block (a paragraph, list, fence or 解説 container) as model blocks. ``inside``:
+    headings found inside it (they are not clauses). The rest is used only when the span belongs to a clause:
+    ``unclosed``, an unclosed fence; ``kind``: "body", "commentary", "yaml" (clause metadata: ``meta`` and the
+    ``meta_diagnostics`` found reading it) or "yaml-unclosed"; ``closing``: an unclosed 解説 container;
+    ``problems``: found while converting ``blocks``."""
+
+    line: int
+    inside: tuple[Diagnostic, ...]
+    unclosed: Diagnostic | None
+    kind: Literal["body", "commentary", "yaml", "yaml-unclosed"]
+    blocks: tuple[Block, ...]
+    meta: ClauseMeta | None
+    meta_diagnostics: tuple[Diagnostic, ...]
+    closing: Diagnostic | None
+    problems: tuple[Diagnostic, ...]
+
+
+ParseEvent = Union[Diagnostic, ParsedHeading, ParsedSpan]
 
 _ORPHAN = "text before the first heading belongs to no clause; move it below a heading"
 
 
 class _Sink:
-    """Collects diagnostics of one file as events (the ``report`` of the stateless part)."""
+    """Collects the diagnostics of one file among its events (the ``report`` of the stateless part)."""
 
-    def __init__(self, spath: str, events: list):
-        self.spath = spath
+    def __init__(self, events: list):
         self.events = events
 
-    def _add(self, severity: str, loc: Loc, message: str) -> None:
-        self.events.append(("d", severity, loc.line, message))
-
     def error(self, loc: Loc, message: str) -> None:
-        self._add(ERROR, loc, message)
+        self.events.append(Diagnostic(loc, ERROR, message))
 
     def warning(self, loc: Loc, message: str) -> None:
-        self._add(WARNING, loc, message)
+        self.events.append(Diagnostic(loc, WARNING, message))
 
 
-def _diags(events: list) -> tuple:
-    return tuple((sev, line, msg) for _, sev, line, msg in events)
-
-
-def parse_file(raw: bytes, spath: str) -> tuple:
+def parse_file(raw: bytes, spath: str) -> tuple[ParseEvent, ...]:
     """The stateless part of reading one Markdown file (its bytes; ``spath`` is the path shown in locations)."""
-    events: list = []
-    sink = _Sink(spath, events)
+    events: list[ParseEvent] = []
+    sink = _Sink(events)
     text = _decode_text(raw, spath, sink)
     if text is None:
         return tuple(events)
@@ -409,17 +431,20 @@ def parse_file(raw: bytes, spath: str) -> tuple:
                 where = "a 解説 container" if tok.type == markup.COMMENTARY_OPEN else "a list or quote"
                 hint = (f" (is the '::: {markup.COMMENTARY}' opened at line {line} closed with ':::'?)"
                         if tok.type == markup.COMMENTARY_OPEN else "")
-                inside.append((ERROR, iline, f"heading inside {where} is not read as a clause{hint}"))
+                inside.append(Diagnostic(Loc(spath, iline), ERROR,
+                                         f"heading inside {where} is not read as a clause{hint}"))
         problems = markup.Problems()
+        here = Loc(spath, line)
         unclosed = None
         if line in cut_fences:
             opened = tok.markup + tok.info.strip()
-            unclosed = (ERROR, line, f"the code block opened with {opened!r} here is not closed before the heading "
-                                     f"at line {cut_fences[line]}; add a line {tok.markup!r} where the block ends")
+            unclosed = Diagnostic(here, ERROR, f"the code block opened with {opened!r} here is not closed before "
+                                               f"the heading at line {cut_fences[line]}; add a line {tok.markup!r} "
+                                               "where the block ends")
         elif tok.type == "fence" and not _fence_closed(tok, lines):  # it ran to the end of the file
-            unclosed = (ERROR, line, f"code block opened with {tok.markup!r} is not closed; add a line "
-                                     f"{tok.markup!r} after it")
-        blocks: tuple = ()
+            unclosed = Diagnostic(here, ERROR, f"code block opened with {tok.markup!r} is not closed; add a line "
+                                               f"{tok.markup!r} after it")
+        blocks: tuple[Block, ...] = ()
         meta, meta_diags, closing = None, (), None
         if tok.type == "fence" and tok.info.strip() == "yaml":
             if unclosed is not None:
@@ -427,31 +452,32 @@ def parse_file(raw: bytes, spath: str) -> tuple:
             else:
                 kind = "yaml"
                 found: list = []
-                meta = _meta(_Sink(spath, found), spath, tok, line)
-                meta_diags = _diags(found)
+                meta = _meta(_Sink(found), spath, tok, line)
+                meta_diags = tuple(found)
         elif tok.type == markup.COMMENTARY_OPEN:
             kind = "commentary"
             end_index = tok.map[1] if tok.map else len(lines)  # 0-based line of the closing marker
             closing_line = lines[end_index].strip() if end_index < len(lines) else ""
             if closing_line != ":::" and not re.fullmatch(r":{3,}", closing_line):
-                closing = (ERROR, line, f"'::: {markup.COMMENTARY}' is not closed; add a line ':::' after the "
-                                        "commentary")
+                closing = Diagnostic(here, ERROR, f"'::: {markup.COMMENTARY}' is not closed; add a line ':::' "
+                                                  "after the commentary")
             blocks = markup.convert_blocks(span[1:-1], 1, problems)
         else:
             kind = "body"
             blocks = markup.convert_blocks(span, 1, problems)
-        events.append(("s", line, tuple(inside), unclosed, kind, blocks, meta, meta_diags, closing,
-                       tuple((ERROR, pline, message) for pline, message in problems)))
+        events.append(ParsedSpan(line, tuple(inside), unclosed, kind, blocks, meta, meta_diags, closing,
+                                 tuple(Diagnostic(Loc(spath, pline), ERROR, message) for pline, message in problems)))
     return tuple(events)
 
 
-def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> tuple:
+def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> ParsedHeading:
     level = int(tok.tag[1])
-    before: list = []
-    after: list = []
+    here = Loc(spath, line)
+    before: list[Diagnostic] = []
+    after: list[Diagnostic] = []
     if tok.markup in ("=", "-"):
-        before.append((ERROR, line, "underlined (setext) heading; write it as '" + "#" * level
-                       + " heading {#clause-id}' on one line"))
+        before.append(Diagnostic(here, ERROR, "underlined (setext) heading; write it as '" + "#" * level
+                                 + " heading {#clause-id}' on one line"))
     raw = inline.content.strip()
     m = HEADING_ATTR_RE.match(raw)
     ident, unnumbered, text, kind = "", False, raw, ""
@@ -463,31 +489,32 @@ def _heading_event(spath: str, tok: Token, inline: Token, line: int) -> tuple:
         for attr in m.group("attrs").split():
             if attr.startswith("#"):
                 if ident:
-                    before.append((ERROR, line, "heading has two IDs; keep one"))
+                    before.append(Diagnostic(here, ERROR, "heading has two IDs; keep one"))
                 else:
                     ident = attr[1:]
             elif attr == ".unnumbered":
                 unnumbered = True
             elif attr in (".appendix", ".form"):
                 if level != 1:
-                    before.append((ERROR, line, f"{attr} marks a 別紙 or 様式 part and belongs on a '# ' heading"))
+                    before.append(Diagnostic(here, ERROR, f"{attr} marks a 別紙 or 様式 part and belongs on a '# ' "
+                                                          "heading"))
                 elif kind:
-                    before.append((ERROR, line, "heading is marked both .appendix and .form; keep one"))
+                    before.append(Diagnostic(here, ERROR, "heading is marked both .appendix and .form; keep one"))
                 else:
                     kind = attr[1:]
             else:
-                before.append((ERROR, line, f"unknown heading attribute {attr!r}; only '#id', '.unnumbered', "
-                                            "'.appendix' and '.form' are read"))
+                before.append(Diagnostic(here, ERROR, f"unknown heading attribute {attr!r}; only '#id', "
+                                                      "'.unnumbered', '.appendix' and '.form' are read"))
         if not ident:
             pass  # reported with a free ID to paste, as for a heading without attributes
         elif not ID_RE.match(ident):
-            before.append((ERROR, line, f"malformed clause ID {ident!r}: {explain_bad_id(ident)}; IDs match "
-                                        "[a-z][a-z0-9-]{1,39}, e.g. org-ciso"))
+            before.append(Diagnostic(here, ERROR, f"malformed clause ID {ident!r}: {explain_bad_id(ident)}; IDs "
+                                                  "match [a-z][a-z0-9-]{1,39}, e.g. org-ciso"))
         else:
             check = True
     if not text:
-        after.append((ERROR, line, "heading has no text"))
-    return ("h", line, level, ident, unnumbered, text, tuple(before), check, tuple(after), kind)
+        after.append(Diagnostic(here, ERROR, "heading has no text"))
+    return ParsedHeading(line, level, ident, unnumbered, text, tuple(before), check, tuple(after), kind)
 
 
 def _meta(report, spath: str, tok: Token, line: int) -> ClauseMeta:
@@ -578,62 +605,16 @@ def _mappings(report, value, at, doc: yamlio.Located) -> tuple[NiscMapping, ...]
     return tuple(out)
 
 
-# the parse cache's schema for the events of parse_file
+EVENTS = parse_cache.RecordCodec("md", tuple[ParseEvent, ...], bare=(Text,))  # how a file's events are cached
 
 
-def _enc_diag(d: tuple | None) -> list | None:
-    return None if d is None else list(d)
+@dataclass(frozen=True, slots=True)
+class _MissingId:
+    """A heading without an ID, reported once the edition is read (with an ID to paste that no clause uses)."""
 
-
-def _dec_diag(d: list | None) -> tuple | None:
-    return None if d is None else parse_cache.dec_diags([d])[0]
-
-
-def encode_events(events: tuple, spath: str) -> list:
-    out: list = []
-    for ev in events:
-        tag = ev[0]
-        if tag == "d":
-            out.append(list(ev))
-        elif tag == "h":
-            _, line, level, ident, unnumbered, text, before, check, after, kind = ev
-            out.append(["h", line, level, ident, unnumbered, text, [list(d) for d in before], check,
-                        [list(d) for d in after], kind])
-        elif tag == "s":
-            _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
-            out.append(["s", line, [list(d) for d in inside], _enc_diag(unclosed), kind,
-                        parse_cache.enc_blocks(blocks), parse_cache.enc_meta(meta, spath),
-                        [list(d) for d in meta_diags], _enc_diag(closing), [list(d) for d in problems]])
-        else:
-            raise ValueError(f"unknown event {tag!r}")
-    return out
-
-
-def decode_events(data: list, spath: str) -> tuple:
-    dec_diags, int_, str_ = parse_cache.dec_diags, parse_cache._int, parse_cache._str
-    out: list = []
-    for ev in data:
-        tag = ev[0]
-        if tag == "d":
-            out.append(("d", *dec_diags([ev[1:]])[0]))
-        elif tag == "h":
-            _, line, level, ident, unnumbered, text, before, check, after, kind = ev
-            if type(unnumbered) is not bool or type(check) is not bool:
-                raise ValueError("expected true or false")
-            if kind not in ("", "appendix", "form"):
-                raise ValueError(f"unknown heading kind {kind!r}")
-            out.append(("h", int_(line), int_(level), str_(ident), unnumbered, str_(text), dec_diags(before), check,
-                        dec_diags(after), kind))
-        elif tag == "s":
-            _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
-            if kind not in ("body", "commentary", "yaml", "yaml-unclosed"):
-                raise ValueError(f"unknown kind {kind!r}")
-            out.append(("s", int_(line), dec_diags(inside), _dec_diag(unclosed), kind,
-                        parse_cache.dec_blocks(blocks), parse_cache.dec_meta(meta, spath), dec_diags(meta_diags),
-                        _dec_diag(closing), dec_diags(problems)))
-        else:
-            raise ValueError(f"unknown event {tag!r}")
-    return tuple(out)
+    loc: Loc
+    heading: ParsedHeading
+    base: str  # the ID stem of its neighbours
 
 
 @dataclass
@@ -672,7 +653,7 @@ class _EditionReader:
         self.parts: list[Clause] = []
         self.seen_ids: dict[str, Loc] = {}
         self.fragment = False  # read_fragment: the first heading may be of any level
-        self.missing_ids: list[tuple[Loc, int, str, bool, str]] = []  # (loc, level, heading, unnumbered, base)
+        self.missing_ids: list[_MissingId] = []
 
     # structure -----------------------------------------------------------------------------------------------------
     def _close_to(self, level: int) -> None:
@@ -692,11 +673,13 @@ class _EditionReader:
         """Headings without an ID, each with an ID to paste that no clause of the edition (nor another suggestion)
         uses: a suggestion that is taken would only turn this error into a duplicate-ID error."""
         taken = set(self.seen_ids)
-        for loc, level, text, unnumbered, base in self.missing_ids:
-            ident = suggest_id(base, text, taken)
+        for missing in self.missing_ids:
+            heading = missing.heading
+            ident = suggest_id(missing.base, heading.text, taken)
             taken.add(ident)
-            attrs = f"#{ident}" + (" .unnumbered" if unnumbered else "")
-            self.report.error(loc, "heading has no ID; add one at the end, e.g. '" + "#" * level + f" {text} "
+            attrs = f"#{ident}" + (" .unnumbered" if heading.unnumbered else "")
+            self.report.error(missing.loc, "heading has no ID; add one at the end, e.g. '" + "#" * heading.level
+                                           + f" {heading.text} "
                                    f"{{{attrs}}}' (lower-case letters, digits and hyphens; an ID never changes "
                                    "once published, so choose one that says what the clause is about)")
 
@@ -707,66 +690,69 @@ class _EditionReader:
         raw = raw if raw is not None else _read_bytes(path, self.report)
         if raw is None:
             return
-        events = self.cache.get("md", raw, spath, lambda: parse_file(raw, spath), encode_events, decode_events)
+        events = self.cache.get(EVENTS.kind, raw, spath, lambda: parse_file(raw, spath), EVENTS.encode,
+                                EVENTS.decode)
         self.replay(spath, events)
 
-    def replay(self, spath: str, events: tuple) -> None:
+    def replay(self, spath: str, events: tuple[ParseEvent, ...]) -> None:
         """Apply the events of one file (see :func:`parse_file`) to the edition read so far."""
         expect_meta = False
         reported_orphan = False
+        found = self.report.items  # diagnostics in the order met
         for ev in events:
-            tag = ev[0]
-            if tag == "d":
-                self.report.extend_file(spath, (ev[1:],))
-            elif tag == "h":
+            t = type(ev)
+            if t is Diagnostic:
+                found.append(ev)
+            elif t is ParsedHeading:
                 self._heading(spath, ev)
                 expect_meta = True
             else:
-                _, line, inside, unclosed, kind, blocks, meta, meta_diags, closing, problems = ev
-                self.report.extend_file(spath, inside)
+                found.extend(ev.inside)
                 if not self.stack:
                     if not reported_orphan:
-                        self.report.error(Loc(spath, line), _ORPHAN)
+                        self.report.error(Loc(spath, ev.line), _ORPHAN)
                         reported_orphan = True
                     continue
                 current = self.stack[-1]
-                if unclosed is not None:
-                    self.report.extend_file(spath, (unclosed,))
+                if ev.unclosed is not None:
+                    found.append(ev.unclosed)
+                kind = ev.kind
                 if kind == "yaml":
                     if expect_meta and current.meta.loc is None:
-                        self.report.extend_file(spath, meta_diags)
-                        current.meta = meta
+                        found.extend(ev.meta_diagnostics)
+                        current.meta = ev.meta
                     else:
-                        self.report.error(Loc(spath, line), "a yaml block is metadata only directly under its "
-                                                            "heading (blank lines only in between); move it up or "
-                                                            "remove it")
+                        self.report.error(Loc(spath, ev.line), "a yaml block is metadata only directly under its "
+                                                               "heading (blank lines only in between); move it up "
+                                                               "or remove it")
                 elif kind == "commentary":
-                    if closing is not None:
-                        self.report.extend_file(spath, (closing,))
-                    current.add(current.commentary, blocks)
+                    if ev.closing is not None:
+                        found.append(ev.closing)
+                    current.add(current.commentary, ev.blocks)
                 elif kind == "body":
-                    current.add(current.body, blocks)
-                self.report.extend_file(spath, problems)
+                    current.add(current.body, ev.blocks)
+                found.extend(ev.problems)
                 expect_meta = False
 
-    def _heading(self, spath: str, ev: tuple) -> None:
-        _, line, level, ident, unnumbered, text, before, check, after, kind = ev
-        loc = Loc(spath, line)
-        self.report.extend_file(spath, before)
-        if check:
+    def _heading(self, spath: str, heading: ParsedHeading) -> None:
+        loc = Loc(spath, heading.line)
+        ident, level = heading.ident, heading.level
+        self.report.extend(heading.before)
+        if heading.check_duplicate:
             if ident in self.seen_ids:
                 self.report.error(loc, f"duplicate clause ID {ident!r}, first defined at {self.seen_ids[ident]}; "
                                        "give this clause an ID of its own")
             else:
                 self.seen_ids[ident] = loc
-        self.report.extend_file(spath, after)
+        self.report.extend(heading.after)
         self._close_to(level)
         if not ident:
-            self.missing_ids.append((loc, level, text, unnumbered, self._neighbour_base()))
+            self.missing_ids.append(_MissingId(loc, heading, self._neighbour_base()))
         if not self.stack and level != 1 and not self.fragment:
             self.report.error(loc, f"a level-{level} heading needs a '# ' (編) heading above it; the first heading "
                                    "of an edition must be a 編")
-        self.stack.append(_Builder(ident or f"?{line}", text, level, loc, unnumbered, kind))
+        self.stack.append(_Builder(ident or f"?{heading.line}", heading.text, level, loc, heading.unnumbered,
+                                   heading.kind))
 
 
     def _neighbour_base(self) -> str:
@@ -815,8 +801,8 @@ def read_edition(root: str | os.PathLike[str], report: Report | None = None,
         raw = _read_bytes(root / name, Report())
         if raw is not None:
             sources[name] = raw
-    cache.fill("md", [(raw, str(root / name)) for name, raw in sources.items()], parse_file, encode_events,
-               decode_events)
+    cache.fill(EVENTS.kind, [(raw, str(root / name)) for name, raw in sources.items()], parse_file, EVENTS.encode,
+               EVENTS.decode)
     for name in meta.files:
         path = root / name
         if not path.is_file():
