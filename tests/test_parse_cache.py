@@ -8,7 +8,7 @@ import random
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass, make_dataclass
+from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -412,3 +412,19 @@ def test_a_new_field_changes_the_kind_so_old_entries_are_not_read():
     assert parse_cache.RecordCodec("md", new).decode([0, "x", "y"], "p") == new("x", "y")
     with pytest.raises(ValueError):  # an entry of the old shape
         parse_cache.RecordCodec("md", new).decode([0, "x"], "p")
+
+
+@dataclass(frozen=True)
+class Counted:
+    words: tuple[str, ...]
+    count: int = field(default=0, init=False)  # derived: not stored, computed again on load
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "count", len(self.words))
+
+
+def test_derived_fields_are_not_stored_and_are_computed_again_on_load():
+    codec = parse_cache.RecordCodec("test", Counted)
+    data = json.loads(json.dumps(codec.encode(Counted(("a", "b")), "p")))
+    assert data == [0, ["a", "b"]]
+    assert codec.decode(data, "p").count == 2

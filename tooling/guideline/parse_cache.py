@@ -15,19 +15,20 @@ state (the heading stack and the IDs seen in earlier files), so a cache hit give
 diagnostics, in the same order, as reading afresh.
 
 Keys and trust. An entry's name is the SHA-256 of the file's bytes together with its kind (which carries a digest of
-the records' schema, :attr:`RecordCodec.kind`) and a fingerprint of the tool: the format version, the guideline version, a hash of the reader's own source files (so an edited checkout never reuses
-entries from before the edit), the Python version, the versions of PyYAML (and whether it uses libyaml) and of the
-Unicode database, and the package files of markdown-it-py and mdit-py-plugins that carry their versions. Entries
-hold no path: file locations are bound when an entry is loaded, so the same text read from another directory (an
-edition exported from git into a temporary directory, a copy of an edition) hits too.
+the records' schema, :attr:`RecordCodec.kind`) and a fingerprint of the tool: the format version, the guideline
+version, a hash of the reader's own source files (so an edited checkout never reuses entries from before the edit),
+the Python version, the versions of PyYAML (and whether it uses libyaml) and of the Unicode database, and the
+package files of markdown-it-py and mdit-py-plugins that carry their versions. Entries hold no path: file locations
+are bound when an entry is loaded, so the same text read from another directory (an edition exported from git into a
+temporary directory, a copy of an edition) hits too.
 
 An entry is a header line (JSON: format, fingerprint, kind, content hash, SHA-256 of the payload) and a JSON
 payload that :class:`RecordCodec` decodes into model records by their dataclass fields and type hints, checking every
-value; nothing in it is executed (no pickle). An entry that does not
-parse, whose header names another tool, kind or content, whose payload hash does not match, or that does not decode
-is ignored and rebuilt. Entries are written to a temporary file and renamed into place (not fsync'ed: a cache entry
-torn by a crash fails its payload hash and is rebuilt). Entries not used for :data:`MAX_AGE_DAYS` days are removed,
-and the least recently used beyond :data:`MAX_ENTRIES` entries or :data:`MAX_BYTES` bytes.
+value; nothing in it is executed (no pickle). An entry that does not parse, whose header names another tool, kind or
+content, whose payload hash does not match, or that does not decode is ignored and rebuilt. Entries are written to a
+temporary file and renamed into place (not fsync'ed: a cache entry torn by a crash fails its payload hash and is
+rebuilt). Entries not used for :data:`MAX_AGE_DAYS` days are removed, and the least recently used beyond
+:data:`MAX_ENTRIES` entries or :data:`MAX_BYTES` bytes.
 
 A cold read parses the files the cache misses on two cores (:meth:`ParseCache.fill`: a forked child writes about
 half of them to disk); ``GUIDELINE_READ_WORKERS=1`` keeps it in one process.
@@ -157,7 +158,7 @@ class RecordCodec:
     ``__init__``); the payload itself is only ever read as data."""
 
     def __init__(self, name: str, root: Any, bare: tuple[type, ...] = ()):
-        self._ns: dict[str, Any] = {"Loc": Loc, "_line": _line_in}
+        self._ns: dict[str, Any] = {"Loc": Loc, "_line": _line_in, "_new": object.__new__, "_set": object.__setattr__}
         self._src: list[str] = []
         self._fill: list[str] = []  # statements filling the dispatch tables, run after every function is defined
         self._dec: dict[Any, str] = {}  # type hint (or ("record", class)) -> name of its generated decoder
@@ -172,8 +173,10 @@ class RecordCodec:
                 raise TypeError(f"{cls.__name__} cannot be bare: it needs exactly one field of type str, int or bool")
             self._bare[cls] = hints[names[0]]
             self._schema.append(f"bare {cls.__name__}")
+        self._src.append("def _loc(a1, a2):\n    " + self._construct(Loc, "Loc", [("path", str), ("line", int)]))
         dec, enc = self._decoder(root), self._encoder(root)
-        exec(compile("\n".join(self._src + self._fill), f"<RecordCodec {name}>", "exec"), self._ns)  # noqa: S102 (our own code)
+        code = compile("\n".join(self._src + self._fill), f"<RecordCodec {name}>", "exec")
+        exec(code, self._ns)  # noqa: S102 (generated above from the type hints, never from a payload)
         self._decode, self._encode = self._ns[dec], self._ns[enc]
         self.kind = f"{name}-{hashlib.sha256(chr(10).join(self._schema).encode()).hexdigest()[:16]}"
 
@@ -233,7 +236,7 @@ class RecordCodec:
             if hint is simple:
                 return [f"if type({x}) is not {simple.__name__}: raise ValueError('expected {what}')"]
         if hint is Loc:
-            return [f"if type({x}) is not int: raise ValueError('expected a line')", f"{x} = Loc(path, {x})"]
+            return [f"if type({x}) is not int: raise ValueError('expected a line')", f"{x} = _loc(path, {x})"]
         origin, args = typing.get_origin(hint), typing.get_args(hint)
         if origin is typing.Literal:
             allowed = self._name("L", frozenset(args))
@@ -261,7 +264,8 @@ class RecordCodec:
         expr = f"{table}[{x}[0]]({x}, path)"
         for cls in classes:
             if cls in self._bare:
-                expr = f"({self._name('B', cls)}({x}) if type({x}) is {self._bare[cls].__name__} else {expr})"
+                self._tag(cls)
+                expr = f"({self._dec[('record', cls)]}({x}) if type({x}) is {self._bare[cls].__name__} else {expr})"
         return expr
 
     def _table(self, classes: tuple[type, ...]) -> str:
@@ -293,18 +297,35 @@ class RecordCodec:
         cname = self._name("C", cls)
         dname = self._dec[("record", cls)] = f"r{len(self._dec)}"
         ename = self._enc[("record", cls)] = f"s{len(self._enc)}"
-        if cls in self._bare:
+        if cls in self._bare:  # its decoder takes the bare value
             self._src.append(f"def {ename}(v, path):\n    return v.{fields[0][0]}")
+            self._src.append(f"def {dname}(a1):\n    " + self._construct(cls, cname, fields))
             return
         lines = [f"def {dname}(v, path):",
-                 f"    if len(v) != {len(fields) + 1}: raise ValueError('{cls.__name__}: expected {len(fields)} fields')"]
+                 f"    if len(v) != {len(fields) + 1}: raise ValueError('{cls.__name__}: {len(fields)} fields')"]
         for i, (_, hint) in enumerate(fields, 1):
             lines.append(f"    a{i} = v[{i}]")
             lines += [f"    {c}" for c in self._check(hint, f"a{i}")]
-        lines.append(f"    return {cname}({', '.join(f'a{i}' for i in range(1, len(fields) + 1))})")
+        lines.append("    " + self._construct(cls, cname, fields))
         self._src.append("\n".join(lines))
         values = ", ".join(self._value(hint, f"v.{n}") for n, hint in fields)
         self._src.append(f"def {ename}(v, path):\n    return [{self._tags[cls]}, {values}]")
+
+    def _construct(self, cls: type, cname: str, fields: list) -> str:
+        """The statements building a record of ``cls`` from the variables a1, a2 …"""
+        if not self._settable(cls):
+            return f"return {cname}({', '.join(f'a{i}' for i in range(1, len(fields) + 1))})"
+        sets = "; ".join(f"_set(o, {n!r}, a{i})" for i, (n, _) in enumerate(fields, 1))
+        return f"o = _new({cname}); {sets}; return o"
+
+    @staticmethod
+    def _settable(cls: type) -> bool:
+        """Whether records of ``cls`` may be built by setting their fields on a new object, as the ``__init__`` that
+        :mod:`dataclasses` generates for a frozen class does, without its call and lookups: frozen, every field given
+        to ``__init__``, no ``__post_init__``."""
+        params = getattr(cls, "__dataclass_params__", None)
+        return (params is not None and params.frozen and not hasattr(cls, "__post_init__")
+                and all(f.init for f in dataclasses.fields(cls)))
 
     # encoding -------------------------------------------------------------------------------------------------------
     def _value(self, hint: Any, x: str) -> str:
