@@ -289,7 +289,7 @@ class Patcher:
                     if text is None:
                         text = self.patch_grid(spans[k][0], olds1[k], new[j], originals)
                     if text is None:
-                        text = block_md(self.restore(new[j], originals))
+                        text = self.figure_md("".join(spans[k][0]), self.restore(new[j], originals))
                     pieces.append((text, None))
                 continue
             for j in range(b0, b1):
@@ -341,6 +341,14 @@ class Patcher:
                                  [(pad + x) if x else "" for x in body.split("\n")[1:]])
                 out.append(text)
         return ("\n" if tight else "\n\n").join(out)
+
+    def figure_md(self, was: str, block: Block) -> str:
+        """A block as the source format writes it; a figure whose path the line had without angle brackets keeps
+        it so (only its alt text or caption changed)."""
+        text = block_md(block)
+        if isinstance(block, Figure) and f"]({block.src} " in was:
+            text = text.replace(f"](<{block.src}> ", f"]({block.src} ", 1)
+        return text
 
     def patch_grid(self, lines: list[str], old: Block, new: Block, originals: dict[str, XRef]) -> str | None:
         """A ``table`` block whose cells or caption changed: when each of its rows is one line (``- [a, b]``), only
