@@ -24,7 +24,7 @@ from conftest import REPO
 
 from guideline import editions
 from guideline.commands.build import build
-from guideline.render_html import templates_dir
+from guideline.render_html import stylesheet, templates_dir
 CHROMIUM = "/usr/bin/chromium"
 OWN_SCRIPTS = {"site.js", "search.js", "search-index.js"}
 SMUGGLED = {"img", "svg", "iframe", "object", "embed", "math", "mglyph", "mtext", "frame", "frameset", "base",
@@ -149,7 +149,10 @@ def pages(built: Path) -> list[Path]:
 
 
 def own_css() -> set[str]:
-    return {p.read_text(encoding="utf-8").strip() for p in templates_dir().rglob("*.css")}
+    """Our stylesheets as files and as pages inline them (render_html.stylesheet: one followed by the shared rules)."""
+    files = sorted(templates_dir().rglob("*.css"))
+    return {p.read_text(encoding="utf-8").strip() for p in files} | {
+        stylesheet(str(p.relative_to(templates_dir()))).strip() for p in files}
 
 
 def test_every_page_is_inert_when_parsed(built):
