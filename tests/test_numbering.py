@@ -4,7 +4,8 @@ import pytest
 
 from guideline.diagnostics import Loc
 from guideline.model import Clause
-from guideline.numbering import circled, label, list_label, number_tree
+from guideline.numbering import circled, label, number_tree
+from guideline.vocabulary import list_label
 
 
 def test_labels():

@@ -425,8 +425,7 @@ def test_rebuild_parses_only_the_saved_file_and_equals_a_fresh_build(tmp_path: P
 
     monkeypatch.setenv("GUIDELINE_PARSE_CACHE", "0")  # from scratch: no parse cache, no memory of earlier indexes
     clear_memory()
-    search_index._last.clear()
-    search_index._GRAMS.clear()
+    search_index.forget()
     edition = editions.load_or_fail("base", src)
     fresh = tmp_path / "fresh"
     for writer in build_writers(["html"]):

@@ -49,7 +49,16 @@ def test_postings_encoding_round_trip():
     for numbers in ([], [0], [0, 1, 2], [5, 40, 1295, 1296, 100000], list(range(0, 50000, 7))):
         encoded = si.encode_postings(numbers)
         assert si.decode_postings(encoded) == numbers
-        assert encoded == ",".join(si._b36(b - a) for a, b in zip([0, *numbers[:-1]], numbers))
+        assert encoded == ",".join(_base36(b - a) for a, b in zip([0, *numbers[:-1]], numbers))
+
+
+def _base36(n: int) -> str:
+    digits = ""
+    while True:
+        n, r = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
+        if not n:
+            return digits
 
 
 def _docs(rng: random.Random, n: int) -> list[si.SearchDoc]:
@@ -61,7 +70,7 @@ def _docs(rng: random.Random, n: int) -> list[si.SearchDoc]:
 def test_incremental_build_equals_building_from_scratch():
     rng = random.Random(5)
     docs = _docs(rng, 300)
-    si._last.clear()
+    si.forget()
     assert si.build(docs) == si.build_plain(docs)
     for step in range(40):
         docs = list(docs)

@@ -545,17 +545,17 @@ def test_copying_unchanged_clauses_gives_the_bytes_of_laying_out_both_sides(fixt
     cases = [compare(fixtures["original"], read(variant)), fixtures["combined"]["cs"]]
     for cs in cases:
         verdicts: dict[str, bool] = {}
-        same = tracked_docx._same_rendering
+        same = tracked_docx.same_rendering
 
         def counted(ch, changeset, same=same, verdicts=verdicts):
             verdicts[ch.new[0].id if ch.new else ch.old[0].id] = result = same(ch, changeset)
             return result
 
-        monkeypatch.setattr(tracked_docx, "_same_rendering", counted)
+        monkeypatch.setattr(tracked_docx, "same_rendering", counted)
         copied = tracked_docx.render(cs, ChangeOptions(author=WHO, date=WHEN))
-        monkeypatch.setattr(tracked_docx, "_same_rendering", lambda ch, changeset: False)
+        monkeypatch.setattr(tracked_docx, "same_rendering", lambda ch, changeset: False)
         laid_out = tracked_docx.render(cs, ChangeOptions(author=WHO, date=WHEN))
-        monkeypatch.setattr(tracked_docx, "_same_rendering", same)
+        monkeypatch.setattr(tracked_docx, "same_rendering", same)
         assert copied == laid_out
         unchanged = [ch.new[0].id for ch in cs.changes if ch.kind == "unchanged"]
         assert sum(verdicts.values()) >= len(unchanged) - 3 > 0
@@ -563,6 +563,6 @@ def test_copying_unchanged_clauses_gives_the_bytes_of_laying_out_both_sides(fixt
     assert variant_verdicts["org-committee"] == "unchanged" and variant_verdicts["org-ciso"] == "unchanged"
     cs = cases[0]
     by_id = {ch.new[0].id: ch for ch in cs.changes if ch.new}
-    assert not tracked_docx._same_rendering(by_id["org-committee"], cs)  # bold
-    assert not tracked_docx._same_rendering(by_id["org-ciso"], cs)  # catalog heading
-    assert tracked_docx._same_rendering(by_id["gen-purpose"], cs)  # only its lines moved
+    assert not tracked_docx.same_rendering(by_id["org-committee"], cs)  # bold
+    assert not tracked_docx.same_rendering(by_id["org-ciso"], cs)  # catalog heading
+    assert tracked_docx.same_rendering(by_id["gen-purpose"], cs)  # only its lines moved

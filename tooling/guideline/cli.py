@@ -2,6 +2,7 @@
 so that ``guideline check`` does not pay for the PDF or DOCX libraries."""
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import sys
@@ -9,7 +10,8 @@ import sys
 import click
 
 from guideline import __version__
-from guideline.diagnostics import Report, UserError
+from guideline.commands.common import print_report
+from guideline.diagnostics import UserError
 
 # name -> (module, short help). Each module defines a click command or group named ``command``.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -61,13 +63,6 @@ def cli() -> None:
     """Source, build, diff and comment toolchain for the 情報セキュリティポリシーガイドライン."""
 
 
-def print_report(report: Report | None, strict: bool = False) -> None:
-    if report is None:
-        return
-    for d in report.sorted():
-        click.echo(str(d), err=True)
-
-
 def run() -> None:
     """The console script (``guideline``) and ``python -m guideline``: :func:`main`, then a quick exit.
 
@@ -89,8 +84,6 @@ def run() -> None:
         code = 1
     if os.environ.get("GUIDELINE_SLOW_EXIT"):  # the ordinary interpreter teardown, for debugging
         sys.exit(code)
-    import atexit
-
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from guideline import yamlio
 from guideline.model import (
     BOX_KINDS,
     FIGURE_TYPES,
@@ -403,8 +404,6 @@ def _figure(children: list[Token], line: int, problems: Problems) -> Figure:
 
 def _grid_table(tok: Token, line: int, problems: Problems) -> Block:
     """A fenced ``table`` block (YAML: caption, head, body, row_header) → :class:`GridTable`; problems name the row."""
-    from guideline import yamlio
-
     m = _TABLE_INFO_RE.match(tok.info.strip())
     ident = ""
     if m is None:

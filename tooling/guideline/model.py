@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Iterator, Mapping, Union
 
 from guideline.diagnostics import Loc
-from guideline.vocabulary import part_label
+from guideline.vocabulary import list_label, part_label
 
 # --------------------------------------------------------------------------------------------------------------------
 # Inlines
@@ -95,7 +95,7 @@ class BulletList:
 
 @dataclass(frozen=True, slots=True)
 class OrderedList:
-    """Numbered by position as (ア)(イ)… at the first nesting level, a) b)… below (see numbering.list_label).
+    """Numbered by position as (ア)(イ)… at the first nesting level, a) b)… below (see vocabulary.list_label).
 
     ``labels`` are filled in by :mod:`guideline.numbering` where the edition is numbered otherwise (the 号 (1) (2)
     of ``numbering: articles``); empty, the writers use ``list_label``. They are left out of ``repr`` so that the
@@ -499,8 +499,6 @@ def xref_label(target: str, edition: Edition | None, context: Clause | None = No
 
 def block_text(blocks: tuple[Block, ...], edition: Edition | None = None, context: Clause | None = None) -> str:
     """Plain text of blocks: one paragraph per line, list items prefixed with their display labels."""
-    from guideline.numbering import list_label  # local import: numbering imports this module
-
     lines: list[str] = []
 
     def walk(bs: tuple[Block, ...], depth: int) -> None:

@@ -23,14 +23,11 @@ from guideline.model import (
     iter_inlines,
 )
 from guideline.numbering_articles import ARTICLE, item_label, number_articles, paragraphs, with_numbers
-from guideline.vocabulary import chapter_label, part_label
+from guideline.vocabulary import chapter_label, list_label, part_label
 
 STYLES = ("outline", "articles")  # the values of ``numbering:`` in edition.yaml; the first is the default
 # the role of each heading level in an edition numbered as articles (levels 5 and 6 are 条 and the 号 below)
 ARTICLE_GROUPS = {2: "章", 3: "節", 4: "款"}
-
-_KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
-_LATIN = "abcdefghijklmnopqrstuvwxyz"
 
 
 def circled(n: int) -> str:
@@ -42,25 +39,6 @@ def circled(n: int) -> str:
     if 36 <= n <= 50:
         return chr(0x32B1 + n - 36)
     return f"({n})"
-
-
-def _sequence(alphabet: str, i: int) -> str:
-    """0 → first letter; past the end: アア, アイ … (bijective base-len numbering)."""
-    n = i + 1
-    out = ""
-    while n > 0:
-        n, r = divmod(n - 1, len(alphabet))
-        out = alphabet[r] + out
-    return out
-
-
-def list_label(depth: int, index: int) -> str:
-    """Label of item ``index`` (0-based) of an ordered list at nesting ``depth`` (0 = outermost): (ア), a), i)…"""
-    if depth == 0:
-        return f"({_sequence(_KATAKANA, index)})"
-    if depth == 1:
-        return f"{_sequence(_LATIN, index)})"
-    return f"{index + 1})"
 
 
 def label(level: int, n: int, section_base: str = "") -> str:

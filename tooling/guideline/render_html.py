@@ -5,7 +5,9 @@ emitted for clause IDs (resolved through ``href_for``) and for http(s)/mailto ad
 """
 from __future__ import annotations
 
+import base64
 import functools
+import os
 from html import escape
 from pathlib import Path
 from typing import Callable
@@ -56,8 +58,6 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def templates_dir() -> Path:
-    import os
-
     return Path(os.environ.get("GUIDELINE_TEMPLATES", TEMPLATES))
 
 
@@ -102,8 +102,6 @@ BOX_CLASSES = {"参考": "box-reference", "例": "box-example", "注意": "box-c
 
 def data_uri(asset: Asset) -> str:
     """A figure file as a ``data:`` address for pages that must stand alone (the single page)."""
-    import base64
-
     mime = {"svg": "image/svg+xml", "png": "image/png", "jpeg": "image/jpeg"}[asset.kind]
     return f"data:{mime};base64,{base64.b64encode(asset.data).decode('ascii')}"
 

@@ -50,8 +50,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from guideline import gcscope, parse_cache
+from guideline import editions, gcscope, lint, nisc, parse_cache
 from guideline.diagnostics import ERROR, WARNING, Report, UserError, display_path
+from guideline.lint import config as lint_config
+from guideline.reader import read_edition, read_edition_meta
+from guideline.validate import validate
+from guideline.writers.edition import pdf
+from guideline.writers.edition.typst_pdf import LiveCompiler
 from guideline.writers.registry import build_writers
 
 POLL_INTERVAL = 0.1  # seconds between two looks at the sources' modification times (a dozen stat calls)
@@ -188,9 +193,6 @@ class PdfPreview:
             return self._state
 
     def _run(self) -> None:
-        from guideline.writers.edition import pdf
-        from guideline.writers.edition.typst_pdf import LiveCompiler
-
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._pending is not None or self._closed)
@@ -236,8 +238,6 @@ class Preview:
 
     def __init__(self, spec: str, workdir: Path, src: Path | None = None,
                  log: Callable[[str], None] | None = None):
-        from guideline import editions
-
         self.spec = spec
         self.src = src or editions.source_root()
         self.edition_dir = editions.resolve(spec, self.src)  # UserError when there is no such edition
@@ -264,9 +264,6 @@ class Preview:
 
     def _find_catalog(self):
         """The edition's metadata; sets the NISC catalog file to watch (None when there is none to find)."""
-        from guideline import nisc
-        from guideline.reader import read_edition_meta
-
         meta = read_edition_meta(self.edition_dir, Report())
         self._catalog_path = None
         if meta is not None and meta.nisc_catalog:
@@ -318,10 +315,6 @@ class Preview:
     def _load(self):
         """Read and check the edition like ``editions.load`` does, reusing the NISC catalog while its file is
         unchanged (reading the catalog is a tenth of a rebuild)."""
-        from guideline import nisc
-        from guideline.reader import read_edition
-        from guideline.validate import validate
-
         catalog = None
         self._find_catalog()
         path = self._catalog_path
@@ -411,9 +404,6 @@ class Preview:
                 return current, (), 0
             if self._lint is not None and self._lint[0] == tag:
                 return self._lint
-            from guideline import editions, lint
-            from guideline.lint import config as lint_config
-
             try:
                 cfg = lint_config.load((editions.real_source_root(self.edition_dir) or self.src) / "lint.yaml",
                                        set(lint.all_rules()))

@@ -1,4 +1,4 @@
-"""The Japanese words every output shares: dates in 和暦, change kinds, edition status, part and chapter labels.
+"""The Japanese words every output shares: dates in 和暦, change kinds, edition status, part, chapter and list labels.
 
 One home so that the site, the Word and PDF files, the 新旧対照表, the release page and the comment reports name the
 same thing the same way (the ministry publishes dates as 令和6年10月2日). It imports nothing of the package: the
@@ -25,6 +25,10 @@ STATUS_TITLE = {"案": "（案）", "確定": "（確定版）"}
 # the brackets of a placeholder ({{本市}} → 〔本市〕) where the output cannot shade it alone
 PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "〔", "〕"
 
+# the labels of ordered list items: (ア)(イ)… at the first nesting level, a) b)… at the second
+_KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+
 # the two sides of a 新旧対照表
 OLD_LABEL, NEW_LABEL = "改正前", "改正後"
 
@@ -46,3 +50,22 @@ def part_label(n: int) -> str:
 def chapter_label(n: int) -> str:
     """The label of the n-th 章 of a 編: 第2章."""
     return f"第{n}章"
+
+
+def _sequence(alphabet: str, i: int) -> str:
+    """0 → first letter; past the end: アア, アイ … (bijective base-len numbering)."""
+    n = i + 1
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, len(alphabet))
+        out = alphabet[r] + out
+    return out
+
+
+def list_label(depth: int, index: int) -> str:
+    """Label of item ``index`` (0-based) of an ordered list at nesting ``depth`` (0 = outermost): (ア), a), i)…"""
+    if depth == 0:
+        return f"({_sequence(_KATAKANA, index)})"
+    if depth == 1:
+        return f"{_sequence(_LATIN, index)})"
+    return f"{index + 1})"

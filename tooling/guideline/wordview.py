@@ -22,6 +22,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from typing import Iterable
+from xml.sax.saxutils import quoteattr
 
 from guideline.model import (
     Block,
@@ -418,8 +419,6 @@ def fingerprint_part(edition: Edition, clauses: Iterable[Clause], kind: str, lin
     """The custom XML part a Word file carries: the edition, the kind of document (guideline, reibun, tracked) and,
     per clause in document order, its ID, level and fingerprint. Not visible text; Word and LibreOffice keep it."""
     shown = commentary_shown(edition, "reibun" if kind == "reibun" else "guideline")
-    from xml.sax.saxutils import quoteattr
-
     rows = []
     for c in clauses:
         fp = view_fingerprint(clause_view(c, edition, links, c.id in shown))

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guideline import nisc
+from guideline import editions, nisc
 from guideline.diagnostics import Loc, Report, UserError, display_path
 from guideline.model import Clause, Edition, NiscCatalog, NiscItem, NiscMapping
 
@@ -383,8 +383,6 @@ class Impact:
 
 def resolve_catalog(spec: str, edition: Edition | None = None, src: Path | None = None) -> NiscCatalog:
     """A catalog named by id (``guideline_src/nisc/<id>.yaml``, or beside the edition) or by a YAML file path."""
-    from guideline import editions
-
     candidates: list[Path] = []
     as_path = Path(spec)
     if spec.endswith((".yaml", ".yml")) or os.sep in spec or "/" in spec:

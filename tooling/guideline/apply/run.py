@@ -8,13 +8,12 @@ from pathlib import Path
 from guideline.apply import docx_read, merge, patch
 from guideline.model import Clause, Edition
 from guideline.wordview import round_trips
+from guideline.writers.edition import docx
 
 
 def expected_notes(edition: Edition, kind: str):
     """``notes(clause) -> list[str]``: the generated paragraphs under a clause heading (対象モデル, 統一基準対応) as
     the Word writer makes them for a document of ``kind`` (reibun.docx prints no 統一基準対応)."""
-    from guideline.writers.edition import docx
-
     builder = docx.DocxBuilder(edition)
     w_t = "{%s}t" % docx.NSMAP["w"]
 
@@ -38,8 +37,6 @@ def fresh_views(edition: Edition, kind: str) -> dict[str, merge.WordContent]:
     """How a file built from the edition now reads back, for the clauses whose Word form does not read back as their
     source (blocks the canonical form does not know: :func:`guideline.wordview.round_trips`). Such a clause that
     reads the same in the edited file was not edited there, and is not reported."""
-    from guideline.writers.edition import docx
-
     if all(round_trips(c, constructs=True) for c in edition.by_id.values()):
         return {}
     data = docx.render_reibun(edition) if kind == "reibun" else docx.render_guideline(edition)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,8 +11,15 @@ from pathlib import Path
 import click
 
 from guideline import editions, fileio
-from guideline.cli import print_report
+from guideline.apply import docx_read, merge
+from guideline.apply.run import prepare
+from guideline.commands.common import print_report
+from guideline.comments import docx_import
+from guideline.comments.rows import merge as merge_comments
+from guideline.comments.store import load_round, transaction
 from guideline.diagnostics import Report, UserError
+from guideline.reader import read_edition
+from guideline.validate import validate
 
 EPILOG = """\b
 Examples:
@@ -40,8 +48,6 @@ def _stage(root: Path, texts: dict[Path, str]) -> Path:
 
 
 def _link_or_copy(src: str, dst: str) -> None:
-    import os
-
     try:
         os.link(src, dst)
     except OSError:
@@ -73,8 +79,6 @@ def _diff(root: Path, texts: dict[Path, str]) -> str:
 def command(file: Path, edition_spec: str | None, dry_run: bool, round_id: str | None, category: str | None,
             force: bool, as_json: bool) -> None:
     """Apply the edits of a Word file (built by this toolchain) to the edition's Markdown sources."""
-    from guideline.apply import docx_read
-
     doc = docx_read.read(file)
     spec = edition_spec or (doc.edition if doc.edition and _known(doc.edition) else "draft")
     if spec.startswith("git:"):
@@ -91,11 +95,6 @@ def command(file: Path, edition_spec: str | None, dry_run: bool, round_id: str |
 
 def _apply(file: Path, doc, spec: str, root: Path, *, dry_run: bool, force: bool, as_json: bool,
            round_id: str | None, category: str | None) -> int:
-    from guideline.apply import merge
-    from guideline.apply.run import prepare
-    from guideline.reader import read_edition
-    from guideline.validate import validate
-
     edition = editions.load_or_fail(spec)
     if doc.edition and doc.edition != edition.meta.id and not force:
         raise UserError(f"{file}: built from edition {doc.edition!r}, not {edition.meta.id!r}; give --edition "
@@ -164,10 +163,6 @@ def _known(edition_id: str) -> bool:
 
 def _comments(file: Path, edition, round_id: str, category: str | None) -> list[str]:
     """The file's Word comments into round ``round_id`` by the comment importer, anchored by clause."""
-    from guideline.comments import docx_import
-    from guideline.comments.rows import merge as merge_comments
-    from guideline.comments.store import load_round, transaction
-
     data = load_round(round_id)
     category = category or ("地方公共団体" if data.round.kind == "consultation" else "")
     if not category:

@@ -5,8 +5,7 @@ import sys
 import click
 
 from guideline import editions
-from guideline.cli import print_report
-from guideline.commands.common import edition_option
+from guideline.commands.common import edition_option, print_report
 
 
 @click.command(epilog="""\b

@@ -9,8 +9,15 @@ from pathlib import Path
 import click
 
 from guideline import editions
-from guideline.cli import print_report
-from guideline.commands.common import list_option
+from guideline.commands.common import list_option, print_report
+from guideline.comments import csv_import, docx_import, reconcile
+from guideline.comments import report as result_report
+from guideline.comments import xlsx_import
+from guideline.comments.anchor import Resolver
+from guideline.comments.responses import export, import_responses
+from guideline.comments.rows import import_table, load_mapping, merge
+from guideline.comments.status import blockers, summary_lines
+from guideline.comments.store import comments_root, list_rounds, load_round, transaction
 from guideline.diagnostics import Report, UserError
 from guideline.writers.registry import COMMENTS, write_results
 
@@ -31,8 +38,6 @@ def _root(ctx: click.Context) -> Path | None:
 
 
 def _load(ctx: click.Context, round_id: str):
-    from guideline.comments.store import load_round
-
     return load_round(round_id, _root(ctx))
 
 
@@ -40,8 +45,6 @@ def _all_or_none(data, dry_run: bool):
     """Every record (or answer) an import writes lands together, or none does; a dry run writes nothing."""
     if dry_run:
         return contextlib.nullcontext()
-    from guideline.comments.store import transaction
-
     return transaction(data)
 
 
@@ -96,7 +99,6 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
     if responses:
         if suffix != ".xlsx":
             raise UserError(f"{file}: --responses reads the .xlsx workbook made by 'guideline comments export'")
-        from guideline.comments.responses import import_responses
 
         with _all_or_none(data, dry_run):
             result = import_responses(file, data, report, write=not dry_run)
@@ -108,14 +110,10 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
         if result.failed:
             sys.exit(1)
         return
-    from guideline.comments.anchor import Resolver
-    from guideline.comments.rows import import_table, load_mapping, merge
 
     edition = _edition(data.round.edition, f"round {round_id}'s edition")
     default_category = category or ("地方公共団体" if data.round.kind == "consultation" else "")
     if suffix == ".docx":
-        from guideline.comments import docx_import
-
         if not default_category:
             raise UserError("DOCX comments carry no submitter category: give --category")
         incoming = docx_import.read(file, edition, report, default_category, submitter, id_prefix,
@@ -124,12 +122,8 @@ def import_cmd(ctx, file: Path, round_id: str, responses: bool, mapping: Path | 
             result = merge(data, incoming, report, write=not dry_run)
     else:
         if suffix == ".xlsx":
-            from guideline.comments import xlsx_import
-
             table = xlsx_import.read(file, sheet)
         elif suffix in (".csv", ".tsv", ".txt"):
-            from guideline.comments import csv_import
-
             table = csv_import.read(file)
         else:
             raise UserError(f"{file}: import reads .csv, .xlsx or .docx files")
@@ -159,8 +153,6 @@ Fill in 意見の概要, 意見に対する考え方, 修正の有無, 状況 (a
 @click.pass_context
 def export_cmd(ctx, round_id: str, out: Path) -> None:
     """Export a round to an Excel workbook for staff to answer (drop-down lists, conflict check on import)."""
-    from guideline.comments.responses import export
-
     if out.suffix.lower() != ".xlsx":
         raise UserError(f"{out}: the response workbook is an .xlsx file")
     data = _load(ctx, round_id)
@@ -179,9 +171,6 @@ Exit status: 0; with --strict, 1 when something blocks publication.""")
 @click.pass_context
 def status_cmd(ctx, round_id: str | None, show_all: bool, strict: bool) -> None:
     """Counts by status, disposition and category, and what blocks publication."""
-    from guideline.comments.status import blockers, summary_lines
-    from guideline.comments.store import comments_root, list_rounds
-
     root = _root(ctx) or comments_root()
     ids = [round_id] if round_id else list_rounds(root)
     if not ids:
@@ -220,11 +209,9 @@ blocks publication unless --draft.""")
 @click.pass_context
 def report_cmd(ctx, round_id: str, out: Path, formats: tuple[str, ...], draft: bool) -> None:
     """Write the result to publish: title, period, counts and the table of comments and answers."""
-    from guideline.comments import report
-
     data = _load(ctx, round_id)
     edition = _edition(data.round.edition, f"round {round_id}'s edition")
-    result = report.build(data, edition, draft=draft)
+    result = result_report.build(data, edition, draft=draft)
     chosen = tuple(f for f in COMMENTS if "all" in formats or f in formats)
     for path in write_results(result, out, chosen):
         click.echo(str(path))
@@ -243,9 +230,6 @@ Exit status: 0 reconciled, 1 with the list of what does not reconcile.""")
 @click.pass_context
 def reconcile_cmd(ctx, round_id: str, final_spec: str, verbose: bool) -> None:
     """Check the final text against the round: promised changes made, every change explained, anchors valid."""
-    from guideline.comments import reconcile
-    from guideline.comments.store import comments_root, list_rounds, load_round
-
     data = _load(ctx, round_id)
     consulted = _edition(data.round.edition, f"round {round_id}'s edition")
     final = _edition(final_spec, "--final")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from guideline.diagnostics import Report
+
 edition_option = click.option(
     "--edition", "-e", "edition", default="draft", show_default=True, metavar="EDITION",
     help="draft, an edition id (r5-03), a directory holding an edition.yaml, or git:REF[:EDITION].",
@@ -46,3 +48,11 @@ def list_option(*decls: str, choices: tuple[str, ...] | None = None, groups: dic
         return f
 
     return decorate
+
+
+def print_report(report: Report | None, strict: bool = False) -> None:
+    """Every diagnostic of ``report`` on stderr, one ``path:line: message`` line each, in file order."""
+    if report is None:
+        return
+    for d in report.sorted():
+        click.echo(str(d), err=True)

@@ -15,8 +15,11 @@ import tempfile
 from pathlib import Path
 
 import click
+import yaml
 
+from guideline import editions, yamlio
 from guideline.diagnostics import Loc, Report, UserError, display_path
+from guideline.reader import read_edition_meta
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FINAL = "確定"
@@ -25,8 +28,6 @@ REWRITTEN = ("id", "date", "status", "label")
 
 def _scalar(value: str) -> str:
     """``value`` as a YAML scalar: plain when it reads back unchanged as a string, else double-quoted."""
-    import yaml
-
     if value and "\n" not in value and value == value.strip():
         try:
             if yaml.safe_load(f"k: {value}") == {"k": value} and "#" not in value:
@@ -104,8 +105,6 @@ def rewrite_edition_yaml(text: str, values: dict[str, str], path: str = "edition
 
 def _verify_rewrite(old_text: str, new_text: str, values: dict[str, str], path: str) -> None:
     """The rewrite changed exactly the given keys: everything else reads back the same, in the same order."""
-    from guideline import yamlio
-
     try:
         before = yamlio.load(old_text).data
         after = yamlio.load(new_text).data
@@ -125,8 +124,6 @@ def _verify_rewrite(old_text: str, new_text: str, values: dict[str, str], path: 
 def freeze(edition_id: str, date: datetime.date, label: str | None = None, src: Path | None = None,
            source: str = "draft") -> Path:
     """Freeze ``source`` (the draft) as ``editions/<edition_id>``; returns the new edition directory."""
-    from guideline import editions
-
     src = src or editions.source_root()
     if not ID_RE.match(edition_id) or edition_id == "draft" or len(edition_id) > 64:
         raise click.BadParameter(f"{edition_id!r}: an edition id is [a-z0-9][a-z0-9-]* (e.g. r6-10), not 'draft'",
@@ -166,8 +163,6 @@ def freeze(edition_id: str, date: datetime.date, label: str | None = None, src: 
                             report=_relocate(report, copy, target))
         prev_dir = base / frozen.meta.previous if frozen.meta.previous else None
         if prev_dir is not None and (prev_dir / "edition.yaml").is_file():
-            from guideline.reader import read_edition_meta
-
             pm = read_edition_meta(prev_dir, Report())
             if pm is not None and pm.date > date:
                 raise UserError(f"--date {date.isoformat()} is before the date of the previous edition "

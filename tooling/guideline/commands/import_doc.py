@@ -1,11 +1,13 @@
 """``guideline import``: bring an existing guideline or policy (Word, HTML, text) into the source format."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from guideline.diagnostics import UserError, display_path
+from guideline.importers.document import REPORT_NAME, import_document, write_result
 
 
 @click.command(epilog="""\b
@@ -25,9 +27,6 @@ source). Exit 0 when imported (unplaced paragraphs are listed), 1 when the input
 @click.option("--force", is_flag=True, help="Replace an existing non-empty output directory.")
 def command(source: Path, out_dir: Path, edition_id: str | None, title: str | None, fmt: str, force: bool) -> None:
     """Import a Word, HTML or text document as a new edition in the source format."""
-    import re
-
-    from guideline.importers.document import REPORT_NAME, import_document, write_result
 
     if edition_id is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", edition_id):
         raise click.UsageError(f"--id {edition_id!r}: an edition id is lowercase letters, digits and '-'")

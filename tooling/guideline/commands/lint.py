@@ -5,9 +5,12 @@ from pathlib import Path
 
 import click
 
-from guideline import editions
-from guideline.cli import print_report
-from guideline.commands.common import edition_option, list_option
+from guideline import editions, lint
+from guideline.commands.common import edition_option, list_option, print_report
+from guideline.fileio import atomic_write
+from guideline.lint import config as lint_config
+from guideline.lint import fix as lint_fix
+from guideline.lint import output as lint_output
 
 
 @click.command(epilog="""\b
@@ -38,11 +41,6 @@ Exit status: 0 clean, 1 errors found (or warnings with --strict), 2 usage error.
 def command(edition: str, fmt: str, output: Path | None, fix: bool, rules: tuple[str, ...], strict: bool,
             config_path: Path | None, list_rules: bool, quiet: bool) -> None:
     """Editorial lint for 公用文 conventions: 表記ゆれ, width, definitions, placeholders, references, sentences."""
-    from guideline import lint
-    from guideline.lint import config as lint_config
-    from guideline.lint import fix as lint_fix
-    from guideline.lint import output as lint_output
-
     registry = lint.all_rules()
     if list_rules:
         for r in registry.values():
@@ -84,8 +82,6 @@ def command(edition: str, fmt: str, output: Path | None, fix: bool, rules: tuple
     else:
         text = lint_output.text(findings)
     if output is not None:
-        from guideline.fileio import atomic_write
-
         atomic_write(output, text)
     else:
         click.echo(text, nl=False)

@@ -6,7 +6,17 @@ from pathlib import Path
 
 import click
 
-from guideline.cli import print_report
+from guideline import jsontext
+from guideline.commands.build import write_edition
+from guideline.commands.common import print_report
+from guideline.commands.diff import write_outputs
+from guideline.diagnostics import Report, UserError
+from guideline.diff import compare
+from guideline.fileio import atomic_write
+from guideline.local.align import REPORT, align_project
+from guideline.local.compose import check_project, load_policy
+from guideline.local.project import PREVIOUS, from_git, init_project, load, load_or_fail, read_base
+from guideline.local.rebase import rebase, resolve
 from guideline.writers.changes import ChangeOptions
 from guideline.writers.registry import build_writers
 
@@ -56,8 +66,6 @@ Writes DIR/local.yaml (fill in the empty placeholders) and DIR/clauses/ (overrid
               help="How the policy is numbered: the guideline's outline, or as a 訓令 (第N条).")
 def init_cmd(directory: Path, edition: str, name: str, model: str, kind: str | None, style: str) -> None:
     """Create a local policy project in DIR from a guideline edition."""
-    from guideline.local.project import init_project
-
     project = init_project(directory, edition, name, model, kind or "", style)
     click.echo(str(directory / "local.yaml"))
     empty = [k for k, v in project.placeholders.items() if not v]
@@ -73,10 +81,6 @@ Exit status: 0 clean, 1 problems found, 2 usage error.""")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the problems, no summary line.")
 def check_cmd(directory: Path, quiet: bool) -> None:
     """Report every problem of a local policy as path:line: message."""
-    from guideline.diagnostics import Report
-    from guideline.local.compose import check_project
-    from guideline.local.project import load, read_base
-
     report = Report()
     project = load(directory, report)
     edition = None
@@ -108,9 +112,6 @@ Outputs go to OUT/ (guideline.html, site/, guideline.docx, guideline.pdf).""")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def build_cmd(directory: Path, out: Path, fmt: str, style: str | None, quiet: bool) -> None:
     """Build the municipality's policy (HTML, Word, PDF)."""
-    from guideline.commands.build import write_edition
-    from guideline.local.compose import load_policy
-
     writers = build_writers(sorted(BUILD_FORMATS) if fmt == "all" else [fmt])
     edition = load_policy(directory, style)
     for path in write_edition(edition, writers, out, quiet):
@@ -130,10 +131,6 @@ settle each with guideline local resolve. Exit status: 0 done (conflicts may be 
               help="Write what changed as JSON (updated, conflicts, added, removed, …).")
 def rebase_cmd(directory: Path, to: str, report_file: Path | None) -> None:
     """Move the policy onto a new guideline edition; conflicts are left for local resolve."""
-    from guideline import jsontext
-    from guideline.fileio import atomic_write
-    from guideline.local.rebase import rebase
-
     result = rebase(directory, to)
     if report_file is not None:
         atomic_write(report_file, jsontext.dumps(result.as_json()) + "\n")
@@ -158,8 +155,6 @@ Examples:
               help="Which text the clause keeps.")
 def resolve_cmd(directory: Path, clause_id: str, take: str) -> None:
     """Settle one conflict left by local rebase."""
-    from guideline.local.rebase import resolve
-
     click.echo(resolve(directory, clause_id, take))
 
 
@@ -188,12 +183,6 @@ Writes comparison.html/.docx/.pdf (the 新旧対照表), numbered the way the po
 def diff_cmd(directory: Path, against: str | None, out: Path, formats: str, style: str | None, columns: str,
              quiet: bool) -> None:
     """The municipality's own 新旧対照表: its old policy against its new one."""
-    from guideline.commands.diff import write_outputs
-    from guideline.diagnostics import UserError
-    from guideline.diff import compare
-    from guideline.local.compose import load_policy
-    from guideline.local.project import PREVIOUS, from_git, load_or_fail
-
     chosen = []
     for name in (n.strip() for n in formats.split(",")):
         if name not in DIFF_FORMATS:
@@ -229,8 +218,6 @@ Writes DIR (a local policy project that reproduces the policy) and DIR/align-rep
               help="How the policy is numbered when built again.")
 def align_cmd(policy: Path, out: Path, edition: str, name: str, model: str, kind: str | None, style: str) -> None:
     """Match an existing policy's articles to guideline clauses; list what it lacks (gaps)."""
-    from guideline.local.align import REPORT, align_project
-
     result = align_project(policy, out, edition, name, model, kind or "", style)
     click.echo(str(out / REPORT))
     counts = result.as_json()["counts"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from guideline import serve
 from guideline.commands.common import edition_option
 from guideline.diagnostics import display_path
 
@@ -22,8 +23,6 @@ def _log(message: str) -> None:
 
 
 def run(edition: str, host: str, port: int, build_dir: Path) -> None:
-    from guideline import serve
-
     made = [d for d in (Path(build_dir), Path(build_dir) / ".serve") if not d.exists()]
     base = Path(build_dir) / ".serve"
     base.mkdir(parents=True, exist_ok=True)
@@ -101,8 +100,6 @@ The server listens on the loopback interface only; it is a preview, not a web se
               show_default=True, help="The preview builds into BUILD_DIR/.serve/ (removed on exit).")
 def command(edition: str, port: int, host: str, build_dir: Path) -> None:
     """Preview an edition's HTML locally; rebuilds on save and reloads open pages."""
-    from guideline import serve
-
     if not serve.is_loopback(host):
         raise click.BadParameter(f"{host!r} is not a loopback address; the preview server is for this computer "
                                  "only (127.0.0.1, ::1 or localhost)", param_hint="--host")

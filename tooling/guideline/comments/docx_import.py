@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from guideline.comments.anchor import Resolver
 from guideline.comments.model import COMMENT_ID_RE, Comment
 from guideline.comments.safezip import SafeZip
 from guideline.comments.store import normalise_text
@@ -198,7 +199,6 @@ def read(path: Path, edition: Edition, report: Report, category: str, submitter:
         comments_xml = z.xml("word/comments.xml") if "word/comments.xml" in z.names else None
     if comments_xml is None:
         return []
-    from guideline.comments.anchor import Resolver
 
     clause_ids = {c.id for c in edition.clauses()}
     spans = _walk(document, clause_ids, Resolver(edition))

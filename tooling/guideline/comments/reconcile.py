@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 
 from guideline.comments.model import Comment
 from guideline.comments.store import RoundData
+from guideline.diff import compare
 from guideline.model import Clause, Edition, block_text
 
 
 
 def changed_clause_ids_simple(old: Edition, new: Edition) -> dict[str, str]:
-    """Clause ID → kind of change, comparing heading and text by ID (the fallback when the diff engine is absent).
+    """Clause ID → kind of change, comparing heading and text by ID (what :func:`changed_clause_ids` starts from).
 
     Kinds: ``added``, ``deleted``, ``heading``, ``text``. Renumbering is not a change."""
     out: dict[str, str] = {}
@@ -50,10 +51,6 @@ def changed_clause_ids(old: Edition, new: Edition) -> dict[str, str]:
     Kinds: ``added``, ``deleted``, ``split``, ``merged``, ``text``, ``heading``, ``metadata`` (NISC mappings, models or
     tags; an editorial note alone is not a change of the guideline). Unchanged and renumbered-only clauses are absent.
     """
-    try:
-        from guideline.diff import compare
-    except ImportError:  # pragma: no cover - the diff engine ships with the package
-        return changed_clause_ids_simple(old, new)
     by_id = changed_clause_ids_simple(old, new)
     out: dict[str, str] = {}
     for ch in compare(old, new).changes:

@@ -17,6 +17,7 @@ from guideline.comments.output import build_date, neutralise, reproducible_zip, 
 from guideline.comments.privacy import find as find_personal
 from guideline.comments.rows import comment_id, header_key
 from guideline.comments.store import RoundData, normalise_text, save_comment
+from guideline.comments.xlsx_import import open_workbook
 from guideline.diagnostics import Loc, Report, UserError
 from guideline.fileio import atomic_write
 
@@ -123,8 +124,6 @@ def _ids(value: str) -> tuple[str, ...]:
 
 
 def import_responses(path: Path, data: RoundData, report: Report, write: bool = True) -> ResponseResult:
-    from guideline.comments.xlsx_import import open_workbook
-
     path = Path(path)
     wb = open_workbook(path)
     try:

@@ -34,6 +34,7 @@ from guideline.comments.model import (
 )
 from guideline.diagnostics import Loc, Report, UserError
 from guideline import fileio
+from guideline.editions import source_root
 from guideline.fileio import atomic_write
 
 ROUND_FILE = "round.yaml"
@@ -53,8 +54,6 @@ def comments_root(start: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get("GUIDELINE_COMMENTS")
     if env:
         return Path(env)
-    from guideline.editions import source_root
-
     return source_root(start).parent / "comments"
 
 

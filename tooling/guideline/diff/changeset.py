@@ -6,6 +6,7 @@ the 新旧対照表, Word tracked changes) only *render* a :class:`ChangeSet`; n
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -185,8 +186,8 @@ EMPTY_META_DIFF = MetaDiff()
 @fewer_collections()
 def compare(old: Edition, new: Edition, threshold: float = matching.SIMILARITY_THRESHOLD) -> ChangeSet:
     """Diff two editions clause by clause."""
-    o, n = matching._Side(old), matching._Side(new)
-    matches = matching._Matcher(o, n, threshold, matching.GROUP_THRESHOLD).run()
+    o, n = matching.Side(old), matching.Side(new)
+    matches = matching.match(o, n, threshold)
     new_of_old: dict[str, set[str]] = {}
     for m in matches:
         for oid in m.old_ids:
@@ -196,7 +197,7 @@ def compare(old: Edition, new: Edition, threshold: float = matching.SIMILARITY_T
     return ChangeSet(old, new, tuple(_order(built, o, n)), threshold)
 
 
-def _change(m: matching.Match, o: matching._Side, n: matching._Side, moved: set[str]) -> Change:
+def _change(m: matching.Match, o: matching.Side, n: matching.Side, moved: set[str]) -> Change:
     olds = tuple(o.edition.by_id[i] for i in m.old_ids)
     news = tuple(n.edition.by_id[i] for i in m.new_ids)
     otexts = [o.texts[c.id] for c in olds]
@@ -467,8 +468,6 @@ def _meta_diff(olds: tuple[Clause, ...], news: tuple[Clause, ...]) -> MetaDiff:
 
 def _lis(seq: list[int]) -> set[int]:
     """Positions (indices into ``seq``) of one longest strictly increasing subsequence (the first found)."""
-    import bisect
-
     tails: list[int] = []
     tails_at: list[int] = []
     prev = [-1] * len(seq)
@@ -522,7 +521,7 @@ def _moved(old: Edition, new: Edition, matches: list[matching.Match], new_of_old
     return moved
 
 
-def _order(changes: list[Change], o: matching._Side, n: matching._Side) -> list[Change]:
+def _order(changes: list[Change], o: matching.Side, n: matching.Side) -> list[Change]:
     """New-edition order; each deleted clause after the change of the nearest preceding surviving old clause."""
     with_new = sorted((c for c in changes if c.new), key=lambda c: n.index[c.new[0].id])
     deleted = sorted((c for c in changes if not c.new), key=lambda c: o.index[c.old[0].id])

@@ -49,8 +49,10 @@ class Match:
     similarity: float | None = None
 
 
-class _Side:
-    """One edition's clauses in reading order with their texts, parents and sibling neighbours."""
+class Side:
+    """One edition's clauses in reading order with their texts, parents and sibling neighbours: what the matcher
+    works on, and what :mod:`guideline.diff.changeset` reads again (texts, reading order) to build the changes, so
+    that the clause texts are computed once."""
 
     def __init__(self, edition: Edition):
         self.edition = edition
@@ -86,18 +88,20 @@ def _bigrams(text: str) -> Counter:
     return grams
 
 
-def match(old: Edition, new: Edition, threshold: float = SIMILARITY_THRESHOLD,
+def match(old: Edition | Side, new: Edition | Side, threshold: float = SIMILARITY_THRESHOLD,
           group_threshold: float = GROUP_THRESHOLD) -> list[Match]:
-    """Pair the clauses of ``old`` and ``new``; every clause appears in exactly one :class:`Match`.
+    """Pair the clauses of ``old`` and ``new`` (editions, or their :class:`Side` when the caller keeps it); every
+    clause appears in exactly one :class:`Match`.
 
     The result is in no particular order (:mod:`guideline.diff.changeset` orders it).
     """
-    o, n = _Side(old), _Side(new)
+    o = old if isinstance(old, Side) else Side(old)
+    n = new if isinstance(new, Side) else Side(new)
     return _Matcher(o, n, threshold, group_threshold).run()
 
 
 class _Matcher:
-    def __init__(self, o: _Side, n: _Side, threshold: float, group_threshold: float):
+    def __init__(self, o: Side, n: Side, threshold: float, group_threshold: float):
         self.o, self.n = o, n
         self.threshold = threshold
         self.group_threshold = group_threshold
@@ -236,7 +240,7 @@ class _Matcher:
         # merge: a run of neighbouring old siblings ≈ one new clause
         self._grow(self.n, self.o, self.old_free, self.pair_of_new, split=False)
 
-    def _grow(self, one: _Side, many: _Side, many_free: set[str], pair_of_one: dict[str, int], split: bool) -> None:
+    def _grow(self, one: Side, many: Side, many_free: set[str], pair_of_one: dict[str, int], split: bool) -> None:
         one_free = self.old_free if split else self.new_free
         for c in one.clauses:
             cid = c.id
@@ -286,7 +290,7 @@ class _Matcher:
                 self.pair_of_old[m.old_ids[0]] = i
                 self.pair_of_new[m.new_ids[0]] = i
 
-    def _free_seeds(self, one: _Side, many: _Side, cid: str, many_free: set[str]) -> list[str]:
+    def _free_seeds(self, one: Side, many: Side, cid: str, many_free: set[str]) -> list[str]:
         """Unpaired clauses on the other side that share rare bigrams with ``cid`` (a few best)."""
         mine = one.grams(cid)
         scored = []
@@ -298,7 +302,7 @@ class _Matcher:
         scored.sort()
         return [s[2] for s in scored[:3]]
 
-    def _extend(self, seed: str, target: tuple[str, ...], many: _Side, many_free: set[str]
+    def _extend(self, seed: str, target: tuple[str, ...], many: Side, many_free: set[str]
                 ) -> tuple[list[str], float, float]:
         """Grow a run of siblings around ``seed`` (only unpaired ones join) while the match to ``target`` improves.
 

@@ -14,12 +14,19 @@ The threshold used by :mod:`guideline.diff.matching` sits in the gap; docs/diff-
 """
 from __future__ import annotations
 
+import re
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
-from guideline import editions
+from guideline import editions, nisc
+from guideline.diagnostics import Report
+from guideline.diff import matching
 from guideline.diff.inline import content_tokens, ratio
 from guideline.diff.matching import MIN_TOKENS
 from guideline.diff.units import clause_text
+from guideline.reader import read_edition
 
 
 def measure(old_spec: str, new_spec: str) -> dict:
@@ -56,14 +63,6 @@ def renamed_experiment(old_spec: str, new_spec: str, thresholds: list[float]) ->
     """Rename every ID of the new edition (and drop its lineage metadata), diff, and count for each threshold how
     many clauses are still paired with their true partner (correct), with another clause (wrong), or not at all
     (missed). True partners: same ID before renaming, or the lineage partner of ``replaces``."""
-    import re
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from guideline.diff import matching
-    from guideline.reader import read_edition
-
     old = editions.load_or_fail(old_spec)
     root = editions.resolve(new_spec)
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,8 +77,6 @@ def renamed_experiment(old_spec: str, new_spec: str, thresholds: list[float]) ->
         meta = (dest / "edition.yaml").read_text(encoding="utf-8")
         meta = re.sub(r"^reibun_part: (.*)$", r"reibun_part: x-\1", meta, flags=re.M)
         (dest / "edition.yaml").write_text(meta, encoding="utf-8")
-        from guideline import nisc
-        from guideline.diagnostics import Report
 
         catalog = nisc.load_catalog(nisc.find_catalog_file(root, old.meta.nisc_catalog), Report())
         new, report = read_edition(dest, catalog=catalog)

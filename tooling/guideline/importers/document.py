@@ -14,11 +14,17 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from guideline import jsontext
 from guideline.diagnostics import UserError, display_path
+from guideline.fileio import new_sibling, swap_directory
 from guideline.importers import edition as ed
+from guideline.importers.docx import read_docx
+from guideline.importers.html import read_html
 from guideline.importers.stream import SourcePara, with_inner
 from guideline.importers.structure import build, wareki_date
+from guideline.importers.text import read_text
 from guideline.model import Edition
+from guideline.writers.edition.markdown_source import render_files
 
 FORMATS = ("docx", "html", "text")
 REPORT_NAME = "import-report.json"
@@ -79,16 +85,10 @@ def read_stream(path: Path, fmt: str = "auto") -> tuple[list[SourcePara], dict, 
     if fmt == "auto":
         fmt = detect_format(path, head)
     if fmt == "docx":
-        from guideline.importers.docx import read_docx
-
         paras, info = read_docx(path)
     elif fmt == "html":
-        from guideline.importers.html import read_html
-
         paras, info = read_html(path)
     else:
-        from guideline.importers.text import read_text
-
         paras, info = read_text(path)
     return paras, info, fmt
 
@@ -111,7 +111,6 @@ def import_document(path: str | os.PathLike[str], fmt: str = "auto", edition_id:
     edition_id = edition_id or _default_id(path)
     source = ed.source_edition(built, edition_id, title, date, label, {k: v[0] for k, v in figures.items()})
     edition = ed.numbered(source)
-    from guideline.writers.edition.markdown_source import render_files
 
     files: dict[str, str | bytes] = dict(render_files(source))
     for name, data in figures.values():
@@ -194,9 +193,6 @@ def _default_id(path: Path) -> str:
 def write_result(result: ImportResult, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
     """Write the edition and ``import-report.json`` into ``out_dir``, atomically (assembled beside it, then swapped
     in). An existing non-empty ``out_dir`` is replaced only with ``force``."""
-    from guideline import jsontext
-    from guideline.fileio import new_sibling, swap_directory
-
     target = Path(out_dir)
     if target.exists() and not target.is_dir():
         raise UserError(f"{display_path(target)} exists and is not a directory")

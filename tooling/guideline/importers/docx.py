@@ -50,6 +50,7 @@ from guideline.importers.stream import (
 )
 from guideline.model import FootnoteRef, Inline, Link, Placeholder, Strong, Table, Text, inline_text
 from guideline.ooxml import table_rows
+from guideline.numbering import circled
 
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PR = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -87,8 +88,6 @@ def _kanji(n: int) -> str:
 
 
 def format_number(n: int, fmt: str) -> str:
-    from guideline.numbering import circled
-
     if fmt in ("decimalFullWidth", "decimalFullWidth2"):
         return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":

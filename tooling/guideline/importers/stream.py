@@ -12,7 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from guideline.model import Inline, Strong, Table, Text
+from guideline.model import NETWORK_MODELS, Inline, Strong, Table, Text, inline_text
+from guideline.render_html import RELATIONSHIP_JA
 
 # roles a reader may assign from the input's own markup
 BODY = "body"
@@ -83,8 +84,6 @@ class SourcePara:
 
 
 def _plain(inlines: tuple[Inline, ...]) -> str:
-    from guideline.model import inline_text
-
     return inline_text(inlines)
 
 
@@ -100,9 +99,6 @@ _NISC_NOTE = re.compile(r"^【統一基準\s*(?P<id>[^】\s]+)】(?P<heading>.*?
 def mapping_meta(text: str, relationship: str = "") -> tuple:
     """The metadata a mapping note of our own writers states: ``【統一基準 2.1.1(1)(a)】見出し　［同等］　理由`` (Word),
     ``対象モデル：α・β'`` / ``【対象モデル】α・β'``; () when the text is none of these."""
-    from guideline.model import NETWORK_MODELS
-    from guideline.render_html import RELATIONSHIP_JA
-
     text = text.strip()
     for prefix in ("【対象モデル】", "対象モデル："):
         if text.startswith(prefix):

@@ -24,6 +24,7 @@ The builder reads the stream once, in order, keeping a stack of open clauses:
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -152,8 +153,6 @@ def wareki_date(text: str) -> str:
         year = int(m.group(5))
         month, day = (int(m.group(6)), int(m.group(7))) if m.group(6) else (int(m.group(8)), int(m.group(9)))
     try:
-        import datetime
-
         return datetime.date(year, month, day).isoformat()
     except ValueError:
         return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from guideline import parse_cache
 from guideline.lint.core import Config, Finding, Lint, extract
 from guideline.lint.registry import Rule, all_rules
 from guideline.model import Edition
@@ -30,8 +31,6 @@ def select(names: Iterable[str]) -> tuple[set[str], list[str]]:
 def run(edition: Edition, config: Config | None = None, only: set[str] | None = None, cache=None) -> list[Finding]:
     """Every finding of the rules (``only``: just these rule IDs, even those lint.yaml turns off). Morphemes are
     kept in ``cache`` (default: the parse cache of the edition's project, :mod:`guideline.parse_cache`)."""
-    from guideline import parse_cache
-
     config = config or Config()
     units, files = extract(edition)
     lint = Lint(edition, config, units, files)

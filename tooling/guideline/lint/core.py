@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import hashlib
 import re
 
 from dataclasses import dataclass, field
@@ -410,7 +411,6 @@ def _analyser_salt() -> bytes:
     """What the morphemes of a text depend on besides the text: the analyser's code and dictionary versions."""
     global _salt
     if _salt is None:
-        import hashlib
         from importlib import metadata
 
         parts = [Path(morph.__file__).read_bytes()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from guideline.diagnostics import display_path
 from guideline.lint.core import URL_RE, Lint, Unit
 from guideline.lint.registry import rule
 
@@ -118,8 +119,6 @@ def _first(defs: list[Definition]) -> dict[str, Definition]:
 
 def _where(lint: Lint, d: Definition) -> str:
     path, line, _ = lint.where(d.unit, d.start)
-    from guideline.diagnostics import display_path
-
     return f"{display_path(path)}:{line}"
 
 

@@ -31,6 +31,7 @@ from guideline import jsontext
 from guideline.diagnostics import Report
 from guideline.diff.inline import text_ratio
 from guideline.diff.matching import match
+from guideline.importers.document import import_document
 from guideline.local.compose import compose
 from guideline.local.project import (
     CLAUSES,
@@ -42,6 +43,7 @@ from guideline.local.project import (
     write_new,
 )
 from guideline.model import Clause, Edition, Para, Placeholder, Text, XRef, block_text, iter_inlines
+from guideline.writers.edition.markdown_source import clause_md
 
 REPORT = "align-report.json"
 BODY_WEIGHT = 0.8
@@ -214,8 +216,6 @@ def project_files(policy: Edition, base: Edition, project: Project, result: Alig
     Gaps, and sub-clauses whose text the policy writes inside their parent's article, are left out; a matched
     article becomes an override when its wording differs from the guideline's, or when the guideline's text refers
     to a clause left out (the policy's own text has no such reference)."""
-    from guideline.writers.edition.markdown_source import clause_md
-
     guide = guideline_policy(base, project)
     order = [c.id for c in guide.clauses()]
     matched = set(result.pairs.values())
@@ -285,8 +285,6 @@ def infer_placeholders(base: Edition, policy: Edition, result: AlignResult) -> d
 def read_policy(path) -> tuple[Edition, dict[str, str]]:
     """An existing policy (DOCX, HTML or text) as an Edition, through ``guideline import``'s entry point, with the
     numbers its clauses carry in the source (clause ID -> 第3条); see :func:`normalized`."""
-    from guideline.importers.document import import_document
-
     imported = import_document(path)
     labels = {n["clause"]: n["source"] for n in imported.report.get("numbers", ()) if n.get("source")}
     return normalized(imported.edition, labels)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from guideline import editions, nisc, yamlio
 from guideline.diagnostics import Loc, Report, UserError
+from guideline.fileio import atomic_directory, atomic_write
 from guideline.model import NETWORK_MODELS, Clause, Edition, Placeholder, iter_inlines
 from guideline.reader import ID_RE, read_edition, read_edition_meta, read_fragment
 
@@ -289,8 +291,6 @@ def load_or_fail(root: str | os.PathLike[str]) -> Project:
 
 def _q(text: str) -> str:
     """A YAML scalar for text: plain when safe, else double-quoted (JSON escapes are valid YAML)."""
-    import json
-
     if text and re.fullmatch(r"[^\s:#\[\]{},&*!|>'\"%@`\-?][^:#\[\]{},]*", text) and text == text.strip() \
             and text.lower() not in ("true", "false", "null", "yes", "no", "on", "off", "~") \
             and not re.fullmatch(r"[0-9.+\-eE_:]+", text):
@@ -501,8 +501,6 @@ def new_project(target: Path, edition_spec: str, name: str, model: str, kind: st
 def write_new(project: Project, edition_spec: str, edition_root: Path, files: dict[str, str] | None = None) -> None:
     """Create the project's directory whole: local.yaml, clauses/ (with ``files``: relative path -> text), and a
     copy of the base edition in base/ when it is not a frozen edition."""
-    from guideline.fileio import atomic_directory, atomic_write
-
     with atomic_directory(project.root) as tmp:
         (tmp / CLAUSES).mkdir()
         atomic_write(tmp / CLAUSES / ".keep", "")

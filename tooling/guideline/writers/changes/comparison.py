@@ -27,6 +27,10 @@ from guideline.model import NETWORK_MODELS, Asset, Clause, Edition, inline_text
 from guideline.render_html import RELATIONSHIP_JA, data_uri, jinja_env, templates_dir
 from guideline.vocabulary import KIND_JA, NEW_LABEL, OLD_LABEL, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, wareki
 from guideline.writers.changes import ChangeOptions
+from guideline.writers.edition.docx_ooxml import W_NS
+from guideline.writers.edition.docx_parts import drawing_run, raster
+from guideline.writers.edition.pdf import clean, figure_file
+from guideline.writers.edition.typst_pdf import compile_pdf
 
 CAPTION = "（傍線部分は改正部分）"
 OMIT, ADDED, DELETED = "（略）", "（新設）", "（削除）"
@@ -494,7 +498,6 @@ def render_docx(cs: ChangeSet, options: ChangeOptions = ChangeOptions(), *, tabl
     from docx.shared import Emu, Mm, Pt
     from docx.oxml.parser import parse_xml
 
-    from guideline.writers.edition.docx_ooxml import W_NS
 
     table = table or table_of(cs)
     columns = options.columns
@@ -548,7 +551,6 @@ def render_docx(cs: ChangeSet, options: ChangeOptions = ChangeOptions(), *, tabl
     def picture(line: Line) -> str:
         from lxml import etree
 
-        from guideline.writers.edition.docx_parts import drawing_run, raster
 
         drawn = raster(line.image)
         if drawn is None:
@@ -618,8 +620,6 @@ KEEP_LINES = 8  # a row of at most this many lines per side is kept on one page;
 def _seg_data(segs: list[Seg], i: int) -> dict:
     """One segment for the template; a placeholder split by a change is shaded throughout but bracketed once
     (``po``: its 〔 stands here, ``pc``: its 〕), as in the HTML and DOCX."""
-    from guideline.writers.edition.pdf import clean
-
     s = segs[i]
     out = {"t": clean(s.text), "m": s.mark}
     if s.placeholder:
@@ -632,7 +632,6 @@ def _line_data(line: Line) -> dict:
     segs = [_seg_data(line.segs, i) for i in range(len(line.segs))]
     out = {"k": line.kind, "d": line.depth, "lbl": line.label, "s": segs}
     if line.image is not None:  # a figure of the aspect "figure": its file in the compile root, and its alt text
-        from guideline.writers.edition.pdf import clean, figure_file
 
         out["img"], out["alt"] = figure_file(line.image), clean(line.alt)
     return out
@@ -640,8 +639,6 @@ def _line_data(line: Line) -> dict:
 
 def pdf_data(cs: ChangeSet, table: Table, columns: str = "new-old") -> dict:
     """The 新旧対照表 as ``templates/pdf/comparison.typ`` takes it (the same rows as the HTML and DOCX)."""
-    from guideline.writers.edition.pdf import clean
-
     new_first = columns == "new-old"
     rows = []
     for r in table.rows:
@@ -658,11 +655,8 @@ def pdf_data(cs: ChangeSet, table: Table, columns: str = "new-old") -> dict:
 
 
 def render_pdf(cs: ChangeSet, options: ChangeOptions = ChangeOptions(), *, table: Table | None = None) -> bytes:
-    from guideline.writers.edition.typst_pdf import compile_pdf
-
     table = table or table_of(cs)
     columns = options.columns
-    from guideline.writers.edition.pdf import figure_file
 
     images = {figure_file(line.image): line.image.data for row in table.rows for line in (*row.new, *row.old)
               if line.image is not None}

@@ -268,7 +268,7 @@ class _Layout:
     def __init__(self, edition: Edition, b: docx.DocxBuilder, side: str,
                  same_as: "dict[str, list] | None" = None, units_of: "dict[tuple[str, str], tuple] | None" = None):
         """``same_as``: for the old side, the new side's elements of the clauses that render the same in both
-        editions (:func:`_same_rendering`), by ID; they are copied instead of laid out again."""
+        editions (:func:`same_rendering`), by ID; they are copied instead of laid out again."""
         self.edition = edition
         self.side = side
         self.same_as = same_as or {}
@@ -418,7 +418,7 @@ class _Layout:
             self._blocks(g[1:], clause, "commentary", "commentary")
 
 
-def _same_rendering(ch, cs: ChangeSet) -> bool:
+def same_rendering(ch, cs: ChangeSet) -> bool:
     """Whether an unchanged clause lays out the same in both editions (so the old side can copy the new side's
     paragraphs, which is most of the old edition). ``unchanged``
     already means the same ID, number, heading, 例文 (with cross-references shown alike), 解説 and mappings; what else
@@ -631,7 +631,7 @@ class _Tracked:
         cs = self.cs
         self.new = _Layout(cs.new, self.b, "new")
         same = {ch.old[0].id: self.new.els[ch.new[0].id] for ch in cs.changes
-                if _same_rendering(ch, cs) and ch.new[0].id in self.new.els}
+                if same_rendering(ch, cs) and ch.new[0].id in self.new.els}
         self.old = _Layout(cs.old, self.ob, "old", same_as=same, units_of=self.new.units_of)
         items = self._items()
         seq = _order(items)
@@ -980,7 +980,7 @@ class _Tracked:
         inner = etree.SubElement(change, W + "pPr")
         if old_ppr is not None:
             inner.extend(copy.deepcopy(c) for c in old_ppr if c.tag not in (W + "rPr", W + "sectPr", W + "pPrChange"))
-        ox._insert_ordered(ppr, change, ox.PPR_ORDER)
+        ox.insert_ordered(ppr, change, ox.PPR_ORDER)
 
     # ---------------------------------------------------------------------------------------------------------------
     # rendering entries

@@ -13,6 +13,7 @@ Rules every builder here keeps:
 """
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from typing import Callable, Iterable, Sequence
@@ -63,7 +64,7 @@ class Ids:
 # ----------------------------------------------------------------------------------------------------------------------
 # Runs
 
-# ECMA-376 order of the children of w:rPr (CT_RPr): builders and hooks keep it with _insert_ordered.
+# ECMA-376 order of the children of w:rPr (CT_RPr): builders and hooks keep it with insert_ordered.
 RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
              "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
              "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs",
@@ -78,8 +79,9 @@ PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "w
 PARA_RPR_ORDER = ("ins", "del", "moveFrom", "moveTo", *RPR_ORDER)
 
 
-def _insert_ordered(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> etree._Element:
-    """Insert ``child`` into ``parent`` at its schema position (replacing an element of the same name)."""
+def insert_ordered(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> etree._Element:
+    """Insert ``child`` into ``parent`` at its schema position (replacing an element of the same name): Word rejects
+    a file whose property elements are out of the ECMA-376 order. The builders here and tracked_docx use it."""
     name = etree.QName(child).localname
     rank = order.index(name)
     for i, existing in enumerate(parent):
@@ -103,7 +105,7 @@ def set_rpr(run: etree._Element, name: str, attrs: dict[str, str] | None = None)
     prop = etree.Element(W + name)
     for k, v in (attrs or {}).items():
         prop.set(W + k, v)
-    return _insert_ordered(rpr, prop, RPR_ORDER)
+    return insert_ordered(rpr, prop, RPR_ORDER)
 
 
 def run(text: str, style: str = "", *, bold: bool = False, italic: bool = False,
@@ -257,7 +259,7 @@ def set_ppr(p: etree._Element, child: etree._Element) -> etree._Element:
     if ppr is None:
         ppr = etree.Element(W + "pPr")
         p.insert(0, ppr)
-    return _insert_ordered(ppr, child, PPR_ORDER)
+    return insert_ordered(ppr, child, PPR_ORDER)
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -301,12 +303,12 @@ def mark_paragraph(kind: str, ids: Ids, author: str, date: str) -> PprHook:
     def hook(ppr: etree._Element) -> None:
         rpr = ppr.find(W + "rPr")
         if rpr is None:
-            rpr = _insert_ordered(ppr, etree.Element(W + "rPr"), PPR_ORDER)
+            rpr = insert_ordered(ppr, etree.Element(W + "rPr"), PPR_ORDER)
         mark = etree.Element(W + kind)
         mark.set(W + "id", str(ids()))
         mark.set(W + "author", author)
         mark.set(W + "date", date)
-        _insert_ordered(rpr, mark, PARA_RPR_ORDER)
+        insert_ordered(rpr, mark, PARA_RPR_ORDER)
 
     return hook
 
@@ -341,8 +343,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 def zip_package(parts: Sequence[tuple[str, bytes]]) -> bytes:
     """The zip bytes of an OPC package: entries in the given order, fixed timestamps and attributes, deflated."""
-    import io
-
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts:

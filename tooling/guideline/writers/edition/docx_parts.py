@@ -14,6 +14,7 @@ from lxml import etree
 
 from guideline.model import Asset
 from guideline.writers.edition.docx_ooxml import NSMAP, W, RunHook, xml_bytes
+from guideline.writers.edition.docx_styles import S
 
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -119,8 +120,6 @@ class Parts:
 
     def add_footnote(self, ident: object, paragraphs: list[etree._Element]) -> int:
         """Make footnote ``ident`` from its paragraphs (body style → footnote text style); its number."""
-        from guideline.writers.edition.docx_styles import S
-
         number = len(self.footnotes) + 1
         self._footnote_ids[ident] = number
         fn = etree.Element(W + "footnote")

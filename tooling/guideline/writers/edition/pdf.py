@@ -44,6 +44,7 @@ from guideline.model import (
     xref_label,
 )
 from guideline.numbering import ordered_labels
+from guideline.render_html import RELATIONSHIP_JA
 from guideline.vocabulary import wareki
 from guideline.writers.edition.typst_pdf import compile_pdf
 
@@ -171,8 +172,6 @@ class DataWriter:
         return out
 
     def nisc(self, clause: Clause) -> list[dict]:
-        from guideline.render_html import RELATIONSHIP_JA
-
         catalog = self.edition.catalog
         return [{"id": clean(m.nisc_id), "heading": clean(catalog.label(m.nisc_id) if catalog is not None else ""),
                  "rel": RELATIONSHIP_JA.get(m.relationship, m.relationship), "why": clean(m.rationale)}

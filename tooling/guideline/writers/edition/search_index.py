@@ -185,6 +185,13 @@ def _postings(keys: list[str], grams: list[frozenset[str]]) -> dict[str, str]:
     return encoded
 
 
+def forget() -> None:
+    """Drop the memory of earlier builds (the last index and the bigram memo): the next :func:`build` starts from
+    scratch, as in a new process (what a test compares an incremental build with)."""
+    _last.clear()
+    _GRAMS.clear()
+
+
 def build(docs: list[SearchDoc]) -> dict:
     """The index as a JSON-ready dict (deterministic: documents in the given order, bigrams sorted)."""
     keys = [d.heading + "\n" + d.text for d in docs]

@@ -13,6 +13,7 @@ templates do. Text from sources or comments is never parsed as Typst markup (the
 """
 from __future__ import annotations
 
+import atexit
 import datetime
 import functools
 import io
@@ -75,8 +76,6 @@ def _fonts(entries: tuple[str, ...]):
     import typst
 
     folder = Path(tempfile.mkdtemp(prefix="guideline-fonts-"))
-    import atexit
-
     atexit.register(shutil.rmtree, folder, True)
     for i, path in enumerate(sorted({e.split("\t", 1)[1] for e in entries})):
         link = folder / f"{i:02d}-{Path(path).name}"
