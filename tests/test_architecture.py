@@ -406,3 +406,16 @@ def test_checker_finds_private_names_and_lazy_imports(tmp_path: Path) -> None:
 def test_checker_reports_a_module_without_layer(tmp_path: Path) -> None:
     g = _package(tmp_path, {"base.py": "", "stray.py": ""})
     assert _check(g) == ["stray.py: module pkg.stray has no layer; add it to LAYERS in tests/test_architecture.py"]
+
+
+def test_readme_design_table_names_the_layers_of_this_test():
+    """README.md's Design table of layers is the table above, so the documented shape cannot drift from the enforced
+    one: each row's layer and its modules (``writers/`` for ``writers.*``, the package itself left out)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.split("\n"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("| ") else []
+        if len(cells) == 3 and cells[0] in {name for name, _, _ in LAYERS}:
+            rows[cells[0]] = {m.strip().strip("`").replace("/*", ".*").replace("/", ".*") for m in cells[1].split(",")}
+    expected = {name: {p for p in patterns if p not in ("", "__main__")} for name, patterns, _ in LAYERS}
+    assert rows == expected
