@@ -9,9 +9,11 @@ import re
 import subprocess
 
 import pytest
-from import_support import FIXTURES, load_checked, run
+from import_support import FIXTURES, load_checked, norm, run
 
+from guideline.importers.document import import_document, write_result
 from guideline.model import block_text
+from guideline.writers.edition import docx, html_single
 
 CLEAN = FIXTURES / "kunrei-clean.txt"  # a 訓令 without branch or skipped numbers
 
@@ -112,3 +114,37 @@ def test_branch_and_skipped_numbers_are_reported_clause_by_clause(tmp_path, caps
     paragraphs = [f["message"] for f in report["findings"] if "paragraph" in f["message"]]
     assert paragraphs == ["line 16: 第3条: paragraph 3 is numbered 4 in the source; computed: ３"]
     assert "the source numbers this clause 第3条の2; computed: 第4条" in stdout
+
+
+@pytest.mark.parametrize("name", ["guideline.html", "guideline.docx"])
+def test_our_own_build_imports_back(clean, tmp_path, name):
+    """The single-page HTML and the Word file built from an imported 訓令 import back as the same edition: 第1条　（目的）
+    is the article 目的 (the caption shown in its heading), ２　… a 項 paragraph, (2) with its ア イ a list item with
+    its list, and the edition is numbered ``articles`` again, so that it builds with the same numbers."""
+    out, first_report, first = clean
+    built = tmp_path / "built"
+    html_single.write(first, built)
+    docx.write(first, built)
+    result = import_document(built / name, edition_id="kitei")
+    assert result.report["family"] == "legal" and result.report["edition"]["numbering"] == "articles"
+    assert not [p for p in result.paragraphs if p["status"] == "unplaced"]
+    assert not [f for f in result.report["findings"] if f["kind"] in ("numbering", "heading")], \
+        result.report["findings"]
+    again_dir = tmp_path / "again" / "kitei"
+    write_result(result, again_dir)
+    again = load_checked(again_dir, tmp_path / "again")
+    a, b = list(first.clauses()), list(again.clauses())
+    assert [(c.id, c.level, c.heading, c.unnumbered, first.parent_of.get(c.id)) for c in a] == [
+        (c.id, c.level, c.heading, c.unnumbered, again.parent_of.get(c.id)) for c in b]
+    assert [norm(block_text(c.body, first, c)) for c in a] == [norm(block_text(c.body, again, c)) for c in b]
+    assert [(c.number, c.address) for c in a] == [(c.number, c.address) for c in b]
+    assert again.meta.numbering == "articles" and (again.meta.title, again.meta.label, again.meta.date) == (
+        first.meta.title, first.meta.label, first.meta.date)
+    # the sources hold no number, as the first import's: the same Markdown, file by file
+    for md in sorted(out.glob("*.md")):
+        assert (again_dir / md.name).read_text(encoding="utf-8") == md.read_text(encoding="utf-8"), md.name
+    # built again, the page shows the same numbers: 第N条（見出し）, 項 ２ ３, 号 (1) (2) and ア イ
+    rebuilt = tmp_path / "rebuilt"
+    html_single.write(again, rebuilt)
+    assert (rebuilt / "guideline.html").read_text(encoding="utf-8") == (built / "guideline.html").read_text(
+        encoding="utf-8")

@@ -118,7 +118,8 @@ class _Walker:
             self._tail(el)
             return
         classes = set((el.get("class") or "").split())
-        if "permalink" in classes or "skip-link" in classes:
+        if "permalink" in classes or "skip-link" in classes or (
+                "status" in classes and self.ctx.get("detail") == "edition header"):  # our header's 案 mark
             self._tail(el)
             return
         if depth > MAX_DEPTH:  # deeper than any real page: read the text, not the structure
@@ -167,6 +168,20 @@ class _Walker:
         if tag == "div" and "nisc" in classes:  # our own 統一基準との対応 box: one mapping per item
             self.flush()
             self._nisc_box(el)
+            self._tail(el)
+            return
+        if "item-body" in classes and not (el.text or "").strip() and len(el) and el[0].tag == "p":
+            # our own list item holding more than a paragraph (a 号 with its ア イ): the label and the first
+            # paragraph are one line, the blocks after it follow
+            first = el[0]
+            if first.text:
+                self.add(Text(first.text), first.sourceline or 0)
+            for child in first:
+                self.walk(child, depth + 2)
+            self._tail(first)
+            self.flush()
+            for child in el[1:]:
+                self.walk(child, depth + 1)
             self._tail(el)
             return
         if tag in BLOCK and "item-body" not in classes:  # our own list item: label and body are one paragraph

@@ -134,7 +134,7 @@ def detect_family(paras: list[SourcePara]) -> str:
         if p.role in (TOC, FURNITURE, METADATA):
             continue
         m = recognise(p.text)
-        if m is not None and m.kind == "jo" and not p.style_level:
+        if m is not None and m.kind == "jo":  # typed, or a heading (our own build of an articles edition)
             articles += 1
             if articles >= 2:
                 return LEGAL
@@ -212,11 +212,13 @@ class Builder:
     def current(self) -> Node | None:
         return self.stack[-1] if self.stack else self.part
 
-    def _ensure_part(self, p: SourcePara | None) -> Node:
+    def _ensure_part(self, p: SourcePara | None, heading: str = "", anchor: str = "") -> Node:
+        """The part text and clauses go into; the first one (named ``heading``, else by the title) when none is
+        open yet."""
         if self.part is None:
-            heading = self.title or self.fallback_title or "本則"
+            heading = heading or self.title or self.fallback_title or "本則"
             # a 訓令's 本則 is no 編: unnumbered, its 条 numbered from 第1条 (numbering: articles)
-            self.part = Node("part", 1, heading=heading, para=None, unnumbered=self.family == LEGAL)
+            self.part = Node("part", 1, heading=heading, para=None, anchor=anchor, unnumbered=self.family == LEGAL)
             self.parts.append(self.part)
             self.stack = []
         return self.part
@@ -400,6 +402,11 @@ class Builder:
     # ---- legal family ---------------------------------------------------------------------------------------------
 
     def _legal(self, p: SourcePara, m: Marker | None) -> None:
+        if m is None and p.style_level == 1 and self.part is None:
+            # a heading of the top level above the first article (our build's 本則 heading, the title): the 本則
+            self.seen_heading = True
+            self.place(p, "placed", self._ensure_part(p, p.text.strip(), p.anchor), "heading")
+            return
         if m is not None and m.kind == "caption":
             self._flush_caption()
             self.pending_caption = (m.rest, p)
@@ -424,8 +431,11 @@ class Builder:
             heading, body = m.rest, ""
             if m.kind == "jo":
                 heading, body = "", m.rest
+                shown = recognise(m.rest) if m.rest else None
                 if caption is not None:
                     heading = caption[0]
+                elif shown is not None and shown.kind == "caption":
+                    heading, body = shown.rest, ""  # 第1条　（目的）: the caption in the heading, as we build it
                 elif m.rest and len(m.rest) <= 30 and not m.rest.endswith("。") and "、" not in m.rest:
                     heading, body = m.rest, ""  # 第1条 対象範囲: the caption on the article line
             derived = not heading
