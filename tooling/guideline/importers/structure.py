@@ -2,7 +2,7 @@
 
 The builder reads the stream once, in order, keeping a stack of open clauses:
 
-- **Family.** Two or more ``第N条`` paragraphs outside a 目次 make the document one of the legal family (訓令, 規程):
+- **Family.** Two or more ``第N条`` paragraphs (or headings) outside a 目次 make the document one of the legal family (訓令, 規程):
   第N編/章/節/款 open article groups, ``（見出し）`` is the caption of the next 第N条, a bare ``2`` at a line start
   inside an article (or an 附則) is a 項, ``(1)``/``一`` a 号 and ``ア`` / ``(ア)`` below it. The edition is numbered
   ``articles`` (:mod:`guideline.numbering_articles`), which computes those numbers, so they are taken off the text:
