@@ -129,16 +129,25 @@ class Built:
 
 
 def detect_family(paras: list[SourcePara]) -> str:
-    articles = 0
+    """LEGAL when two or more paragraphs open a 第N条: typed ones, or headings (our own build of an edition numbered
+    ``articles``) unless 号 ``(1)`` are headings too (a policy built with ``guideline local build --style articles``
+    makes its 号 clauses: it is read as the outline it was composed from)."""
+    typed = headings = 0
+    item_headings = False
     for p in paras:
         if p.role in (TOC, FURNITURE, METADATA):
             continue
         m = recognise(p.text)
-        if m is not None and m.kind == "jo":  # typed, or a heading (our own build of an articles edition)
-            articles += 1
-            if articles >= 2:
+        if m is None:
+            continue
+        if m.kind == "jo":
+            typed += not p.style_level
+            headings += bool(p.style_level)
+            if typed >= 2:
                 return LEGAL
-    return OUTLINE
+        elif p.style_level and m.kind in LEGAL_ITEM_DEPTH:
+            item_headings = True
+    return LEGAL if typed + headings >= 2 and not item_headings else OUTLINE
 
 
 def wareki_date(text: str) -> str:
