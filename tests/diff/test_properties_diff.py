@@ -357,6 +357,8 @@ def paragraphs(root: etree._Element) -> list[tuple[str, str]]:
         text = []
         for node in el.iter(W + "t", W + "tab", W + "br", W + "delText"):
             tag = etree.QName(node).localname
+            if node.getparent().tag == W + "tabs":  # a tab stop of the paragraph's properties, not a character
+                continue
             text.append(node.text or "" if tag in ("t", "delText") else "\t" if tag == "tab" else "\n")
         out.append((style.get(W + "val") if style is not None else "", "".join(text)))
     return out
