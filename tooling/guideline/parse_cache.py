@@ -423,7 +423,7 @@ class ParseCache:
 
         A forked child computes about half of them (by size, largest first) and writes them to the disk cache, while
         this process computes the other half (memory and disk); the :meth:`get` calls that follow then hit. Used when
-        reading an edition: parsing is most of a cold read (1.2 s of a 2,042-clause edition). Runs only with a disk
+        reading an edition: parsing is most of a cold read. Runs only with a disk
         cache, two or more cores, no other thread in this process (forking a threaded process is unsafe; e.g.
         ``guideline serve``), ``GUIDELINE_READ_WORKERS`` other than 1, and at least two misses. Should the child fail
         or be killed, its files are simply computed again by :meth:`get`. Returns how many the child computed."""

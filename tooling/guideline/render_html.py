@@ -74,7 +74,7 @@ def stylesheet(relative: str) -> str:
 
 def jinja_env():
     """The Jinja environment of the templates directory: one per directory and process, so that templates are
-    loaded and compiled once (a `guideline serve` rebuild used to compile them again each time); Jinja reloads a
+    loaded and compiled once, not on every `guideline serve` rebuild; Jinja reloads a
     template whose file changed. Callers only read from it: nothing may be added to its globals or filters."""
     return _jinja_env(str(templates_dir()))
 
