@@ -270,15 +270,7 @@ class DocxBuilder:
             marks: Marks = NO_MARKS) -> etree._Element:
         """【参考】, 【例】, 【注意】: a one-cell bordered table holding the title and the box's blocks."""
         width = TEXT_W - left
-        tbl = etree.Element(W + "tbl")
-        tpr = etree.SubElement(tbl, W + "tblPr")
-        etree.SubElement(tpr, W + "tblStyle").set(W + "val", S.table)
-        _set(etree.SubElement(tpr, W + "tblW"), w=str(width), type="dxa")
-        _set(etree.SubElement(tpr, W + "tblInd"), w=str(left), type="dxa")
-        etree.SubElement(tpr, W + "tblLayout").set(W + "type", "fixed")
-        _set(etree.SubElement(tpr, W + "tblLook"), val="0000", firstRow="0", lastRow="0", firstColumn="0",
-             lastColumn="0", noHBand="1", noVBand="1")
-        etree.SubElement(etree.SubElement(tbl, W + "tblGrid"), W + "gridCol").set(W + "w", str(width))
+        tbl = _table_frame(width, left, [width], header_look=False)
         tr = etree.SubElement(tbl, W + "tr")
         etree.SubElement(etree.SubElement(tr, W + "trPr"), W + "cantSplit")  # the box stays on one page
         tc = etree.SubElement(tr, W + "tc")
